@@ -1,0 +1,148 @@
+//! The one place where failures become HTTP answers: RFC 9457 problem+json with an
+//! Engage-style `errorCode` and, for validation, every field at fault.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+/// A field the client got wrong, named by its path in the request (`[3].quantity`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
+        Self {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401: no API key, or one we do not know.
+    #[error("a valid API key is required in the apikey header")]
+    Unauthorized,
+    /// 400: the body is not JSON at all.
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    /// 400: the body is empty where one is required.
+    #[error("the request body is empty; a JSON body is required")]
+    EmptyBody,
+    /// 400: JSON that does not describe a valid request; lists every field at fault.
+    #[error("the request is invalid")]
+    Validation(Vec<FieldError>),
+    /// 400: a path segment that must be a GUID is not one.
+    #[error("{0} is not a valid GUID")]
+    InvalidId(&'static str),
+    /// 404
+    #[error("no contact with that id")]
+    ContactNotFound,
+    /// 404
+    #[error("no subscription with that id")]
+    SubscriptionNotFound,
+    /// 404: no such route.
+    #[error("no such resource")]
+    NotFound,
+    /// 405
+    #[error("this method is not allowed on this resource")]
+    MethodNotAllowed,
+    /// 409
+    #[error("another contact already has this email address")]
+    DuplicateEmail,
+    /// 413
+    #[error("the request body is larger than the configured limit of {0} bytes")]
+    TooLarge(usize),
+    /// 415
+    #[error("the body must be JSON: send Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// 503: the database does not answer (readiness).
+    #[error("the database is not reachable")]
+    Unavailable,
+    /// 500: the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn field(field: impl Into<String>, message: impl ToString) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use ApiError::*;
+        match self {
+            Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            MalformedJson(_) => (StatusCode::BAD_REQUEST, "MalformedJson"),
+            EmptyBody => (StatusCode::BAD_REQUEST, "EmptyBody"),
+            Validation(_) => (StatusCode::BAD_REQUEST, "ValidationFailed"),
+            InvalidId(_) => (StatusCode::BAD_REQUEST, "InvalidId"),
+            ContactNotFound => (StatusCode::NOT_FOUND, "ContactNotFound"),
+            SubscriptionNotFound => (StatusCode::NOT_FOUND, "SubscriptionNotFound"),
+            NotFound => (StatusCode::NOT_FOUND, "NotFound"),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
+            DuplicateEmail => (StatusCode::CONFLICT, "ContactAlreadyExists"),
+            TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge"),
+            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType"),
+            Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "Unavailable"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::ContactNotFound => Self::ContactNotFound,
+            StoreError::DuplicateEmail => Self::DuplicateEmail,
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Problem<'a> {
+    title: &'a str,
+    status: u16,
+    detail: String,
+    error_code: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error_code) = self.status_and_code();
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        let errors = match &self {
+            ApiError::Validation(errors) => errors.as_slice(),
+            _ => &[],
+        };
+        let detail = match errors {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => self.to_string(),
+        };
+        let problem = Problem {
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail,
+            error_code,
+            errors,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}

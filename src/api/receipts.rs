@@ -1,0 +1,114 @@
+//! Purchases, so rules can ask whether a contact already bought what they waited for.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json as JsonResponse;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use super::json::Json;
+use super::validate::{format_time, guid, timestamp, Fields};
+use super::AppState;
+use crate::domain::{Quantity, Sku};
+use crate::store::{NewReceipt, Receipt, ReceiptItem};
+
+const MAX_ITEMS: usize = 1_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReceiptRequest {
+    contact_id: Option<String>,
+    created_date: Option<String>,
+    items: Option<Vec<ItemRequest>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemRequest {
+    sku: Option<String>,
+    quantity: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptBody {
+    id: Uuid,
+    contact_id: Uuid,
+    created_date: String,
+    items: Vec<ItemBody>,
+}
+
+#[derive(Serialize)]
+pub struct ItemBody {
+    sku: String,
+    quantity: i64,
+}
+
+impl From<Receipt> for ReceiptBody {
+    fn from(r: Receipt) -> Self {
+        Self {
+            id: r.id,
+            contact_id: r.contact_id,
+            created_date: format_time(&r.created_date),
+            items: r
+                .items
+                .into_iter()
+                .map(|i| ItemBody {
+                    sku: i.sku.to_string(),
+                    quantity: i.quantity.get(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn check_item(index: usize, item: ItemRequest, f: &mut Fields) -> Option<ReceiptItem> {
+    let field = |name: &str| format!("items[{index}].{name}");
+    let sku = f.required(&field("sku"), item.sku.as_deref(), Sku::parse);
+    let quantity = match item.quantity.unwrap_or(1) {
+        q if q >= 1 => Quantity::new(q).ok(),
+        _ => {
+            f.error(&field("quantity"), "must be at least 1");
+            None
+        }
+    };
+    Some(ReceiptItem {
+        sku: sku?,
+        quantity: quantity?,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Json(body): Json<ReceiptRequest>,
+) -> Result<(StatusCode, JsonResponse<ReceiptBody>), ApiError> {
+    let mut f = Fields::new();
+    let contact_id = f.required("contactId", body.contact_id.as_deref(), guid);
+    let created_date = f.optional("createdDate", body.created_date.as_deref(), timestamp);
+    let items = body.items.unwrap_or_default();
+    if items.is_empty() {
+        f.error("items", "must contain at least one item");
+    } else if items.len() > MAX_ITEMS {
+        f.error(
+            "items",
+            format!("has {} items; at most {MAX_ITEMS}", items.len()),
+        );
+    }
+    let items: Vec<ReceiptItem> = items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, item)| check_item(i, item, &mut f))
+        .collect();
+    f.finish()?;
+    let (Some(contact_id), Some(created_date)) = (contact_id, created_date) else {
+        return Err(ApiError::field("body", "is invalid"));
+    };
+    let receipt = NewReceipt {
+        contact_id,
+        created_date: created_date.unwrap_or_else(chrono::Utc::now),
+        items,
+    };
+    let receipt = state.store.record_receipt(receipt).await?;
+    Ok((StatusCode::CREATED, JsonResponse(receipt.into())))
+}

@@ -1,0 +1,57 @@
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post, put};
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use super::error::ApiError;
+use super::{auth, contacts, health, receipts, stock_levels, subscriptions, AppState};
+
+/// Every route: `/api/v3/…`, its `/api/v2/…` aliases, and the unauthenticated probes.
+pub fn router(state: AppState) -> Router {
+    let v2 = engage_routes()
+        .route("/inventory/stock-levels", put(stock_levels::put_one))
+        .route("/inventory/stock-levels/batch", put(stock_levels::put_many));
+    let v3 = engage_routes().route("/inventory/stock-levels", put(stock_levels::put_many));
+    let api = Router::new()
+        .nest("/api/v3", v3)
+        .nest("/api/v2", v2)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_api_key,
+        ));
+    Router::new()
+        .merge(api)
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The calls whose shape is the same in v2 and v3.
+fn engage_routes() -> Router<AppState> {
+    Router::new()
+        .route("/contacts", post(contacts::create))
+        .route(
+            "/contacts/{id}",
+            get(contacts::get)
+                .patch(contacts::update)
+                .delete(contacts::delete),
+        )
+        .route(
+            "/contacts/{id}/backinstock/subscriptions",
+            get(subscriptions::list_for_contact),
+        )
+        .route(
+            "/inventory/backinstock/subscriptions",
+            post(subscriptions::create),
+        )
+        .route(
+            "/inventory/backinstock/subscriptions/{id}",
+            axum::routing::delete(subscriptions::delete),
+        )
+        .route("/receipts", post(receipts::create))
+}

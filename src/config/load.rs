@@ -1,0 +1,205 @@
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer};
+use serde_yaml::{Mapping, Value};
+use thiserror::Error;
+
+use super::Config;
+
+const DEFAULT_FILE: &str = "restock.yaml";
+const ENV_PREFIX: &str = "RESTOCK_";
+/// Read by the CLI itself, not a configuration key.
+const ENV_CONFIG_FILE: &str = "RESTOCK_CONFIG";
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid YAML: {source}")]
+    Yaml {
+        path: PathBuf,
+        source: serde_yaml::Error,
+    },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("invalid configuration ({origin}): {source}")]
+    Invalid {
+        origin: String,
+        source: serde_yaml::Error,
+    },
+}
+
+/// Reads the configuration: defaults, then the file (an explicit `path` must exist;
+/// otherwise `restock.yaml` is read when present), then `RESTOCK_*` variables from `env`.
+pub fn load(
+    path: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
+    let (mut tree, origin) = match path {
+        Some(path) => (read_file(path)?, path.display().to_string()),
+        None if Path::new(DEFAULT_FILE).exists() => {
+            (read_file(Path::new(DEFAULT_FILE))?, DEFAULT_FILE.to_owned())
+        }
+        None => (Mapping::new(), "defaults".to_owned()),
+    };
+    let mut overridden = Vec::new();
+    for (var, raw) in env {
+        let Some(key) = var.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        if var == ENV_CONFIG_FILE || key.is_empty() {
+            continue;
+        }
+        set_path(&mut tree, key, env_value(&var, &raw)?, &var)?;
+        overridden.push(var);
+    }
+    let origin = if overridden.is_empty() {
+        origin
+    } else {
+        format!("{origin} with {}", overridden.join(", "))
+    };
+    serde_yaml::from_value(Value::Mapping(tree))
+        .map_err(|source| ConfigError::Invalid { origin, source })
+}
+
+fn read_file(path: &Path) -> Result<Mapping, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    if text.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    serde_yaml::from_str(&text).map_err(|source| ConfigError::Yaml {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// A variable is taken as a plain string, except a YAML flow list or map (`[a, b]`,
+/// `{sv-SE: feeds/sv.xml}`), so a password like `yes` or `0123` is never reinterpreted.
+fn env_value(var: &str, raw: &str) -> Result<Value, ConfigError> {
+    let trimmed = raw.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        return serde_yaml::from_str(raw).map_err(|e| ConfigError::Env {
+            var: var.to_owned(),
+            message: format!("not a valid YAML list or map: {e}"),
+        });
+    }
+    Ok(Value::String(raw.to_owned()))
+}
+
+/// `MAIL__SMTP_URL` sets `mail.smtp_url`.
+fn set_path(tree: &mut Mapping, key: &str, value: Value, var: &str) -> Result<(), ConfigError> {
+    let mut parts = key.split("__").map(str::to_ascii_lowercase).peekable();
+    let mut node = tree;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            node.insert(Value::String(part), value);
+            return Ok(());
+        }
+        let child = node
+            .entry(Value::String(part.clone()))
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
+        node = child.as_mapping_mut().ok_or_else(|| ConfigError::Env {
+            var: var.to_owned(),
+            message: format!("`{part}` is not a section"),
+        })?;
+    }
+    Ok(())
+}
+
+/// Numbers come as YAML numbers from the file and as text from the environment.
+pub(super) fn number_or_string<'de, D, T>(de: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr + Deserialize<'de>,
+    T::Err: std::fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw<T> {
+        Number(T),
+        Text(String),
+    }
+    match Raw::<T>::deserialize(de)? {
+        Raw::Number(n) => Ok(n),
+        Raw::Text(text) => text
+            .trim()
+            .parse()
+            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a number: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_without_file_or_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.yaml");
+        assert!(matches!(
+            load(Some(&missing), env(&[])),
+            Err(ConfigError::Read { .. })
+        ));
+    }
+
+    #[test]
+    fn file_then_env_overrides() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "listen: 0.0.0.0:9000\napi_keys: [a, b]\nmax_body_bytes: 100"
+        )
+        .unwrap();
+        let config = load(
+            Some(file.path()),
+            env(&[
+                ("RESTOCK_MAX_BODY_BYTES", "2048"),
+                ("RESTOCK_API_KEYS", "k1, k2"),
+                ("RESTOCK_FEEDS", "{sv-SE: feeds/sv.xml}"),
+                ("RESTOCK_CONFIG", "ignored.yaml"),
+                ("OTHER", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.max_body_bytes, 2048);
+        let keys: Vec<&str> = config.api_keys.iter().map(|k| k.expose()).collect();
+        assert_eq!(keys, ["k1", "k2"]);
+        assert!(config.feeds.contains_key("sv-SE"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        let err = load(None, env(&[("RESTOCK_LISTN", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `listn`"), "{err}");
+        let err = load(None, env(&[("RESTOCK_MAX_BODY_BYTES", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("max_body_bytes") || err.contains("not a number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn secrets_stay_strings() {
+        let config = load(None, env(&[("RESTOCK_API_KEYS", "yes")])).unwrap();
+        assert_eq!(config.api_keys[0].expose(), "yes");
+    }
+}

@@ -1,0 +1,57 @@
+//! Configuration: a YAML file (default `restock.yaml` when present) whose every key can be
+//! overridden by an environment variable `RESTOCK_<KEY>` (nested keys joined by `__`).
+
+mod load;
+mod secret;
+
+pub use load::{load, ConfigError};
+pub use secret::{redact_url, Secret};
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Everything an operator can set. Unknown keys are errors, so a typo never silently
+/// falls back to a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP API listens on.
+    pub listen: SocketAddr,
+    /// `sqlite://…` (embedded default) or `postgres://…` (several instances).
+    pub database_url: Secret,
+    /// Keys accepted in the `apikey` / `x-api-key` header. When empty, a key is generated
+    /// once into `api_key_file` so a fresh install is never open to the world.
+    #[serde(deserialize_with = "secret::list_or_comma_separated")]
+    pub api_keys: Vec<Secret>,
+    /// Where the generated development key is kept when `api_keys` is empty.
+    pub api_key_file: PathBuf,
+    pub rules_dir: PathBuf,
+    pub templates_dir: PathBuf,
+    /// Product feed per locale (`sv-SE: feeds/sv.xml`).
+    pub feeds: BTreeMap<String, serde_yaml::Value>,
+    /// Largest request body accepted, in bytes.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub max_body_bytes: usize,
+    /// Most connections the store opens (PostgreSQL; SQLite readers).
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub database_max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: Secret::new("sqlite://restock.db?mode=rwc"),
+            api_keys: Vec::new(),
+            api_key_file: PathBuf::from("restock.key"),
+            rules_dir: PathBuf::from("rules"),
+            templates_dir: PathBuf::from("templates"),
+            feeds: BTreeMap::new(),
+            max_body_bytes: 4 * 1024 * 1024,
+            database_max_connections: 8,
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Domain types: each one is valid by construction, so handlers and the store never see a
+//! blank SKU, a malformed locale or a negative quantity.
+
+mod email;
+mod error;
+mod locale;
+mod quantity;
+mod text;
+
+pub use email::EmailAddress;
+pub use error::DomainError;
+pub use locale::Locale;
+pub use quantity::Quantity;
+pub use text::{ExternalId, Sku};

@@ -1,0 +1,1 @@
+//! The trigger rule language (issue 3).

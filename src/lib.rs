@@ -1,0 +1,13 @@
+//! Restock: a back-in-stock automation engine with a Voyado Engage compatible API.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod dsl;
+pub mod feeds;
+pub mod reload;
+pub mod rules;
+pub mod startup;
+pub mod store;

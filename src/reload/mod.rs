@@ -1,0 +1,1 @@
+//! Hot reload: watch files, rebuild, swap atomically, keep the last good version.

@@ -1,0 +1,1 @@
+//! Automations written by marketers as YAML files.

@@ -1,0 +1,32 @@
+use thiserror::Error;
+
+/// What can go wrong in the store. The API maps the domain variants to 4xx and everything
+/// else to 500 without showing the cause.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("no contact with that id")]
+    ContactNotFound,
+    #[error("another contact already has this email address")]
+    DuplicateEmail,
+    #[error("stored data does not parse: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Turns a constraint violation into the domain error it means, once, for every query.
+    pub(crate) fn on_constraint(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            if db.is_foreign_key_violation() {
+                return Self::ContactNotFound;
+            }
+            if db.is_unique_violation() && db.message().contains("email") {
+                return Self::DuplicateEmail;
+            }
+        }
+        Self::Database(err)
+    }
+}

@@ -1,0 +1,40 @@
+//! PostgreSQL, for several Restock instances sharing one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use uuid::Uuid;
+
+use super::model::*;
+use super::queries::{
+    email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
+};
+use super::{rows, StoreError};
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+/// Instances claim concurrently: `SKIP LOCKED` lets each take a different batch instead of
+/// queueing behind a row another instance is claiming.
+const CLAIM: &str =
+    "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL \
+                 AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY id LIMIT 1 \
+                 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, received_on, item_count, attempts";
+
+impl PostgresStore {
+    /// Connects and runs migrations (serialized across instances by sqlx's advisory lock).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+impl_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool, claim: CLAIM);

@@ -1,0 +1,300 @@
+//! The SQL both backends share, written once. sqlx's types differ per database, so the
+//! implementation is a macro expanded for each store; only claiming differs (see
+//! `sqlite.rs` and `postgres.rs`).
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bind
+/// parameters with six columns.
+pub(crate) const INSERT_CHUNK: usize = 1_000;
+
+pub(crate) const CONTACT_COLUMNS: &str =
+    "id, attributes, source, accepts_email, created_on, modified_on, version";
+pub(crate) const SUBSCRIPTION_COLUMNS: &str =
+    "id, contact_id, sku, locale, external_id, created_on";
+
+/// Implements [`crate::store::Store`] for `$store`, whose `$read` pool serves reads and
+/// `$write` pool serves writes; `$claim` is the backend's claiming statement.
+macro_rules! impl_store {
+    ($store:ty, $db:ty, read: $read:ident, write: $write:ident, claim: $claim:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.$read).await?;
+                Ok(())
+            }
+
+            async fn create_contact(&self, new: NewContact) -> Result<Contact, StoreError> {
+                let now = rows::now();
+                let sql = format!(
+                    "INSERT INTO contacts (id, email_key, attributes, source, created_on, modified_on) \
+                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING {CONTACT_COLUMNS}"
+                );
+                let row: rows::ContactRow = sqlx::query_as(&sql)
+                    .bind(rows::new_id())
+                    .bind(new.email.key())
+                    .bind(sqlx::types::Json(&new.attributes))
+                    .bind(&new.source)
+                    .bind(now)
+                    .fetch_one(&self.$write)
+                    .await
+                    .map_err(StoreError::on_constraint)?;
+                Ok(row.into())
+            }
+
+            async fn get_contact(&self, id: Uuid) -> Result<Option<Contact>, StoreError> {
+                let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1");
+                let row: Option<rows::ContactRow> =
+                    sqlx::query_as(&sql).bind(id).fetch_optional(&self.$read).await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn update_contact(&self, id: Uuid, changes: ContactChanges) -> Result<Contact, StoreError> {
+                // Optimistic: merge in memory, write only if nobody changed the contact since.
+                let select = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1");
+                let update = format!(
+                    "UPDATE contacts SET attributes = $1, email_key = $2, modified_on = $3, \
+                     version = version + 1 WHERE id = $4 AND version = $5 RETURNING {CONTACT_COLUMNS}"
+                );
+                loop {
+                    let current: rows::ContactRow = sqlx::query_as(&select)
+                        .bind(id)
+                        .fetch_optional(&self.$write)
+                        .await?
+                        .ok_or(StoreError::ContactNotFound)?;
+                    let attributes = merge(current.attributes.0, &changes);
+                    let email_key = email_key_of(&attributes);
+                    let updated: Option<rows::ContactRow> = sqlx::query_as(&update)
+                        .bind(sqlx::types::Json(&attributes))
+                        .bind(email_key)
+                        .bind(rows::now())
+                        .bind(id)
+                        .bind(current.version)
+                        .fetch_optional(&self.$write)
+                        .await
+                        .map_err(StoreError::on_constraint)?;
+                    if let Some(row) = updated {
+                        return Ok(row.into());
+                    }
+                }
+            }
+
+            async fn delete_contact(&self, id: Uuid) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM contacts WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.$write)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn subscribe(&self, new: NewSubscription) -> Result<Subscribed, StoreError> {
+                let insert = format!(
+                    "INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {SUBSCRIPTION_COLUMNS}"
+                );
+                let existing = format!(
+                    "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions \
+                     WHERE contact_id = $1 AND sku = $2 AND locale = $3 AND external_id = $4"
+                );
+                let external_id = column(&new.external_id);
+                loop {
+                    let inserted: Option<rows::SubscriptionRow> = sqlx::query_as(&insert)
+                        .bind(rows::new_id())
+                        .bind(new.contact_id)
+                        .bind(new.sku.as_str())
+                        .bind(new.locale.as_str())
+                        .bind(external_id)
+                        .bind(rows::now())
+                        .fetch_optional(&self.$write)
+                        .await
+                        .map_err(StoreError::on_constraint)?;
+                    if let Some(row) = inserted {
+                        return Ok(Subscribed { subscription: row.try_into()?, created: true });
+                    }
+                    let found: Option<rows::SubscriptionRow> = sqlx::query_as(&existing)
+                        .bind(new.contact_id)
+                        .bind(new.sku.as_str())
+                        .bind(new.locale.as_str())
+                        .bind(external_id)
+                        .fetch_optional(&self.$write)
+                        .await?;
+                    // None: the twin was consumed or deleted in between; insert again.
+                    if let Some(row) = found {
+                        return Ok(Subscribed { subscription: row.try_into()?, created: false });
+                    }
+                }
+            }
+
+            async fn unsubscribe(&self, id: Uuid) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM subscriptions WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.$write)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn contact_subscriptions(&self, contact: Uuid) -> Result<Option<Vec<Subscription>>, StoreError> {
+                let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM contacts WHERE id = $1")
+                    .bind(contact)
+                    .fetch_optional(&self.$read)
+                    .await?;
+                if exists.is_none() {
+                    return Ok(None);
+                }
+                let sql = format!(
+                    "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE contact_id = $1 ORDER BY id"
+                );
+                let found: Vec<rows::SubscriptionRow> =
+                    sqlx::query_as(&sql).bind(contact).fetch_all(&self.$read).await?;
+                found.into_iter().map(TryInto::try_into).collect::<Result<_, _>>().map(Some)
+            }
+
+            async fn store_stock_levels(&self, levels: &[StockLevel]) -> Result<StockBatch, StoreError> {
+                let batch = StockBatch { id: rows::new_id(), received_on: rows::now(), item_count: levels.len() };
+                let mut tx = self.$write.begin().await?;
+                sqlx::query("INSERT INTO stock_batches (id, received_on, item_count) VALUES ($1, $2, $3)")
+                    .bind(batch.id)
+                    .bind(batch.received_on)
+                    .bind(i64::try_from(levels.len()).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+                for (chunk_no, chunk) in levels.chunks(INSERT_CHUNK).enumerate() {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO stock_batch_items (batch_id, position, sku, locale, external_id, quantity) ",
+                    );
+                    insert.push_values(chunk.iter().enumerate(), |mut row, (i, level)| {
+                        let position = (chunk_no * INSERT_CHUNK + i) as i64;
+                        row.push_bind(batch.id)
+                            .push_bind(position)
+                            .push_bind(level.key.sku.as_str())
+                            .push_bind(column(&level.key.locale))
+                            .push_bind(column(&level.key.external_id))
+                            .push_bind(level.quantity.get());
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                for chunk in rows::latest_per_key(levels).chunks(INSERT_CHUNK) {
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO stock_levels (sku, locale, external_id, quantity, updated_on, batch_id) ",
+                    );
+                    upsert.push_values(chunk, |mut row, level| {
+                        row.push_bind(level.key.sku.as_str())
+                            .push_bind(column(&level.key.locale))
+                            .push_bind(column(&level.key.external_id))
+                            .push_bind(level.quantity.get())
+                            .push_bind(batch.received_on)
+                            .push_bind(batch.id);
+                    });
+                    upsert.push(
+                        " ON CONFLICT (sku, locale, external_id) DO UPDATE SET quantity = excluded.quantity, \
+                         updated_on = excluded.updated_on, batch_id = excluded.batch_id",
+                    );
+                    upsert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(batch)
+            }
+
+            async fn latest_stock_level(&self, key: &StockKey) -> Result<Option<StockLevel>, StoreError> {
+                let row: Option<rows::StockLevelRow> = sqlx::query_as(
+                    "SELECT sku, locale, external_id, quantity FROM stock_levels \
+                     WHERE sku = $1 AND locale = $2 AND external_id = $3",
+                )
+                .bind(key.sku.as_str())
+                .bind(column(&key.locale))
+                .bind(column(&key.external_id))
+                .fetch_optional(&self.$read)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn claim_stock_batch(&self, worker: &str, lease: Duration) -> Result<Option<ClaimedBatch>, StoreError> {
+                let now_ms = rows::now().timestamp_millis();
+                let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+                let claimed: Option<rows::BatchRow> = sqlx::query_as($claim)
+                    .bind(worker)
+                    .bind(now_ms.saturating_add(lease_ms))
+                    .bind(now_ms)
+                    .fetch_optional(&self.$write)
+                    .await?;
+                let Some(row) = claimed else { return Ok(None) };
+                let items: Vec<rows::StockLevelRow> = sqlx::query_as(
+                    "SELECT sku, locale, external_id, quantity FROM stock_batch_items \
+                     WHERE batch_id = $1 ORDER BY position",
+                )
+                .bind(row.id)
+                .fetch_all(&self.$write)
+                .await?;
+                Ok(Some(ClaimedBatch {
+                    batch: StockBatch::from(&row),
+                    attempts: u32::try_from(row.attempts).unwrap_or_default(),
+                    items: items.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,
+                }))
+            }
+
+            async fn complete_stock_batch(&self, batch: Uuid, worker: &str) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL \
+                     WHERE id = $2 AND claimed_by = $3 AND processed_on IS NULL",
+                )
+                .bind(rows::now())
+                .bind(batch)
+                .bind(worker)
+                .execute(&self.$write)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError> {
+                let id = rows::new_id();
+                let mut tx = self.$write.begin().await?;
+                sqlx::query("INSERT INTO receipts (id, contact_id, created_date, received_on) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(receipt.contact_id)
+                    .bind(receipt.created_date)
+                    .bind(rows::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::on_constraint)?;
+                for (chunk_no, chunk) in receipt.items.chunks(INSERT_CHUNK).enumerate() {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO receipt_items (receipt_id, position, contact_id, sku, quantity, purchased_on) ",
+                    );
+                    insert.push_values(chunk.iter().enumerate(), |mut row, (i, item)| {
+                        row.push_bind(id)
+                            .push_bind((chunk_no * INSERT_CHUNK + i) as i64)
+                            .push_bind(receipt.contact_id)
+                            .push_bind(item.sku.as_str())
+                            .push_bind(item.quantity.get())
+                            .push_bind(receipt.created_date);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(Receipt { id, contact_id: receipt.contact_id, created_date: receipt.created_date, items: receipt.items })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;
+
+use super::model::{Attributes, ContactChanges};
+
+/// Applies attribute changes: null removes, anything else sets.
+pub(crate) fn merge(mut attributes: Attributes, changes: &ContactChanges) -> Attributes {
+    for (key, value) in &changes.attributes {
+        if value.is_null() {
+            attributes.remove(key);
+        } else {
+            attributes.insert(key.clone(), value.clone());
+        }
+    }
+    attributes
+}
+
+pub(crate) fn email_key_of(attributes: &Attributes) -> String {
+    attributes
+        .get("email")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_lowercase()
+}

@@ -1,0 +1,54 @@
+//! The embedded default: one SQLite file in WAL mode.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use uuid::Uuid;
+
+use super::model::*;
+use super::queries::{
+    email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
+};
+use super::{rows, StoreError};
+
+/// SQLite allows one writer at a time. All writes go through a single connection, so
+/// they queue in the pool instead of failing with SQLITE_BUSY; reads use their own pool and
+/// see every committed write (WAL).
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+/// A worker claims the oldest batch that nobody holds or whose lease ran out. SQLite runs
+/// one write at a time, so the select-and-update is atomic without row locks.
+const CLAIM: &str =
+    "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL \
+                 AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY id LIMIT 1) \
+     RETURNING id, received_on, item_count, attempts";
+
+impl SqliteStore {
+    /// Opens (creating if the URL says `mode=rwc`) the database and runs migrations.
+    pub async fn connect(url: &str, max_readers: u32) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(max_readers.max(1))
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { reader, writer })
+    }
+}
+
+impl_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer, claim: CLAIM);

@@ -1,0 +1,318 @@
+//! `spawn_app()` gives each test a real listening server on its own database: a fresh
+//! SQLite file, or a fresh PostgreSQL database on the machine's server.
+
+use std::sync::Arc;
+
+use reqwest::{Method, RequestBuilder, Response};
+use restock::config::{Config, Secret};
+use restock::startup::Application;
+use restock::store::{self, Store};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+/// The API key every test server accepts.
+pub fn api_key() -> &'static str {
+    "test-key-1"
+}
+
+/// Where a test's data lives. Dropping it removes the PostgreSQL database.
+pub enum Backend {
+    Sqlite(tempfile::TempDir),
+    Postgres(PgDatabase),
+}
+
+impl Backend {
+    pub fn sqlite() -> Self {
+        Backend::Sqlite(tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// A fresh database on the PostgreSQL server, or `None` (with a message) when no server
+    /// answers outside CI. Under CI a missing server is a failure, never a silent skip.
+    pub async fn postgres() -> Option<Self> {
+        PgDatabase::create().await.map(Backend::Postgres)
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Backend::Sqlite(dir) => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("restock.db").display()
+            ),
+            Backend::Postgres(db) => db.url(),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A second handle on the same database, as another instance would open it.
+    pub async fn open_store(&self) -> Arc<dyn Store> {
+        store::connect(&self.url(), 4).await.expect("open store")
+    }
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("POSTGRES_TEST_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+pub struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create() -> Option<Self> {
+        use sqlx::Connection;
+        let admin = postgres_admin_url();
+        let mut conn = match sqlx::PgConnection::connect(&admin).await {
+            Ok(conn) => conn,
+            Err(err) if std::env::var_os("CI").is_none() => {
+                eprintln!("SKIPPED: PostgreSQL suite — no server at {admin} ({err}); set POSTGRES_TEST_URL");
+                return None;
+            }
+            Err(err) => {
+                panic!("PostgreSQL is required under CI but {admin} does not answer: {err}")
+            }
+        };
+        let name = format!("restock_test_{}", Uuid::now_v7().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        Some(Self { name })
+    }
+
+    fn url(&self) -> String {
+        let admin = postgres_admin_url();
+        let base = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(base, _)| base);
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime; do the async cleanup on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub backend: Backend,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub fn test_config(backend: &Backend) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        database_url: Secret::new(backend.url()),
+        api_keys: vec![Secret::new(api_key())],
+        max_body_bytes: 2 * 1024 * 1024,
+        ..Config::default()
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = test_config(&backend);
+    adjust(&mut config);
+    let app = Application::build(&config).await.expect("build app");
+    let address = format!("http://{}", app.local_addr().expect("address"));
+    let store = app.store();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        store,
+        backend,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+impl TestApp {
+    /// Stops the server gracefully and hands back its database, to start another on it.
+    pub async fn stop(mut self) -> Backend {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+        self.backend
+    }
+
+    /// A request with the API key.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+            .header("apikey", api_key())
+    }
+
+    pub async fn post_contact(&self, body: Value) -> Response {
+        self.request(Method::POST, "/api/v3/contacts")
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Creates a contact and returns its id.
+    pub async fn create_contact(&self, email: &str) -> Uuid {
+        let response = self
+            .post_contact(json!({"email": email, "firstName": "Test"}))
+            .await;
+        assert_eq!(response.status(), 201, "creating contact {email}");
+        let body: Value = response.json().await.expect("json");
+        body["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("contact id")
+    }
+
+    pub async fn post_subscription(&self, body: Value) -> Response {
+        self.request(Method::POST, "/api/v3/inventory/backinstock/subscriptions")
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn subscribe(
+        &self,
+        contact: Uuid,
+        sku: &str,
+        locale: &str,
+        external_id: Option<&str>,
+    ) -> Value {
+        let response = self
+            .post_subscription(json!({"contactId": contact, "sku": sku, "locale": locale, "externalId": external_id}))
+            .await;
+        assert_eq!(response.status(), 201);
+        response.json().await.expect("json")
+    }
+
+    pub async fn get_subscriptions(&self, contact: &str) -> Response {
+        self.request(
+            Method::GET,
+            &format!("/api/v3/contacts/{contact}/backinstock/subscriptions"),
+        )
+        .send()
+        .await
+        .expect("request")
+    }
+
+    /// The contact's subscriptions as Engage lists them (`data`), asserting 200.
+    pub async fn subscriptions_of(&self, contact: Uuid) -> Vec<Value> {
+        let response = self.get_subscriptions(&contact.to_string()).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.expect("json");
+        body["data"].as_array().expect("data array").clone()
+    }
+
+    pub async fn put_stock_levels(&self, body: Value) -> Response {
+        self.request(Method::PUT, "/api/v3/inventory/stock-levels")
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Sends a raw body with a JSON content type (for malformed input tests).
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.request(method, path)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// Reads a problem+json answer, asserting its status and content type.
+pub async fn problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status(), status, "unexpected status");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    response.json().await.expect("json")
+}
+
+/// The `field` of every listed validation error.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs each named `async fn(Backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::helpers::Backend::sqlite()).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    if let Some(backend) = $crate::helpers::Backend::postgres().await {
+                        super::$test(backend).await
+                    }
+                }
+            )*
+        }
+    };
+}
