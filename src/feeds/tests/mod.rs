@@ -1,0 +1,6 @@
+mod catalog;
+mod config;
+mod errors;
+mod formats;
+mod helpers;
+mod mapping;

@@ -1,0 +1,77 @@
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+
+/// A reload that did not produce a new value: when it happened and why.
+///
+/// `error` is the builder's own error, kept typed so an admin endpoint can render it in
+/// detail (for example one diagnostic per file:line:col); it is `None` when the builder
+/// panicked, in which case `message` holds the panic text.
+#[derive(Debug)]
+pub struct Failure<E> {
+    /// When the reload failed.
+    pub at: DateTime<Utc>,
+    /// The error as text, for logs and admin pages.
+    pub message: String,
+    /// The builder's error, if it returned one.
+    pub error: Option<Arc<E>>,
+}
+
+impl<E> Clone for Failure<E> {
+    fn clone(&self) -> Self {
+        Self {
+            at: self.at,
+            message: self.message.clone(),
+            error: self.error.clone(),
+        }
+    }
+}
+
+impl<E> fmt::Display for Failure<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at {})", self.message, self.at.to_rfc3339())
+    }
+}
+
+/// Serializes as `{"at": "...", "message": "..."}` for admin endpoints.
+impl<E> Serialize for Failure<E> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            at: String,
+            message: &'a str,
+        }
+        Shown {
+            at: self.at.to_rfc3339(),
+            message: &self.message,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// What an admin endpoint shows about one reloadable value.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase", bound = "")]
+pub struct ReloadStatus<E> {
+    /// The name given at construction, e.g. `feed sv-SE`.
+    pub name: String,
+    /// Starts at 1 for the first value and grows by one with each successful reload.
+    pub generation: u64,
+    /// When the live value was built.
+    pub loaded_at: DateTime<Utc>,
+    /// The failure of the most recent reload, if it failed; cleared by the next success.
+    pub last_error: Option<Failure<E>>,
+}
+
+impl<E> Clone for ReloadStatus<E> {
+    fn clone(&self) -> Self {
+        Self {
+            name: self.name.clone(),
+            generation: self.generation,
+            loaded_at: self.loaded_at,
+            last_error: self.last_error.clone(),
+        }
+    }
+}
