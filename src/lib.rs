@@ -2,10 +2,12 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod dsl;
+pub mod engine;
 pub mod feeds;
 pub mod reload;
 pub mod rules;

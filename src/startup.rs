@@ -1,36 +1,53 @@
-//! Builds the running application from a configuration: store, API keys, listener.
+//! Builds the running application from a configuration: store, feeds, rules, engine,
+//! API keys and listener; runs the API and the engine side by side.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
 
 use crate::api::{self, ApiKeys, AppState};
 use crate::config::{redact_url, Config, Secret};
+use crate::engine::{self, Engine, EngineSettings, RuleSet};
+use crate::feeds::Catalog;
+use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
 
 /// A bound, ready-to-serve Restock. Tests build it on port 0 and read the real address.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    run_engine: bool,
+    _watchers: Vec<WatchGuard>,
 }
 
 impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let store = connect_store(config).await?;
+        let engine = Arc::new(build_engine(config, store.clone())?);
+        let watchers = watch_sources(config, &engine);
         let keys = api_keys(config)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let state = AppState {
             store,
+            engine,
+            wake_engine: Arc::new(Notify::new()),
             api_keys: Arc::new(ApiKeys::new(&keys)),
             max_body_bytes: config.max_body_bytes,
         };
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            run_engine: config.engine.enabled,
+            _watchers: watchers,
+        })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -41,17 +58,39 @@ impl Application {
         self.state.store.clone()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// The engine, for tests that drive it step by step (`run_pending`).
+    pub fn engine(&self) -> Arc<Engine> {
+        self.state.engine.clone()
+    }
+
+    /// Serves (and runs the engine, unless disabled) until `shutdown` completes, then
+    /// finishes the requests in flight and the engine's current chunk.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        tracing::info!(address = %self.local_addr()?, "serving the API");
-        axum::serve(self.listener, api::router(self.state))
-            .with_graceful_shutdown(shutdown)
+        tracing::info!(address = %self.local_addr()?, engine = self.run_engine, "serving the API");
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let engine = self.run_engine.then(|| {
+            let (engine, wake) = (self.state.engine.clone(), self.state.wake_engine.clone());
+            tokio::spawn(engine.run(wake, stopped(stop_rx.clone())))
+        });
+        let served = axum::serve(self.listener, api::router(self.state))
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop_tx.send(true);
+            })
             .await
-            .context("the HTTP server failed")
+            .context("the HTTP server failed");
+        if let Some(engine) = engine {
+            engine.await.context("the engine task failed")?;
+        }
+        served
     }
+}
+
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 /// Opens the configured database and brings its schema up to date.
@@ -61,6 +100,43 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     store::connect(url, config.database_max_connections)
         .await
         .with_context(|| format!("cannot open the database {}", redact_url(url)))
+}
+
+/// Feeds and rules as configured; either failing at start stops the start (there is no
+/// earlier good version to keep).
+pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Engine> {
+    let catalog = Catalog::load(&config.feeds).context("cannot load the product feeds")?;
+    let schema = engine::schema(&catalog, &config.contact_attributes)
+        .context("invalid contact_attributes")?;
+    let dir = config.rules_dir.clone();
+    let rules = Reloadable::new("rules", move || RuleSet::load(&dir, &schema))
+        .with_context(|| format!("the rules in {} are invalid", config.rules_dir.display()))?;
+    let settings = EngineSettings {
+        chunk_size: config.engine.chunk_size,
+        lease: Duration::from_secs(config.engine.lease_secs.max(1)),
+        ..EngineSettings::default()
+    };
+    Ok(Engine::new(store, rules, catalog, settings))
+}
+
+/// Hot reload of rules and feeds. A watcher that cannot start is logged, not fatal: the
+/// engine still runs on what it loaded.
+fn watch_sources(config: &Config, engine: &Engine) -> Vec<WatchGuard> {
+    let mut guards = Vec::new();
+    if config.rules_dir.exists() {
+        match engine
+            .rules()
+            .watch([config.rules_dir.clone()], DEFAULT_DEBOUNCE)
+        {
+            Ok(guard) => guards.push(guard),
+            Err(err) => tracing::warn!(error = %err, "rules will not reload on change"),
+        }
+    }
+    match engine.catalog().watch(DEFAULT_DEBOUNCE) {
+        Ok(guard) => guards.push(guard),
+        Err(err) => tracing::warn!(error = %err, "feeds will not reload on change"),
+    }
+    guards
 }
 
 /// The configured keys, or — so that a fresh install is never open — a random key kept in

@@ -23,9 +23,11 @@ CREATE TABLE subscriptions (
     created_on  TEXT NOT NULL,
     UNIQUE (contact_id, sku, locale, external_id)
 ) WITHOUT ROWID;
--- The three matching cases: sku (+ locale), and sku + external id.
-CREATE INDEX subscriptions_by_sku_locale ON subscriptions (sku, locale, external_id);
-CREATE INDEX subscriptions_by_sku_external ON subscriptions (sku, external_id);
+-- The three matching cases (sku; sku + locale; sku + external id), each walked oldest
+-- first in chunks (keyset on id), which is also the fair-queue order for throttling.
+CREATE INDEX subscriptions_by_sku ON subscriptions (sku, id);
+CREATE INDEX subscriptions_by_sku_locale ON subscriptions (sku, locale, id);
+CREATE INDEX subscriptions_by_sku_external ON subscriptions (sku, external_id, id);
 
 CREATE TABLE stock_batches (
     id             BLOB PRIMARY KEY NOT NULL,

@@ -1,7 +1,7 @@
 //! Contacts in Engage's shape: created from a flat object of attributes, returned as
 //! `{id, attributes, meta, preferences, consents}`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use super::json::Json;
+use super::json::{Json, Query};
 use super::validate::{format_time, path_id, Fields};
 use super::AppState;
 use crate::domain::EmailAddress;

@@ -46,6 +46,12 @@ pub enum ApiError {
     /// 404
     #[error("no subscription with that id")]
     SubscriptionNotFound,
+    /// 404: no feed is configured for the locale.
+    #[error("no product feed is configured for {0}")]
+    NoFeed(String),
+    /// 404: the locale's feed has no product with that SKU.
+    #[error("the feed has no product with that SKU")]
+    ProductNotFound,
     /// 404: no such route.
     #[error("no such resource")]
     NotFound,
@@ -84,6 +90,8 @@ impl ApiError {
             InvalidId(_) => (StatusCode::BAD_REQUEST, "InvalidId"),
             ContactNotFound => (StatusCode::NOT_FOUND, "ContactNotFound"),
             SubscriptionNotFound => (StatusCode::NOT_FOUND, "SubscriptionNotFound"),
+            NoFeed(_) => (StatusCode::NOT_FOUND, "NoFeedForLocale"),
+            ProductNotFound => (StatusCode::NOT_FOUND, "ProductNotFound"),
             NotFound => (StatusCode::NOT_FOUND, "NotFound"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
             DuplicateEmail => (StatusCode::CONFLICT, "ContactAlreadyExists"),

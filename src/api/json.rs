@@ -77,6 +77,23 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// Like `axum::extract::Query`, but a bad query string answers problem+json.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query)
+            .map(Query)
+            .map_err(|e| ApiError::field("query", e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

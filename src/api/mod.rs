@@ -2,10 +2,13 @@
 //! paths that Engage's generated SDK still uses).
 
 mod auth;
+mod automations;
 mod contacts;
 mod error;
 mod health;
+mod integration_log;
 mod json;
+mod products;
 mod receipts;
 mod routes;
 mod stock_levels;
@@ -18,12 +21,18 @@ pub use routes::router;
 
 use std::sync::Arc;
 
+use tokio::sync::Notify;
+
+use crate::engine::Engine;
 use crate::store::Store;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub engine: Arc<Engine>,
+    /// Signalled when a stock-level batch is stored, so the engine starts at once.
+    pub wake_engine: Arc<Notify>,
     pub api_keys: Arc<ApiKeys>,
     pub max_body_bytes: usize,
 }

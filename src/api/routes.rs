@@ -5,14 +5,22 @@ use axum::Router;
 use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
-use super::{auth, contacts, health, receipts, stock_levels, subscriptions, AppState};
+use super::{
+    auth, automations, contacts, health, integration_log, products, receipts, stock_levels,
+    subscriptions, AppState,
+};
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases, and the unauthenticated probes.
 pub fn router(state: AppState) -> Router {
     let v2 = engage_routes()
         .route("/inventory/stock-levels", put(stock_levels::put_one))
         .route("/inventory/stock-levels/batch", put(stock_levels::put_many));
-    let v3 = engage_routes().route("/inventory/stock-levels", put(stock_levels::put_many));
+    let v3 = engage_routes()
+        .route("/inventory/stock-levels", put(stock_levels::put_many))
+        .route("/automations", get(automations::list))
+        .route("/automations/dry-run", post(automations::dry_run))
+        .route("/integration-log", get(integration_log::list))
+        .route("/products/{locale}/{sku}", get(products::get));
     let api = Router::new()
         .nest("/api/v3", v3)
         .nest("/api/v2", v2)

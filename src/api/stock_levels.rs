@@ -20,10 +20,10 @@ pub const MAX_ITEMS: usize = 10_000;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StockLevelRequest {
-    quantity: Option<i64>,
-    sku: Option<String>,
-    locale: Option<String>,
-    external_id: Option<String>,
+    pub(super) quantity: Option<i64>,
+    pub(super) sku: Option<String>,
+    pub(super) locale: Option<String>,
+    pub(super) external_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -35,7 +35,7 @@ pub struct Accepted {
 }
 
 impl StockLevelRequest {
-    fn check(self, f: &mut Fields) -> Option<StockLevel> {
+    pub(super) fn check(self, f: &mut Fields) -> Option<StockLevel> {
         let quantity = match self.quantity {
             None => {
                 f.error("quantity", "is required");
@@ -105,6 +105,7 @@ async fn accept(
     levels: &[StockLevel],
 ) -> Result<(StatusCode, JsonResponse<Accepted>), ApiError> {
     let batch = state.store.store_stock_levels(levels).await?;
+    state.wake_engine.notify_one();
     tracing::debug!(batch = %batch.id, items = batch.item_count, "stock levels stored");
     Ok((
         StatusCode::ACCEPTED,

@@ -1,7 +1,7 @@
 //! Turns request fields into domain values, collecting every problem so the client learns
 //! about all of them in one answer.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::error::{ApiError, FieldError};
@@ -104,7 +104,4 @@ pub fn timestamp(raw: &str) -> Result<DateTime<Utc>, &'static str> {
         .map_err(|_| "is not an RFC 3339 timestamp with offset, e.g. 2023-12-07T12:21:28+01:00")
 }
 
-/// How every timestamp leaves the API: RFC 3339 with an explicit offset, as Engage writes.
-pub fn format_time(time: &DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, false)
-}
+pub use crate::domain::format_time;

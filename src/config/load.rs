@@ -134,6 +134,27 @@ where
     }
 }
 
+/// Booleans come as YAML booleans from the file and as `true`/`false` text from the
+/// environment.
+pub(super) fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bool(bool),
+        Text(String),
+    }
+    match Raw::deserialize(de)? {
+        Raw::Bool(b) => Ok(b),
+        Raw::Text(text) => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "on" => Ok(true),
+            "false" | "no" | "0" | "off" => Ok(false),
+            _ => Err(serde::de::Error::custom(format!(
+                "`{text}` is not true or false"
+            ))),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,7 +200,8 @@ mod tests {
         assert_eq!(config.max_body_bytes, 2048);
         let keys: Vec<&str> = config.api_keys.iter().map(|k| k.expose()).collect();
         assert_eq!(keys, ["k1", "k2"]);
-        assert!(config.feeds.contains_key("sv-SE"));
+        let sv = crate::domain::Locale::parse("sv-SE").unwrap();
+        assert!(config.feeds.sources.contains_key(&sv));
     }
 
     #[test]
@@ -195,6 +217,20 @@ mod tests {
             err.contains("max_body_bytes") || err.contains("not a number"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn nested_sections_from_the_environment() {
+        let config = load(
+            None,
+            env(&[
+                ("RESTOCK_ENGINE__ENABLED", "false"),
+                ("RESTOCK_ENGINE__CHUNK_SIZE", "500"),
+            ]),
+        )
+        .unwrap();
+        assert!(!config.engine.enabled);
+        assert_eq!(config.engine.chunk_size, 500);
     }
 
     #[test]

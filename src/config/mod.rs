@@ -13,6 +13,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::engine::AttributeType;
+use crate::feeds::FeedsConfig;
+
 /// Everything an operator can set. Unknown keys are errors, so a typo never silently
 /// falls back to a default.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,8 +33,13 @@ pub struct Config {
     pub api_key_file: PathBuf,
     pub rules_dir: PathBuf,
     pub templates_dir: PathBuf,
-    /// Product feed per locale (`sv-SE: feeds/sv.xml`).
-    pub feeds: BTreeMap<String, serde_yaml::Value>,
+    /// Product feed per locale (`sv-SE: feeds/sv.xml`, or `{path, format, sku_field, …}`).
+    pub feeds: FeedsConfig,
+    /// The contact attributes rules may read, with their types
+    /// (`contact.attributes.vip` needs `vip: boolean`).
+    pub contact_attributes: BTreeMap<String, AttributeType>,
+    /// How the automation engine runs.
+    pub engine: EngineConfig,
     /// Largest request body accepted, in bytes.
     #[serde(deserialize_with = "load::number_or_string")]
     pub max_body_bytes: usize,
@@ -49,9 +57,50 @@ impl Default for Config {
             api_key_file: PathBuf::from("restock.key"),
             rules_dir: PathBuf::from("rules"),
             templates_dir: PathBuf::from("templates"),
-            feeds: BTreeMap::new(),
+            feeds: FeedsConfig::default(),
+            contact_attributes: default_contact_attributes(),
+            engine: EngineConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
+        }
+    }
+}
+
+/// The attributes most shops have, so the shipped example rules work out of the box.
+fn default_contact_attributes() -> BTreeMap<String, AttributeType> {
+    [
+        ("firstName", AttributeType::String),
+        ("lastName", AttributeType::String),
+        ("locale", AttributeType::Locale),
+        ("vip", AttributeType::Boolean),
+    ]
+    .into_iter()
+    .map(|(name, ty)| (name.to_owned(), ty))
+    .collect()
+}
+
+/// `engine:` — the worker that turns stock levels into notifications.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    /// Run the engine in this process (turn off for an API-only instance).
+    #[serde(deserialize_with = "load::bool_or_string")]
+    pub enabled: bool,
+    /// Subscriptions decided and committed per transaction.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub chunk_size: usize,
+    /// Seconds a claimed batch stays claimed without progress before another instance may
+    /// take it over.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub lease_secs: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            chunk_size: 2_000,
+            lease_secs: 60,
         }
     }
 }

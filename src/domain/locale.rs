@@ -147,7 +147,7 @@ mod tests {
             "sv-SE-",
             "123",
             "sv SE",
-            "svenska-sverige",
+            "swedishlanguage-SE",
             "sv-SE-x-",
             "sv-ÅÄ",
             "sv-SE-toolongvariant",

@@ -6,9 +6,11 @@ mod error;
 mod locale;
 mod quantity;
 mod text;
+mod time;
 
 pub use email::EmailAddress;
 pub use error::DomainError;
 pub use locale::Locale;
 pub use quantity::Quantity;
 pub use text::{ExternalId, Sku};
+pub use time::{format_time, serialize_time};

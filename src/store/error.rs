@@ -8,6 +8,8 @@ pub enum StoreError {
     ContactNotFound,
     #[error("another contact already has this email address")]
     DuplicateEmail,
+    #[error("the claim on batch {0} was lost (its lease ran out and another worker took it)")]
+    LostClaim(uuid::Uuid),
     #[error("stored data does not parse: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

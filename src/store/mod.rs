@@ -1,6 +1,9 @@
 //! Durable storage behind one trait, with an embedded SQLite implementation (the default)
 //! and a PostgreSQL one (several instances sharing a database).
 
+mod engine_model;
+mod engine_queries;
+mod engine_rows;
 mod error;
 mod model;
 mod postgres;
@@ -8,6 +11,7 @@ mod queries;
 mod rows;
 mod sqlite;
 
+pub use engine_model::*;
 pub use error::StoreError;
 pub use model::*;
 pub use postgres::PostgresStore;
@@ -17,12 +21,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
+
+use crate::domain::Sku;
 
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: EngineStore + Send + Sync + 'static {
     /// Succeeds when the database answers a trivial query (readiness).
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -61,6 +68,47 @@ pub trait Store: Send + Sync + 'static {
     async fn complete_stock_batch(&self, batch: Uuid, worker: &str) -> Result<bool, StoreError>;
 
     async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError>;
+}
+
+/// What the automation engine needs: matching subscriptions chunk by chunk, and committing
+/// each chunk's consumption, notifications and log counts in one transaction.
+#[async_trait]
+pub trait EngineStore: Send + Sync + 'static {
+    /// Subscriptions matching `key` (attributes the key leaves out are not compared) with an
+    /// id after `after`, oldest first; with the contact's attributes when asked.
+    async fn match_subscriptions(
+        &self,
+        key: &StockKey,
+        after: Option<Uuid>,
+        limit: usize,
+        with_contact: bool,
+    ) -> Result<Vec<Candidate>, StoreError>;
+    async fn count_matching(&self, key: &StockKey) -> Result<u64, StoreError>;
+    /// When each of `contacts` bought `sku` (every purchase).
+    async fn last_purchases(
+        &self,
+        sku: &Sku,
+        contacts: &[Uuid],
+    ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError>;
+    /// Applies a chunk if the worker still holds the batch ([`StoreError::LostClaim`]
+    /// otherwise, with nothing changed).
+    async fn commit_chunk(&self, chunk: ChunkCommit<'_>) -> Result<ChunkApplied, StoreError>;
+    /// Integration-log rows, newest batch first.
+    async fn integration_log(
+        &self,
+        sku: Option<&Sku>,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<LogRow>, StoreError>;
+    /// Notifications already sent for one stock level of a batch, per automation (what an
+    /// earlier holder of the batch did, so a resumed fan-out keeps the throttle).
+    async fn sent_for_item(
+        &self,
+        batch: Uuid,
+        item: usize,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
+    /// The outbox, oldest first.
+    async fn notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError>;
 }
 
 /// The store chosen by the URL: `postgres://` or `postgresql://` selects PostgreSQL,

@@ -87,6 +87,8 @@ pub struct StockBatch {
 pub struct ClaimedBatch {
     pub batch: StockBatch,
     pub attempts: u32,
+    /// Where an earlier holder of the batch got to; work before it is committed.
+    pub progress: super::Progress,
     pub items: Vec<StockLevel>,
 }
 

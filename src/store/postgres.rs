@@ -5,11 +5,15 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use uuid::Uuid;
 
+use super::engine_model::*;
+use super::engine_queries::{delete_subscriptions, impl_engine_store};
 use super::model::*;
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
-use super::{rows, StoreError};
+use super::{engine_rows, rows, StoreError};
+use crate::domain::Sku;
+use chrono::{DateTime, Utc};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -22,7 +26,7 @@ const CLAIM: &str =
      WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL \
                  AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY id LIMIT 1 \
                  FOR UPDATE SKIP LOCKED) \
-     RETURNING id, received_on, item_count, attempts";
+     RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor";
 
 impl PostgresStore {
     /// Connects and runs migrations (serialized across instances by sqlx's advisory lock).
@@ -38,3 +42,4 @@ impl PostgresStore {
 }
 
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool, claim: CLAIM);
+impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool);

@@ -226,6 +226,7 @@ macro_rules! impl_store {
                 Ok(Some(ClaimedBatch {
                     batch: StockBatch::from(&row),
                     attempts: u32::try_from(row.attempts).unwrap_or_default(),
+                    progress: row.progress(),
                     items: items.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,
                 }))
             }

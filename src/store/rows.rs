@@ -117,6 +117,17 @@ pub(crate) struct BatchRow {
     pub received_on: DateTime<Utc>,
     pub item_count: i64,
     pub attempts: i32,
+    pub progress_item: i64,
+    pub progress_cursor: Option<Uuid>,
+}
+
+impl BatchRow {
+    pub fn progress(&self) -> super::Progress {
+        super::Progress {
+            item: usize::try_from(self.progress_item).unwrap_or_default(),
+            cursor: self.progress_cursor,
+        }
+    }
 }
 
 impl From<&BatchRow> for StockBatch {

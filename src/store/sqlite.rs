@@ -8,11 +8,15 @@ use sqlx::sqlite::{
 };
 use uuid::Uuid;
 
+use super::engine_model::*;
+use super::engine_queries::{delete_subscriptions, impl_engine_store};
 use super::model::*;
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
-use super::{rows, StoreError};
+use super::{engine_rows, rows, StoreError};
+use crate::domain::Sku;
+use chrono::{DateTime, Utc};
 
 /// SQLite allows one writer at a time. All writes go through a single connection, so
 /// they queue in the pool instead of failing with SQLITE_BUSY; reads use their own pool and
@@ -28,7 +32,7 @@ const CLAIM: &str =
     "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
      WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL \
                  AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY id LIMIT 1) \
-     RETURNING id, received_on, item_count, attempts";
+     RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor";
 
 impl SqliteStore {
     /// Opens (creating if the URL says `mode=rwc`) the database and runs migrations.
@@ -52,3 +56,4 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer, claim: CLAIM);
+impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer);

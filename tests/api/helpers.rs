@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use reqwest::{Method, RequestBuilder, Response};
-use restock::config::{Config, Secret};
+use std::path::Path;
+
+use restock::config::{Config, EngineConfig, Secret};
+use restock::engine::Engine;
 use restock::startup::Application;
 use restock::store::{self, Store};
 use serde_json::{json, Value};
@@ -41,13 +44,6 @@ impl Backend {
                 dir.path().join("restock.db").display()
             ),
             Backend::Postgres(db) => db.url(),
-        }
-    }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
         }
     }
 
@@ -125,43 +121,119 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
+    pub engine: Arc<Engine>,
     pub backend: Backend,
+    /// Holds `rules/` and `feeds/`.
+    pub files: tempfile::TempDir,
+    /// The configuration the server was built from.
+    pub config: Config,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
 
-pub fn test_config(backend: &Backend) -> Config {
+pub fn test_config(backend: &Backend, files: &Path) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().expect("address"),
         database_url: Secret::new(backend.url()),
         api_keys: vec![Secret::new(api_key())],
         max_body_bytes: 2 * 1024 * 1024,
+        rules_dir: files.join("rules"),
+        // Tests drive the engine step by step with `app.engine.run_pending()`.
+        engine: EngineConfig {
+            enabled: false,
+            chunk_size: 3,
+            ..EngineConfig::default()
+        },
         ..Config::default()
     }
 }
 
-pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_with(backend, |_| {}).await
+/// A change to the configuration before the server starts.
+type Adjust = Box<dyn FnOnce(&mut Config)>;
+
+/// A test server to be: its database, rules files, feeds and configuration.
+pub struct Setup {
+    backend: Backend,
+    files: tempfile::TempDir,
+    adjust: Vec<Adjust>,
 }
 
-pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let mut config = test_config(&backend);
-    adjust(&mut config);
-    let app = Application::build(&config).await.expect("build app");
-    let address = format!("http://{}", app.local_addr().expect("address"));
-    let store = app.store();
-    let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = rx.await;
-    }));
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        store,
+pub fn setup(backend: Backend) -> Setup {
+    let files = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(files.path().join("rules")).expect("rules dir");
+    std::fs::create_dir_all(files.path().join("feeds")).expect("feeds dir");
+    Setup {
         backend,
-        shutdown: Some(tx),
-        server: Some(server),
+        files,
+        adjust: Vec::new(),
     }
+}
+
+impl Setup {
+    /// Writes a rules file.
+    pub fn rule(self, name: &str, yaml: &str) -> Self {
+        std::fs::write(self.files.path().join("rules").join(name), yaml).expect("write rule");
+        self
+    }
+
+    /// Writes a JSON-lines product feed for `locale` and configures it.
+    pub fn feed(mut self, locale: &str, products: &[Value]) -> Self {
+        let path = self
+            .files
+            .path()
+            .join("feeds")
+            .join(format!("{locale}.jsonl"));
+        let lines: Vec<String> = products.iter().map(Value::to_string).collect();
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write feed");
+        let locale = locale.to_owned();
+        self.adjust.push(Box::new(move |config: &mut Config| {
+            let mut sources = std::mem::take(&mut config.feeds.sources);
+            sources.insert(
+                restock::domain::Locale::parse(&locale).expect("locale"),
+                restock::feeds::FeedSource::new(path),
+            );
+            config.feeds.sources = sources;
+        }));
+        self
+    }
+
+    pub fn config(mut self, adjust: impl FnOnce(&mut Config) + 'static) -> Self {
+        self.adjust.push(Box::new(adjust));
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let mut config = test_config(&self.backend, self.files.path());
+        for adjust in self.adjust {
+            adjust(&mut config);
+        }
+        let app = Application::build(&config).await.expect("build app");
+        let address = format!("http://{}", app.local_addr().expect("address"));
+        let (store, engine) = (app.store(), app.engine());
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            store,
+            engine,
+            backend: self.backend,
+            files: self.files,
+            config,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    setup(backend).spawn().await
+}
+
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config) + 'static) -> TestApp {
+    setup(backend).config(adjust).spawn().await
 }
 
 impl TestApp {

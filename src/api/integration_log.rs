@@ -1,0 +1,47 @@
+//! `GET /api/v3/integration-log?sku=&since=&limit=`: for every stock level received, what
+//! happened to the subscriptions it matched.
+
+use axum::extract::State;
+use axum::Json as JsonResponse;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use super::json::Query;
+use super::validate::{timestamp, Fields};
+use super::AppState;
+use crate::domain::Sku;
+use crate::engine::log::{group, LogEntry};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogQuery {
+    sku: Option<String>,
+    since: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct LogBody {
+    data: Vec<LogEntry>,
+}
+const DEFAULT_LIMIT: usize = 100;
+
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<LogQuery>,
+) -> Result<JsonResponse<LogBody>, ApiError> {
+    let mut f = Fields::new();
+    let sku = f.optional("sku", query.sku.as_deref(), Sku::parse);
+    let since = f.optional("since", query.since.as_deref(), timestamp);
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 10_000);
+    f.finish()?;
+    let (sku, since) = (sku.flatten(), since.flatten());
+    // Each entry is a handful of rows; read enough rows for `limit` entries.
+    let rows = state
+        .store
+        .integration_log(sku.as_ref(), since, limit.saturating_mul(16))
+        .await?;
+    let mut data = group(rows);
+    data.truncate(limit);
+    Ok(JsonResponse(LogBody { data }))
+}

@@ -1,0 +1,25 @@
+//! `GET /api/v3/products/{locale}/{sku}`: the product exactly as the engine sees it.
+
+use axum::extract::{Path, State};
+use axum::Json as JsonResponse;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::domain::{Locale, Sku};
+use crate::feeds::Product;
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path((locale, sku)): Path<(String, String)>,
+) -> Result<JsonResponse<Product>, ApiError> {
+    let locale = Locale::parse(&locale).map_err(|e| ApiError::field("locale", e))?;
+    let sku = Sku::parse(&sku).map_err(|e| ApiError::field("sku", e))?;
+    let catalog = state.engine.catalog();
+    if !catalog.has_feed(&locale) {
+        return Err(ApiError::NoFeed(locale.to_string()));
+    }
+    catalog
+        .product(&locale, sku.as_str())
+        .map(JsonResponse)
+        .ok_or(ApiError::ProductNotFound)
+}

@@ -1,0 +1,138 @@
+//! Commands that look without touching: `rules check`, `rules dry-run`, `log`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::config::Config;
+use crate::domain::{ExternalId, Locale, Quantity, Sku};
+use crate::engine::log::group;
+use crate::feeds::Catalog;
+use crate::startup::{build_engine, connect_store};
+use crate::store::{StockKey, StockLevel};
+
+pub fn check(config: &Config, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let catalog = Catalog::load(&config.feeds).context("cannot load the product feeds")?;
+    let schema = crate::engine::schema(&catalog, &config.contact_attributes)?;
+    let paths = if paths.is_empty() {
+        vec![config.rules_dir.clone()]
+    } else {
+        paths.to_vec()
+    };
+    let ok = crate::rules::check_paths_with(&paths, &schema, &mut std::io::stdout().lock())?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+#[derive(Args)]
+pub struct DryRunArgs {
+    #[arg(long)]
+    sku: String,
+    #[arg(long)]
+    quantity: i64,
+    #[arg(long)]
+    locale: Option<String>,
+    #[arg(long)]
+    external_id: Option<String>,
+    /// How many subscriptions to list (the counts always cover all).
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+}
+
+pub async fn dry_run(config: &Config, args: &DryRunArgs) -> anyhow::Result<ExitCode> {
+    let level = StockLevel {
+        key: StockKey {
+            sku: Sku::parse(&args.sku).map_err(|e| anyhow::anyhow!("--sku {e}"))?,
+            locale: args
+                .locale
+                .as_deref()
+                .map(Locale::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--locale {e}"))?,
+            external_id: args
+                .external_id
+                .as_deref()
+                .map(ExternalId::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--external-id {e}"))?,
+        },
+        quantity: Quantity::new(args.quantity).map_err(|e| anyhow::anyhow!("--quantity {e}"))?,
+    };
+    let engine = build_engine(config, connect_store(config).await?)?;
+    let report = engine.dry_run(&level, args.limit).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} matched: {} would be notified, {} dropped as expired",
+        report.matched, report.would_trigger, report.would_expire
+    )?;
+    for (reason, count) in &report.held_back {
+        writeln!(out, "  held back, {reason}: {count}")?;
+    }
+    for v in &report.subscriptions {
+        let detail = match (v.outcome, &v.automation, &v.branch, v.reason) {
+            ("trigger", Some(a), Some(b), _) => format!("notify via {a} / {b}"),
+            ("expire", Some(a), _, _) => format!("drop (expired for {a})"),
+            (_, _, _, Some(reason)) => format!("hold ({reason})"),
+            _ => v.outcome.to_owned(),
+        };
+        writeln!(
+            out,
+            "{}  {}  {:<8}  {detail}",
+            v.subscription_id, v.contact_id, v.locale
+        )?;
+    }
+    if report.truncated {
+        writeln!(
+            out,
+            "… (listed the first {}; use --limit for more)",
+            args.limit
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    #[arg(long)]
+    sku: Option<String>,
+    /// RFC 3339, e.g. 2026-11-27T00:00:00+01:00
+    #[arg(long)]
+    since: Option<String>,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+}
+
+pub async fn log(config: &Config, args: &LogArgs) -> anyhow::Result<ExitCode> {
+    let sku = args
+        .sku
+        .as_deref()
+        .map(Sku::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--sku {e}"))?;
+    let since = args
+        .since
+        .as_deref()
+        .map(chrono::DateTime::parse_from_rfc3339)
+        .transpose()
+        .context("--since is not an RFC 3339 timestamp")?
+        .map(|t| t.with_timezone(&chrono::Utc));
+    let store = connect_store(config).await?;
+    let mut entries = group(
+        store
+            .integration_log(sku.as_ref(), since, args.limit.saturating_mul(16))
+            .await?,
+    );
+    entries.truncate(args.limit);
+    let mut out = std::io::stdout().lock();
+    for e in entries {
+        writeln!(out, "{}", serde_json::to_string(&e)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

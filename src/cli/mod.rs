@@ -1,0 +1,77 @@
+//! The command line: `restock serve | migrate | rules check | rules dry-run | log`.
+
+mod inspect;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config};
+
+#[derive(Parser)]
+#[command(name = "restock", version, about = "Back-in-stock automation engine")]
+pub struct Cli {
+    /// Configuration file (default: restock.yaml when present). Every key can also be set
+    /// as RESTOCK_<KEY>, e.g. RESTOCK_DATABASE_URL.
+    #[arg(long, short, global = true, env = "RESTOCK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API and the engine (migrating the database first).
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Check and try out automations.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Show the integration log: what each stock level did.
+    Log(inspect::LogArgs),
+    /// Measure on generated data, beside a baseline measured in the same run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// One stock level matching many subscriptions, to the outbox (SQLite).
+    Fanout(crate::bench::FanoutArgs),
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Check rules files (default: the configured rules directory) and print every problem
+    /// with file:line:col; exits non-zero on any error.
+    Check { paths: Vec<PathBuf> },
+    /// Show which subscriptions a stock level would notify, and why the others would not,
+    /// without changing anything.
+    DryRun(inspect::DryRunArgs),
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<ExitCode> {
+        let config = self.load_config()?;
+        match self.command {
+            Command::Serve => serve::serve(&config).await,
+            Command::Migrate => serve::migrate(&config).await,
+            Command::Rules(RulesCommand::Check { paths }) => inspect::check(&config, &paths),
+            Command::Rules(RulesCommand::DryRun(args)) => inspect::dry_run(&config, &args).await,
+            Command::Log(args) => inspect::log(&config, &args).await,
+            Command::Bench(BenchCommand::Fanout(args)) => {
+                crate::bench::fanout(&args).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+
+    fn load_config(&self) -> anyhow::Result<Config> {
+        config::load(self.config.as_deref(), std::env::vars())
+            .context("cannot load the configuration")
+    }
+}

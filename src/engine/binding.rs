@@ -1,0 +1,121 @@
+//! Filling a rule [`Record`](crate::dsl::Record): product fields and contact attributes
+//! turned into rule values in the schema's slot order.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::domain::Locale;
+use crate::dsl::{Decimal, Schema, SchemaError, Timestamp, Type, Value};
+use crate::feeds::{Catalog, FieldType, Product};
+use crate::store::Attributes;
+
+/// The type of a declared contact attribute (`contact_attributes` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributeType {
+    String,
+    Boolean,
+    Integer,
+    Number,
+    Timestamp,
+    Locale,
+}
+
+impl AttributeType {
+    fn rule_type(self) -> Type {
+        match self {
+            AttributeType::String => Type::String,
+            AttributeType::Boolean => Type::Bool,
+            AttributeType::Integer => Type::Int,
+            AttributeType::Number => Type::Decimal,
+            AttributeType::Timestamp => Type::Timestamp,
+            AttributeType::Locale => Type::Locale,
+        }
+    }
+}
+
+/// What rules may read: every product field the feeds have, and the declared contact
+/// attributes.
+pub fn schema(
+    catalog: &Catalog,
+    attributes: &BTreeMap<String, AttributeType>,
+) -> Result<Schema, SchemaError> {
+    let mut schema = Schema::new();
+    for (name, ty) in catalog.schema() {
+        let ty = match ty {
+            FieldType::String => Type::String,
+            FieldType::Number => Type::Decimal,
+            FieldType::Boolean => Type::Bool,
+        };
+        schema.add_product_field(&name, ty)?;
+    }
+    for (name, ty) in attributes {
+        schema.add_contact_attribute(name, ty.rule_type())?;
+    }
+    Ok(schema)
+}
+
+/// A product's fields as rule values, in slot order.
+pub fn product_values(schema: &Schema, product: &Product) -> Box<[Value]> {
+    schema
+        .product_fields()
+        .map(|(name, ty)| match product.get(name) {
+            None => Value::Null,
+            Some(field) => match (ty, field.as_str(), field.as_number(), field.as_bool()) {
+                (Type::Decimal, _, Some(n), _) => {
+                    Decimal::from_f64(n).map_or(Value::Null, Value::Decimal)
+                }
+                (Type::Bool, _, _, Some(b)) => Value::Bool(b),
+                (Type::String, Some(s), _, _) => Value::from(s),
+                (Type::String, _, Some(n), _) => Value::from(n.to_string().as_str()),
+                _ => Value::Null,
+            },
+        })
+        .collect()
+}
+
+/// A contact's attributes as rule values, in slot order, into `out` (reused between
+/// subscriptions). A value of another type than declared reads as null.
+pub fn contact_values(schema: &Schema, attributes: &Attributes, out: &mut Vec<Value>) {
+    out.clear();
+    out.extend(
+        schema
+            .contact_attributes()
+            .map(|(name, ty)| match attributes.get(name) {
+                None | Some(Json::Null) => Value::Null,
+                Some(json) => json_value(ty, json),
+            }),
+    );
+}
+
+fn json_value(ty: Type, json: &Json) -> Value {
+    match (ty, json) {
+        (Type::Bool, Json::Bool(b)) => Value::Bool(*b),
+        (Type::Int, Json::Number(n)) => n.as_i64().map_or(Value::Null, Value::Int),
+        (Type::Decimal, Json::Number(n)) => n
+            .as_i64()
+            .and_then(Decimal::from_int)
+            .or_else(|| n.as_f64().and_then(Decimal::from_f64))
+            .map_or(Value::Null, Value::Decimal),
+        (Type::String, Json::String(s)) => Value::from(s.as_str()),
+        (Type::Locale, Json::String(s)) => {
+            Locale::parse(s).map_or(Value::Null, |l| Value::from(l.as_str()))
+        }
+        (Type::Timestamp, Json::String(s)) => {
+            Timestamp::parse_rfc3339(s).map_or(Value::Null, Value::Timestamp)
+        }
+        _ => Value::Null,
+    }
+}
+
+/// `contact.email` and `contact.locale` (canonical case) from the attributes.
+pub fn contact_email_and_locale(attributes: &Attributes) -> (Option<&str>, Option<Locale>) {
+    let email = attributes.get("email").and_then(Json::as_str);
+    let locale = attributes
+        .get("locale")
+        .and_then(Json::as_str)
+        .and_then(|l| Locale::parse(l).ok());
+    (email, locale)
+}

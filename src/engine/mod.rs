@@ -1,0 +1,28 @@
+//! The automation engine: turns stored stock-level batches into triggered subscriptions
+//! (DESIGN.md §1) — matching, predefined conditions, automations in priority order, value
+//! split, throttle, expiry — and consumes each triggered subscription in the transaction
+//! that puts its notification in the outbox.
+
+mod binding;
+mod decide;
+mod dry_run;
+mod fanout;
+pub mod log;
+mod products;
+mod ruleset;
+mod runner;
+mod worker;
+
+pub use binding::{schema, AttributeType};
+pub use decide::Decision;
+pub use dry_run::{DryRun, Verdict};
+pub use ruleset::{RuleSet, RulesError};
+pub use runner::{Engine, EngineSettings};
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,92 @@
+//! The engine as a long-running task beside the API.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::feeds::Catalog;
+use crate::reload::Reloadable;
+use crate::store::Store;
+
+use super::{RuleSet, RulesError};
+
+/// How the engine works through batches.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// This worker's name in claims (unique per process).
+    pub worker: String,
+    /// Subscriptions decided and committed per transaction.
+    pub chunk_size: usize,
+    /// How long a claim holds without a commit before another worker may take the batch.
+    pub lease: Duration,
+    /// How often to look for batches when not woken by the API.
+    pub poll: Duration,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            worker: format!("engine-{}", uuid::Uuid::now_v7()),
+            chunk_size: 2_000,
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+pub struct Engine {
+    pub(super) store: Arc<dyn Store>,
+    pub(super) rules: Reloadable<RuleSet, RulesError>,
+    pub(super) catalog: Catalog,
+    pub(super) settings: EngineSettings,
+}
+
+impl Engine {
+    pub fn new(
+        store: Arc<dyn Store>,
+        rules: Reloadable<RuleSet, RulesError>,
+        catalog: Catalog,
+        settings: EngineSettings,
+    ) -> Self {
+        Self {
+            store,
+            rules,
+            catalog,
+            settings,
+        }
+    }
+
+    pub fn rules(&self) -> &Reloadable<RuleSet, RulesError> {
+        &self.rules
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Works through batches until `shutdown` completes: woken at once by `wake` (the API
+    /// stored a batch) and otherwise every `poll`. Errors are logged and retried after a
+    /// pause; a batch left half done is resumed by whoever claims it next.
+    pub async fn run(
+        self: Arc<Self>,
+        wake: Arc<Notify>,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            let pause = match self.run_pending().await {
+                Ok(_) => self.settings.poll,
+                Err(err) => {
+                    tracing::error!(error = %err, "the engine failed; retrying");
+                    self.settings.poll.max(Duration::from_secs(1))
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The engine's SQL, shared by both backends like `queries.rs`.
+
+/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`).
+macro_rules! impl_engine_store {
+    ($store:ty, $db:ty, read: $read:ident, write: $write:ident) => {
+        #[async_trait::async_trait]
+        impl $crate::store::EngineStore for $store {
+            async fn match_subscriptions(
+                &self,
+                key: &StockKey,
+                after: Option<Uuid>,
+                limit: usize,
+                with_contact: bool,
+            ) -> Result<Vec<Candidate>, StoreError> {
+                let mut sql = sqlx::QueryBuilder::<$db>::new(if with_contact {
+                    "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, c.attributes \
+                     FROM subscriptions s JOIN contacts c ON c.id = s.contact_id WHERE s.sku = "
+                } else {
+                    "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, NULL AS attributes \
+                     FROM subscriptions s WHERE s.sku = "
+                });
+                sql.push_bind(key.sku.as_str());
+                if let Some(locale) = &key.locale {
+                    sql.push(" AND s.locale = ").push_bind(locale.as_str());
+                }
+                if let Some(external_id) = &key.external_id {
+                    sql.push(" AND s.external_id = ").push_bind(external_id.as_str());
+                }
+                sql.push(" AND s.id > ").push_bind(after.unwrap_or(Uuid::nil()));
+                sql.push(" ORDER BY s.id LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                let rows: Vec<engine_rows::CandidateRow> = sql.build_query_as().fetch_all(&self.$read).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn count_matching(&self, key: &StockKey) -> Result<u64, StoreError> {
+                let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM subscriptions WHERE sku = ");
+                sql.push_bind(key.sku.as_str());
+                if let Some(locale) = &key.locale {
+                    sql.push(" AND locale = ").push_bind(locale.as_str());
+                }
+                if let Some(external_id) = &key.external_id {
+                    sql.push(" AND external_id = ").push_bind(external_id.as_str());
+                }
+                let count: i64 = sql.build_query_scalar().fetch_one(&self.$read).await?;
+                Ok(u64::try_from(count).unwrap_or_default())
+            }
+
+            async fn last_purchases(&self, sku: &Sku, contacts: &[Uuid]) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {
+                let mut found = Vec::new();
+                for chunk in contacts.chunks(INSERT_CHUNK) {
+                    let mut sql = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT contact_id, purchased_on FROM receipt_items WHERE sku = ",
+                    );
+                    sql.push_bind(sku.as_str()).push(" AND contact_id IN (");
+                    let mut list = sql.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    sql.push(")");
+                    let rows: Vec<(Uuid, DateTime<Utc>)> = sql.build_query_as().fetch_all(&self.$read).await?;
+                    found.extend(rows);
+                }
+                Ok(found)
+            }
+
+            async fn commit_chunk(&self, chunk: ChunkCommit<'_>) -> Result<ChunkApplied, StoreError> {
+                let mut tx = self.$write.begin().await?;
+                let now = rows::now();
+                let (progress_item, cursor) =
+                    if chunk.item_done { (chunk.item + 1, None) } else { (chunk.item, chunk.cursor) };
+                let lease_ms = i64::try_from(chunk.lease.as_millis()).unwrap_or(i64::MAX);
+                let held = sqlx::query(
+                    "UPDATE stock_batches SET progress_item = $1, progress_cursor = $2, lease_until_ms = $3 \
+                     WHERE id = $4 AND claimed_by = $5 AND processed_on IS NULL",
+                )
+                .bind(progress_item as i64)
+                .bind(cursor)
+                .bind(now.timestamp_millis().saturating_add(lease_ms))
+                .bind(chunk.batch)
+                .bind(chunk.worker)
+                .execute(&mut *tx)
+                .await?;
+                if held.rows_affected() == 0 {
+                    return Err(StoreError::LostClaim(chunk.batch));
+                }
+                for snapshot in &chunk.snapshots {
+                    sqlx::query(
+                        "INSERT INTO product_snapshots (id, sku, locale, quantity, data, created_on) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(snapshot.id)
+                    .bind(&snapshot.sku)
+                    .bind(&snapshot.locale)
+                    .bind(snapshot.quantity)
+                    .bind(sqlx::types::Json(&snapshot.data))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for route in &chunk.routes {
+                    sqlx::query(
+                        "INSERT INTO notification_routes (id, automation_id, branch, actions) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(route.id)
+                    .bind(&*route.automation)
+                    .bind(&*route.branch)
+                    .bind(sqlx::types::Json(&*route.actions))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let mut log = engine_rows::LogCounts::new(&chunk);
+                let mut applied = ChunkApplied::default();
+                for part in chunk.triggered.chunks(INSERT_CHUNK) {
+                    let ids: Vec<Uuid> = part.iter().map(|t| t.candidate.id).collect();
+                    let gone = delete_subscriptions!($db, &mut *tx, &ids);
+                    let consumed: Vec<&Trigger> = part.iter().filter(|t| gone.contains(&t.candidate.id)).collect();
+                    if consumed.is_empty() {
+                        continue;
+                    }
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO notifications (id, batch_id, subscription_id, contact_id, locale, \
+                         external_id, subscribed_on, route_id, product_id) ",
+                    );
+                    insert.push_values(&consumed, |mut row, t| {
+                        row.push_bind(rows::new_id())
+                            .push_bind(chunk.batch)
+                            .push_bind(t.candidate.id)
+                            .push_bind(t.candidate.contact_id)
+                            .push_bind(t.candidate.locale.as_str())
+                            .push_bind(t.candidate.external_id.as_str())
+                            .push_bind(t.candidate.created_on)
+                            .push_bind(t.route.id)
+                            .push_bind(t.product);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                    for t in &consumed {
+                        log.sent(&t.route);
+                    }
+                    applied.triggered += consumed.len() as u64;
+                }
+                for part in chunk.expired.chunks(INSERT_CHUNK) {
+                    let ids: Vec<Uuid> = part.iter().map(|(id, _)| *id).collect();
+                    let gone = delete_subscriptions!($db, &mut *tx, &ids);
+                    for (_, automation) in part.iter().filter(|(id, _)| gone.contains(id)) {
+                        log.expired(automation);
+                        applied.expired += 1;
+                    }
+                }
+                let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO integration_log (batch_id, item, outcome, automation, branch, sku, locale, \
+                     external_id, quantity, count, logged_on) ",
+                );
+                let entries = log.into_entries();
+                if !entries.is_empty() {
+                    upsert.push_values(&entries, |mut row, e| {
+                        row.push_bind(chunk.batch)
+                            .push_bind(chunk.item as i64)
+                            .push_bind(e.outcome)
+                            .push_bind(&*e.automation)
+                            .push_bind(&*e.branch)
+                            .push_bind(chunk.level.key.sku.as_str())
+                            .push_bind(column(&chunk.level.key.locale))
+                            .push_bind(column(&chunk.level.key.external_id))
+                            .push_bind(chunk.level.quantity.get())
+                            .push_bind(e.count as i64)
+                            .push_bind(now);
+                    });
+                    upsert.push(
+                        " ON CONFLICT (batch_id, item, outcome, automation, branch) \
+                         DO UPDATE SET count = integration_log.count + excluded.count",
+                    );
+                    upsert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(applied)
+            }
+
+            async fn integration_log(
+                &self,
+                sku: Option<&Sku>,
+                since: Option<DateTime<Utc>>,
+                limit: usize,
+            ) -> Result<Vec<LogRow>, StoreError> {
+                let mut sql = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT batch_id, item, outcome, automation, branch, sku, locale, external_id, quantity, count, \
+                     logged_on FROM integration_log WHERE 1 = 1",
+                );
+                if let Some(since) = since {
+                    sql.push(" AND logged_on >= ").push_bind(since);
+                }
+                if let Some(sku) = sku {
+                    sql.push(" AND sku = ").push_bind(sku.as_str());
+                }
+                sql.push(" ORDER BY batch_id DESC, item, outcome, automation, branch LIMIT ")
+                    .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                let found: Vec<engine_rows::LogRowRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
+                found.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn sent_for_item(&self, batch: Uuid, item: usize) -> Result<Vec<(String, u64)>, StoreError> {
+                let rows: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT automation, SUM(count) FROM integration_log \
+                     WHERE batch_id = $1 AND item = $2 AND outcome = 'sent' GROUP BY automation",
+                )
+                .bind(batch)
+                .bind(item as i64)
+                .fetch_all(&self.$write)
+                .await?;
+                Ok(rows.into_iter().map(|(a, n)| (a, u64::try_from(n).unwrap_or_default())).collect())
+            }
+
+            async fn notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError> {
+                let found: Vec<engine_rows::NotificationRow> = sqlx::query_as(
+                    "SELECT n.id, n.batch_id, n.subscription_id, n.contact_id, p.sku, n.locale, n.external_id, \
+                     p.quantity, n.subscribed_on, r.automation_id, r.branch, r.actions, n.product_id, n.status, \
+                     n.attempts FROM notifications n \
+                     JOIN notification_routes r ON r.id = n.route_id \
+                     JOIN product_snapshots p ON p.id = n.product_id ORDER BY n.id LIMIT $1",
+                )
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(&self.$read)
+                .await?;
+                Ok(found.into_iter().map(Into::into).collect())
+            }
+        }
+    };
+}
+
+/// `DELETE … WHERE id IN (…) RETURNING id`: the subscriptions this transaction consumed.
+/// On PostgreSQL a row another transaction is deleting blocks until it commits and then
+/// is not returned, which is what makes consumption exactly-once across instances.
+macro_rules! delete_subscriptions {
+    ($db:ty, $conn:expr, $ids:expr) => {{
+        let mut delete = sqlx::QueryBuilder::<$db>::new("DELETE FROM subscriptions WHERE id IN (");
+        let mut list = delete.separated(", ");
+        for id in $ids {
+            list.push_bind(*id);
+        }
+        delete.push(") RETURNING id");
+        let gone: Vec<Uuid> = delete.build_query_scalar().fetch_all($conn).await?;
+        gone.into_iter()
+            .collect::<std::collections::HashSet<Uuid>>()
+    }};
+}
+
+pub(crate) use {delete_subscriptions, impl_engine_store};
