@@ -57,6 +57,9 @@ CREATE TABLE stock_levels (
     quantity    BIGINT NOT NULL CHECK (quantity >= 0),
     updated_on  TIMESTAMPTZ NOT NULL,
     batch_id    UUID NOT NULL,
+    -- The position in that batch of the item that set this level: an older item (a
+    -- batch processed late, or an earlier duplicate in the same batch) is outdated.
+    item        BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (sku, locale, external_id)
 );
 
@@ -66,6 +69,8 @@ CREATE TABLE receipts (
     created_date TIMESTAMPTZ NOT NULL,
     received_on  TIMESTAMPTZ NOT NULL
 );
+
+CREATE INDEX receipts_by_contact ON receipts (contact_id);
 
 -- One row per purchased SKU, keyed for "has this contact bought this SKU since …".
 CREATE TABLE receipt_items (

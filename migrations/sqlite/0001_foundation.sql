@@ -57,6 +57,9 @@ CREATE TABLE stock_levels (
     quantity    INTEGER NOT NULL CHECK (quantity >= 0),
     updated_on  TEXT NOT NULL,
     batch_id    BLOB NOT NULL,
+    -- The position in that batch of the item that set this level: an older item (a
+    -- batch processed late, or an earlier duplicate in the same batch) is outdated.
+    item        INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (sku, locale, external_id)
 ) WITHOUT ROWID;
 
@@ -66,6 +69,8 @@ CREATE TABLE receipts (
     created_date TEXT NOT NULL,
     received_on  TEXT NOT NULL
 ) WITHOUT ROWID;
+
+CREATE INDEX receipts_by_contact ON receipts (contact_id);
 
 -- One row per purchased SKU, keyed for "has this contact bought this SKU since …".
 CREATE TABLE receipt_items (

@@ -4,6 +4,8 @@
 -- Where a worker is in a batch, committed with each chunk of work, so a batch taken over
 -- after a crash resumes where the last committed chunk ended.
 ALTER TABLE stock_batches ADD COLUMN progress_item INTEGER NOT NULL DEFAULT 0;
+-- Why a batch was given up after too many failed attempts (it is then processed_on too).
+ALTER TABLE stock_batches ADD COLUMN failed_reason TEXT;
 ALTER TABLE stock_batches ADD COLUMN progress_cursor BLOB;
 
 -- The product and stock level as the engine saw them, once per stock level and locale,

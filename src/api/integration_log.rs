@@ -32,7 +32,9 @@ pub async fn list(
 ) -> Result<JsonResponse<LogBody>, ApiError> {
     let mut f = Fields::new();
     let sku = f.optional("sku", query.sku.as_deref(), Sku::parse);
-    let since = f.optional("since", query.since.as_deref(), timestamp);
+    // A `+` in a query string arrives as a space unless encoded; read it as the offset.
+    let since = query.since.map(|s| s.replace(' ', "+"));
+    let since = f.optional("since", since.as_deref(), timestamp);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 10_000);
     f.finish()?;
     let (sku, since) = (sku.flatten(), since.flatten());

@@ -49,6 +49,20 @@ impl<'r> Judge<'r> {
         }
     }
 
+    /// Whether no enabled automation that the quantity reaches has throttle budget left:
+    /// every further subscription would be held back as throttled.
+    pub fn exhausted(&self) -> bool {
+        let units = u64::try_from(self.quantity).unwrap_or_default();
+        let mut reachable = self
+            .rules
+            .all()
+            .iter()
+            .zip(&self.budget)
+            .filter(|(a, _)| a.enabled && units >= a.threshold)
+            .peekable();
+        reachable.peek().is_some() && reachable.all(|(_, budget)| *budget == Some(0))
+    }
+
     /// The predefined conditions (stock, feed, product), then the automations in priority
     /// order: the first whose threshold and condition pass takes the subscription.
     pub fn decide(&mut self, record: &Record<'_>, has_feed: bool, has_product: bool) -> Decision {

@@ -65,9 +65,15 @@ impl Engine {
         &self.catalog
     }
 
+    /// The name this engine claims batches under.
+    pub fn worker(&self) -> &str {
+        &self.settings.worker
+    }
+
     /// Works through batches until `shutdown` completes: woken at once by `wake` (the API
     /// stored a batch) and otherwise every `poll`. Errors are logged and retried after a
-    /// pause; a batch left half done is resumed by whoever claims it next.
+    /// pause. Shutdown does not wait for the backlog: the chunk in flight is dropped
+    /// (its transaction rolls back) and whoever claims the batch next resumes it.
     pub async fn run(
         self: Arc<Self>,
         wake: Arc<Notify>,
@@ -75,12 +81,15 @@ impl Engine {
     ) {
         tokio::pin!(shutdown);
         loop {
-            let pause = match self.run_pending().await {
-                Ok(_) => self.settings.poll,
-                Err(err) => {
-                    tracing::error!(error = %err, "the engine failed; retrying");
-                    self.settings.poll.max(Duration::from_secs(1))
-                }
+            let pause = tokio::select! {
+                () = &mut shutdown => return,
+                result = self.run_pending() => match result {
+                    Ok(_) => self.settings.poll,
+                    Err(err) => {
+                        tracing::error!(error = %err, "the engine failed; retrying");
+                        self.settings.poll.max(Duration::from_secs(1))
+                    }
+                },
             };
             tokio::select! {
                 () = &mut shutdown => return,

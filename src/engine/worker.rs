@@ -6,18 +6,27 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::store::{ChunkCommit, ClaimedBatch, StockLevel, StoreError, Trigger};
+use crate::store::{
+    ChunkApplied, ChunkCommit, ClaimedBatch, HeldBack, StockLevel, Store, StoreError, Trigger,
+};
 
 use super::decide::Decision;
 use super::fanout::{FanOut, HeldCounts, Judged};
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, RuleSet};
+
+/// A batch that failed this many times is given up (and says why), so one poisoned batch
+/// cannot hold the queue forever.
+const MAX_ATTEMPTS: u32 = 5;
+/// Tries of one chunk commit that hit a deadlock or a busy database.
+const COMMIT_TRIES: u32 = 3;
 
 impl Engine {
     /// Claims and processes one batch; `None` when no batch is waiting.
     pub async fn run_once(&self) -> Result<Option<Uuid>, EngineError> {
+        let worker = &self.settings.worker;
         let Some(claimed) = self
             .store
-            .claim_stock_batch(&self.settings.worker, self.settings.lease)
+            .claim_stock_batch(worker, self.settings.lease)
             .await?
         else {
             return Ok(None);
@@ -25,18 +34,24 @@ impl Engine {
         let id = claimed.batch.id;
         match self.process(&claimed).await {
             Ok(()) => {
-                self.store
-                    .complete_stock_batch(id, &self.settings.worker)
-                    .await?;
+                self.store.complete_stock_batch(id, worker).await?;
                 tracing::info!(batch = %id, items = claimed.items.len(), "stock-level batch processed");
-                Ok(Some(id))
             }
             Err(EngineError::Store(StoreError::LostClaim(batch))) => {
                 tracing::warn!(%batch, "another worker took this batch over; leaving it to them");
-                Ok(Some(id))
             }
-            Err(err) => Err(err),
+            Err(err) if claimed.attempts >= MAX_ATTEMPTS => {
+                tracing::error!(batch = %id, attempts = claimed.attempts, error = %err, "giving the batch up");
+                self.store
+                    .fail_stock_batch(id, worker, &err.to_string())
+                    .await?;
+            }
+            Err(err) => {
+                self.store.release_stock_batch(id, worker).await?;
+                return Err(err);
+            }
         }
+        Ok(Some(id))
     }
 
     /// Processes every waiting batch; how many there were. Tests drive the engine with
@@ -58,13 +73,13 @@ impl Engine {
             } else {
                 None
             };
-            let ctx = Item {
+            let item = Item {
                 engine: self,
                 batch: claimed.batch.id,
                 index,
                 level,
             };
-            ctx.fan_out(&rules, cursor).await?;
+            item.fan_out(&rules, cursor).await?;
         }
         Ok(())
     }
@@ -79,51 +94,113 @@ struct Item<'a> {
 }
 
 impl Item<'_> {
-    async fn fan_out(
-        &self,
-        rules: &super::RuleSet,
-        mut cursor: Option<Uuid>,
-    ) -> Result<(), EngineError> {
-        let store = self.engine.store.as_ref();
-        if self.level.quantity.get() == 0 {
-            // Sold out: nothing can trigger, but the log still says how many wait.
-            let waiting = store.count_matching(&self.level.key).await?;
-            let mut commit = self.commit(cursor, true);
-            commit.matched = waiting;
-            commit.held.push((crate::store::HeldBack::NoStock, waiting));
-            store.commit_chunk(commit).await?;
-            return Ok(());
+    fn store(&self) -> &dyn Store {
+        self.engine.store.as_ref()
+    }
+
+    async fn fan_out(&self, rules: &RuleSet, mut cursor: Option<Uuid>) -> Result<(), EngineError> {
+        if let Some(reason) = self.nothing_can_trigger(rules).await? {
+            return self.hold_the_rest(cursor, reason).await;
         }
-        let sent: HashMap<String, u64> = store
+        let sent: HashMap<String, u64> = self
+            .store()
             .sent_for_item(self.batch, self.index)
             .await?
             .into_iter()
             .collect();
+        let settings = &self.engine.settings;
         let mut fan = FanOut::new(
-            store,
+            self.store(),
             rules,
             &self.engine.catalog,
             self.level,
             &sent,
-            self.engine.settings.chunk_size,
+            settings.chunk_size,
         );
         loop {
             let Some(judged) = fan.next(cursor).await? else {
-                store.commit_chunk(self.commit(cursor, true)).await?;
+                self.commit(&self.chunk_commit(cursor, true)).await?;
                 return Ok(());
             };
             let last = judged.decisions.last().map(|(c, _)| c.id);
             let done = judged.decisions.len() < fan.chunk_size;
             let commit = self.chunk(&mut fan, judged, last, done);
-            store.commit_chunk(commit).await?;
+            self.commit(&commit).await?;
             if done {
                 return Ok(());
             }
             cursor = last;
+            if fan.judge.exhausted() {
+                // Every automation that could take more has spent its throttle budget.
+                return self.hold_the_rest(cursor, HeldBack::Throttled).await;
+            }
         }
     }
 
-    fn commit(&self, cursor: Option<Uuid>, item_done: bool) -> ChunkCommit<'_> {
+    /// A reason that holds back every match of this stock level, known without walking
+    /// them: no stock, an outdated level, no automation or threshold that fits, or no
+    /// product for the level's own locale.
+    async fn nothing_can_trigger(&self, rules: &RuleSet) -> Result<Option<HeldBack>, EngineError> {
+        let quantity = self.level.quantity.get();
+        if quantity <= 0 {
+            return Ok(Some(HeldBack::NoStock));
+        }
+        if self.store().latest_origin(&self.level.key).await? != Some((self.batch, self.index)) {
+            return Ok(Some(HeldBack::Superseded));
+        }
+        let thresholds = rules.enabled().map(|a| a.threshold).min();
+        match thresholds {
+            None => return Ok(Some(HeldBack::NoAutomation)),
+            Some(min) if u64::try_from(quantity).unwrap_or_default() < min => {
+                return Ok(Some(HeldBack::BelowThreshold))
+            }
+            Some(_) => {}
+        }
+        if let Some(locale) = &self.level.key.locale {
+            let catalog = &self.engine.catalog;
+            if !catalog.has_feed(locale) {
+                return Ok(Some(HeldBack::NoFeed));
+            }
+            if catalog
+                .product(locale, self.level.key.sku.as_str())
+                .is_none()
+            {
+                return Ok(Some(HeldBack::NoProductData));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Logs every remaining match (after `cursor`) as held back, and finishes the item.
+    async fn hold_the_rest(
+        &self,
+        cursor: Option<Uuid>,
+        reason: HeldBack,
+    ) -> Result<(), EngineError> {
+        let waiting = self.store().count_matching(&self.level.key, cursor).await?;
+        let mut commit = self.chunk_commit(cursor, true);
+        commit.matched = waiting;
+        commit.held.push((reason, waiting));
+        self.commit(&commit).await?;
+        Ok(())
+    }
+
+    /// Commits a chunk, trying again when the database reports a deadlock or is busy
+    /// (the failed transaction changed nothing).
+    async fn commit(&self, commit: &ChunkCommit<'_>) -> Result<ChunkApplied, EngineError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.store().commit_chunk(commit).await {
+                Err(err) if err.is_retryable() && tries < COMMIT_TRIES => {
+                    tracing::warn!(batch = %self.batch, error = %err, "chunk commit failed; trying again");
+                }
+                result => return Ok(result?),
+            }
+        }
+    }
+
+    fn chunk_commit(&self, cursor: Option<Uuid>, item_done: bool) -> ChunkCommit<'_> {
         ChunkCommit {
             batch: self.batch,
             worker: &self.engine.settings.worker,
@@ -149,7 +226,7 @@ impl Item<'_> {
         cursor: Option<Uuid>,
         done: bool,
     ) -> ChunkCommit<'_> {
-        let mut commit = self.commit(cursor, done);
+        let mut commit = self.chunk_commit(cursor, done);
         commit.matched = judged.decisions.len() as u64;
         let mut held = HeldCounts::default();
         for (candidate, decision) in judged.decisions {
@@ -162,6 +239,8 @@ impl Item<'_> {
                         .lookups
                         .take_snapshot(&candidate.locale, &mut commit.snapshots)
                     else {
+                        // Unreachable: a trigger needs product data. Count it rather than lose it.
+                        held.add(HeldBack::NoProductData);
                         continue;
                     };
                     commit.triggered.push(Trigger {

@@ -67,10 +67,13 @@ pub enum HeldBack {
     Throttled,
     /// No automation is enabled.
     NoAutomation,
+    /// A later stock level for the same SKU, locale and external id was received before
+    /// this one was processed; that one decides.
+    Superseded,
 }
 
 impl HeldBack {
-    pub const ALL: [HeldBack; 7] = [
+    pub const ALL: [HeldBack; 8] = [
         HeldBack::NoStock,
         HeldBack::NoFeed,
         HeldBack::NoProductData,
@@ -78,6 +81,7 @@ impl HeldBack {
         HeldBack::ConditionFalse,
         HeldBack::Throttled,
         HeldBack::NoAutomation,
+        HeldBack::Superseded,
     ];
 
     /// The name used in the integration log and its API.
@@ -90,6 +94,7 @@ impl HeldBack {
             HeldBack::ConditionFalse => "conditionFalse",
             HeldBack::Throttled => "throttled",
             HeldBack::NoAutomation => "noAutomation",
+            HeldBack::Superseded => "superseded",
         }
     }
 

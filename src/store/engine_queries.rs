@@ -32,7 +32,7 @@ macro_rules! impl_engine_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn count_matching(&self, key: &StockKey) -> Result<u64, StoreError> {
+            async fn count_matching(&self, key: &StockKey, after: Option<Uuid>) -> Result<u64, StoreError> {
                 let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM subscriptions WHERE sku = ");
                 sql.push_bind(key.sku.as_str());
                 if let Some(locale) = &key.locale {
@@ -41,29 +41,70 @@ macro_rules! impl_engine_store {
                 if let Some(external_id) = &key.external_id {
                     sql.push(" AND external_id = ").push_bind(external_id.as_str());
                 }
+                if let Some(after) = after {
+                    sql.push(" AND id > ").push_bind(after);
+                }
                 let count: i64 = sql.build_query_scalar().fetch_one(&self.$read).await?;
                 Ok(u64::try_from(count).unwrap_or_default())
+            }
+
+            async fn latest_origin(&self, key: &StockKey) -> Result<Option<(Uuid, usize)>, StoreError> {
+                let row: Option<(Uuid, i64)> = sqlx::query_as(
+                    "SELECT batch_id, item FROM stock_levels WHERE sku = $1 AND locale = $2 AND external_id = $3",
+                )
+                .bind(key.sku.as_str())
+                .bind(column(&key.locale))
+                .bind(column(&key.external_id))
+                .fetch_optional(&self.$write)
+                .await?;
+                Ok(row.map(|(batch, item)| (batch, usize::try_from(item).unwrap_or_default())))
+            }
+
+            async fn release_stock_batch(&self, batch: Uuid, worker: &str) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE stock_batches SET lease_until_ms = NULL \
+                     WHERE id = $1 AND claimed_by = $2 AND processed_on IS NULL",
+                )
+                .bind(batch)
+                .bind(worker)
+                .execute(&self.$write)
+                .await?;
+                Ok(())
+            }
+
+            async fn fail_stock_batch(&self, batch: Uuid, worker: &str, reason: &str) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL, failed_reason = $2 \
+                     WHERE id = $3 AND claimed_by = $4 AND processed_on IS NULL",
+                )
+                .bind(rows::now())
+                .bind(reason)
+                .bind(batch)
+                .bind(worker)
+                .execute(&self.$write)
+                .await?;
+                Ok(())
             }
 
             async fn last_purchases(&self, sku: &Sku, contacts: &[Uuid]) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {
                 let mut found = Vec::new();
                 for chunk in contacts.chunks(INSERT_CHUNK) {
                     let mut sql = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT contact_id, purchased_on FROM receipt_items WHERE sku = ",
+                        "SELECT contact_id, MAX(purchased_on) FROM receipt_items WHERE sku = ",
                     );
                     sql.push_bind(sku.as_str()).push(" AND contact_id IN (");
                     let mut list = sql.separated(", ");
                     for id in chunk {
                         list.push_bind(*id);
                     }
-                    sql.push(")");
+                    sql.push(") GROUP BY contact_id");
                     let rows: Vec<(Uuid, DateTime<Utc>)> = sql.build_query_as().fetch_all(&self.$read).await?;
                     found.extend(rows);
                 }
                 Ok(found)
             }
 
-            async fn commit_chunk(&self, chunk: ChunkCommit<'_>) -> Result<ChunkApplied, StoreError> {
+            async fn commit_chunk(&self, chunk: &ChunkCommit<'_>) -> Result<ChunkApplied, StoreError> {
                 let mut tx = self.$write.begin().await?;
                 let now = rows::now();
                 let (progress_item, cursor) =
@@ -109,20 +150,25 @@ macro_rules! impl_engine_store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                let mut log = engine_rows::LogCounts::new(&chunk);
+                let mut log = engine_rows::LogCounts::new(chunk);
                 let mut applied = ChunkApplied::default();
-                for part in chunk.triggered.chunks(INSERT_CHUNK) {
-                    let ids: Vec<Uuid> = part.iter().map(|t| t.candidate.id).collect();
-                    let gone = delete_subscriptions!($db, &mut *tx, &ids);
-                    let consumed: Vec<&Trigger> = part.iter().filter(|t| gone.contains(&t.candidate.id)).collect();
-                    if consumed.is_empty() {
-                        continue;
-                    }
+                // One delete over every id, in ascending order, so that two transactions
+                // racing for the same subscriptions lock them in the same order.
+                let mut ids: Vec<Uuid> = chunk.triggered.iter().map(|t| t.candidate.id).collect();
+                ids.extend(chunk.expired.iter().map(|(id, _)| *id));
+                ids.sort_unstable();
+                let mut gone = std::collections::HashSet::with_capacity(ids.len());
+                for part in ids.chunks(INSERT_CHUNK) {
+                    gone.extend(delete_subscriptions!($db, &mut *tx, part));
+                }
+                let consumed: Vec<&Trigger> =
+                    chunk.triggered.iter().filter(|t| gone.contains(&t.candidate.id)).collect();
+                for part in consumed.chunks(INSERT_CHUNK) {
                     let mut insert = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO notifications (id, batch_id, subscription_id, contact_id, locale, \
                          external_id, subscribed_on, route_id, product_id) ",
                     );
-                    insert.push_values(&consumed, |mut row, t| {
+                    insert.push_values(part, |mut row, t| {
                         row.push_bind(rows::new_id())
                             .push_bind(chunk.batch)
                             .push_bind(t.candidate.id)
@@ -134,25 +180,21 @@ macro_rules! impl_engine_store {
                             .push_bind(t.product);
                     });
                     insert.build().execute(&mut *tx).await?;
-                    for t in &consumed {
-                        log.sent(&t.route);
-                    }
-                    applied.triggered += consumed.len() as u64;
                 }
-                for part in chunk.expired.chunks(INSERT_CHUNK) {
-                    let ids: Vec<Uuid> = part.iter().map(|(id, _)| *id).collect();
-                    let gone = delete_subscriptions!($db, &mut *tx, &ids);
-                    for (_, automation) in part.iter().filter(|(id, _)| gone.contains(id)) {
-                        log.expired(automation);
-                        applied.expired += 1;
-                    }
+                for t in &consumed {
+                    log.sent(&t.route);
+                }
+                applied.triggered = consumed.len() as u64;
+                for (_, automation) in chunk.expired.iter().filter(|(id, _)| gone.contains(id)) {
+                    log.expired(automation);
+                    applied.expired += 1;
                 }
                 let mut upsert = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO integration_log (batch_id, item, outcome, automation, branch, sku, locale, \
                      external_id, quantity, count, logged_on) ",
                 );
                 let entries = log.into_entries();
-                if !entries.is_empty() {
+                {
                     upsert.push_values(&entries, |mut row, e| {
                         row.push_bind(chunk.batch)
                             .push_bind(chunk.item as i64)
@@ -182,9 +224,11 @@ macro_rules! impl_engine_store {
                 since: Option<DateTime<Utc>>,
                 limit: usize,
             ) -> Result<Vec<LogRow>, StoreError> {
+                // Page by stock level (its `matched` row), then read every row of those.
                 let mut sql = sqlx::QueryBuilder::<$db>::new(
                     "SELECT batch_id, item, outcome, automation, branch, sku, locale, external_id, quantity, count, \
-                     logged_on FROM integration_log WHERE 1 = 1",
+                     logged_on FROM integration_log WHERE (batch_id, item) IN (\
+                     SELECT batch_id, item FROM integration_log WHERE outcome = 'matched'",
                 );
                 if let Some(since) = since {
                     sql.push(" AND logged_on >= ").push_bind(since);
@@ -192,15 +236,16 @@ macro_rules! impl_engine_store {
                 if let Some(sku) = sku {
                     sql.push(" AND sku = ").push_bind(sku.as_str());
                 }
-                sql.push(" ORDER BY batch_id DESC, item, outcome, automation, branch LIMIT ")
-                    .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                sql.push(" ORDER BY batch_id DESC, item DESC LIMIT ")
+                    .push_bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                    .push(") ORDER BY batch_id DESC, item DESC, outcome, automation, branch");
                 let found: Vec<engine_rows::LogRowRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
                 found.into_iter().map(TryInto::try_into).collect()
             }
 
             async fn sent_for_item(&self, batch: Uuid, item: usize) -> Result<Vec<(String, u64)>, StoreError> {
                 let rows: Vec<(String, i64)> = sqlx::query_as(
-                    "SELECT automation, SUM(count) FROM integration_log \
+                    "SELECT automation, CAST(SUM(count) AS BIGINT) FROM integration_log \
                      WHERE batch_id = $1 AND item = $2 AND outcome = 'sent' GROUP BY automation",
                 )
                 .bind(batch)

@@ -144,6 +144,8 @@ impl LogCounts {
     pub fn new(chunk: &ChunkCommit<'_>) -> Self {
         let none: Arc<str> = Arc::from("");
         let mut counts = BTreeMap::new();
+        // `matched` is always written, so a stock level that matched nothing is logged too.
+        counts.insert(("matched", none.clone(), none.clone()), chunk.matched);
         let mut add = |outcome: &'static str, n: u64| {
             if n > 0 {
                 *counts
@@ -151,7 +153,6 @@ impl LogCounts {
                     .or_default() += n;
             }
         };
-        add("matched", chunk.matched);
         for (reason, n) in &chunk.held {
             add(reason.as_str(), *n);
         }

@@ -19,6 +19,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A failure that the same work, tried again, may not meet: a deadlock or
+    /// serialization failure on PostgreSQL, a busy database on SQLite.
+    pub fn is_retryable(&self) -> bool {
+        let StoreError::Database(sqlx::Error::Database(db)) = self else {
+            return matches!(
+                self,
+                StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))
+            );
+        };
+        matches!(db.code().as_deref(), Some("40P01" | "40001" | "5" | "6"))
+    }
+
     /// Turns a constraint violation into the domain error it means, once, for every query.
     pub(crate) fn on_constraint(err: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &err {

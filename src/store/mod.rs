@@ -83,7 +83,20 @@ pub trait EngineStore: Send + Sync + 'static {
         limit: usize,
         with_contact: bool,
     ) -> Result<Vec<Candidate>, StoreError>;
-    async fn count_matching(&self, key: &StockKey) -> Result<u64, StoreError>;
+    /// How many subscriptions match `key` (after `after`, if given).
+    async fn count_matching(&self, key: &StockKey, after: Option<Uuid>) -> Result<u64, StoreError>;
+    /// Which batch and item set the latest level for exactly this key: an item that did
+    /// not is outdated and must not notify.
+    async fn latest_origin(&self, key: &StockKey) -> Result<Option<(Uuid, usize)>, StoreError>;
+    /// Gives a claimed batch back at once (after a failure), for the next claim to retry.
+    async fn release_stock_batch(&self, batch: Uuid, worker: &str) -> Result<(), StoreError>;
+    /// Gives a batch up after too many failed attempts, recording why.
+    async fn fail_stock_batch(
+        &self,
+        batch: Uuid,
+        worker: &str,
+        reason: &str,
+    ) -> Result<(), StoreError>;
     /// When each of `contacts` bought `sku` (every purchase).
     async fn last_purchases(
         &self,
@@ -92,8 +105,9 @@ pub trait EngineStore: Send + Sync + 'static {
     ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError>;
     /// Applies a chunk if the worker still holds the batch ([`StoreError::LostClaim`]
     /// otherwise, with nothing changed).
-    async fn commit_chunk(&self, chunk: ChunkCommit<'_>) -> Result<ChunkApplied, StoreError>;
-    /// Integration-log rows, newest batch first.
+    async fn commit_chunk(&self, chunk: &ChunkCommit<'_>) -> Result<ChunkApplied, StoreError>;
+    /// Integration-log rows of the `limit` latest stock levels (newest batch first), with
+    /// every row of each.
     async fn integration_log(
         &self,
         sku: Option<&Sku>,

@@ -173,19 +173,20 @@ macro_rules! impl_store {
                 }
                 for chunk in rows::latest_per_key(levels).chunks(INSERT_CHUNK) {
                     let mut upsert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO stock_levels (sku, locale, external_id, quantity, updated_on, batch_id) ",
+                        "INSERT INTO stock_levels (sku, locale, external_id, quantity, updated_on, batch_id, item) ",
                     );
-                    upsert.push_values(chunk, |mut row, level| {
+                    upsert.push_values(chunk, |mut row, (item, level)| {
                         row.push_bind(level.key.sku.as_str())
                             .push_bind(column(&level.key.locale))
                             .push_bind(column(&level.key.external_id))
                             .push_bind(level.quantity.get())
                             .push_bind(batch.received_on)
-                            .push_bind(batch.id);
+                            .push_bind(batch.id)
+                            .push_bind(*item as i64);
                     });
                     upsert.push(
                         " ON CONFLICT (sku, locale, external_id) DO UPDATE SET quantity = excluded.quantity, \
-                         updated_on = excluded.updated_on, batch_id = excluded.batch_id",
+                         updated_on = excluded.updated_on, batch_id = excluded.batch_id, item = excluded.item",
                     );
                     upsert.build().execute(&mut *tx).await?;
                 }

@@ -140,13 +140,15 @@ impl From<&BatchRow> for StockBatch {
     }
 }
 
-/// The latest level per key in a batch: later items win, as the retailer sent them.
-pub(crate) fn latest_per_key(levels: &[StockLevel]) -> Vec<&StockLevel> {
+/// The latest level per key in a batch, with its position: later items win, as the
+/// retailer sent them.
+pub(crate) fn latest_per_key(levels: &[StockLevel]) -> Vec<(usize, &StockLevel)> {
     let mut seen = std::collections::HashSet::with_capacity(levels.len());
-    let mut latest: Vec<&StockLevel> = levels
+    let mut latest: Vec<(usize, &StockLevel)> = levels
         .iter()
+        .enumerate()
         .rev()
-        .filter(|l| seen.insert(&l.key))
+        .filter(|(_, l)| seen.insert(&l.key))
         .collect();
     latest.reverse();
     latest

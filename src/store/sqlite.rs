@@ -39,7 +39,9 @@ impl SqliteStore {
     pub async fn connect(url: &str, max_readers: u32) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a commit survives power loss too, which "2xx means durable" requires
+            // (NORMAL in WAL mode may lose the last commits on an OS crash).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()

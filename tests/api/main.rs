@@ -9,6 +9,7 @@ mod engage_table;
 mod engine_concurrency;
 mod engine_design;
 mod engine_helpers;
+mod engine_resume;
 mod engine_rules;
 mod errors;
 mod health;
