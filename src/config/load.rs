@@ -10,6 +10,30 @@ const DEFAULT_FILE: &str = "restock.yaml";
 const ENV_PREFIX: &str = "RESTOCK_";
 /// Read by the CLI itself, not a configuration key.
 const ENV_CONFIG_FILE: &str = "RESTOCK_CONFIG";
+/// The top-level configuration keys (the fields of [`Config`]).
+const KEYS: &[&str] = &[
+    "listen",
+    "database_url",
+    "database_max_connections",
+    "api_keys",
+    "api_key_file",
+    "rules_dir",
+    "templates_dir",
+    "feeds",
+    "contact_attributes",
+    "engine",
+    "max_body_bytes",
+];
+
+/// Whether `RESTOCK_<key>` names a configuration key (its first `__` segment).
+fn is_known(key: &str) -> bool {
+    let top = key
+        .split("__")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    KEYS.contains(&top.as_str())
+}
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -51,6 +75,12 @@ pub fn load(
             continue;
         };
         if var == ENV_CONFIG_FILE || key.is_empty() {
+            continue;
+        }
+        if !is_known(key) {
+            // Not ours: Kubernetes, for one, sets RESTOCK_PORT and RESTOCK_SERVICE_HOST for
+            // a service named restock. Say so, in case it is a typo.
+            tracing::warn!(variable = %var, "ignoring an environment variable that names no configuration key");
             continue;
         }
         set_path(&mut tree, key, env_value(&var, &raw)?, &var)?;
@@ -157,6 +187,26 @@ pub(super) fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_key_list_is_the_config_struct() {
+        // serde lists the expected fields when it meets an unknown one.
+        let err = serde_yaml::from_str::<super::Config>("zzz: 1")
+            .unwrap_err()
+            .to_string();
+        let expected = err.split("expected one of ").nth(1).unwrap();
+        let mut fields: Vec<&str> = expected
+            .split(", ")
+            .map(|f| f.trim_matches(|c| c == '`' || c == ' '))
+            .collect();
+        fields
+            .iter_mut()
+            .for_each(|f| *f = f.split('`').next().unwrap());
+        let mut keys = super::KEYS.to_vec();
+        fields.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(fields, keys);
+    }
+
     use super::*;
     use std::io::Write;
 
@@ -206,10 +256,13 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_errors() {
-        let err = load(None, env(&[("RESTOCK_LISTN", "x")]))
-            .unwrap_err()
-            .to_string();
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "listn: 127.0.0.1:1").unwrap();
+        let err = load(Some(file.path()), env(&[])).unwrap_err().to_string();
         assert!(err.contains("unknown field `listn`"), "{err}");
+        // Variables that name no key (Kubernetes' RESTOCK_PORT) are ignored, not fatal.
+        let config = load(None, env(&[("RESTOCK_PORT", "tcp://10.0.0.1:80")])).unwrap();
+        assert_eq!(config.listen.port(), 8080);
         let err = load(None, env(&[("RESTOCK_MAX_BODY_BYTES", "lots")]))
             .unwrap_err()
             .to_string();

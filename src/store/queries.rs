@@ -78,11 +78,17 @@ macro_rules! impl_store {
             }
 
             async fn delete_contact(&self, id: Uuid) -> Result<bool, StoreError> {
-                let done = sqlx::query("DELETE FROM contacts WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.$write)
-                    .await?;
-                Ok(done.rows_affected() > 0)
+                // The cascade can deadlock with an engine chunk consuming this contact's
+                // subscriptions (PostgreSQL picks one to fail); the delete is safe to repeat.
+                let mut tries = 0;
+                loop {
+                    tries += 1;
+                    let done = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&self.$write).await;
+                    match done.map_err(StoreError::from) {
+                        Err(err) if err.is_retryable() && tries < 3 => continue,
+                        result => return Ok(result?.rows_affected() > 0),
+                    }
+                }
             }
 
             async fn subscribe(&self, new: NewSubscription) -> Result<Subscribed, StoreError> {
