@@ -13,8 +13,10 @@ use tokio::sync::{watch, Notify};
 
 use crate::api::{self, ApiKeys, AppState};
 use crate::config::{redact_url, Config, Secret};
+use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
+use crate::plugins::{self, Registry};
 use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
 
@@ -22,7 +24,9 @@ use crate::store::{self, Store};
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    delivery: Arc<Delivery>,
     run_engine: bool,
+    run_delivery: bool,
     _watchers: Vec<WatchGuard>,
 }
 
@@ -30,6 +34,7 @@ impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let store = connect_store(config).await?;
         let engine = Arc::new(build_engine(config, store.clone())?);
+        let delivery = Arc::new(build_delivery(config, store.clone()));
         let watchers = watch_sources(config, &engine);
         let keys = api_keys(config)?;
         let listener = TcpListener::bind(config.listen)
@@ -45,7 +50,9 @@ impl Application {
         Ok(Self {
             listener,
             state,
+            delivery,
             run_engine: config.engine.enabled,
+            run_delivery: config.delivery.enabled,
             _watchers: watchers,
         })
     }
@@ -63,7 +70,12 @@ impl Application {
         self.state.engine.clone()
     }
 
-    /// Serves (and runs the engine, unless disabled) until `shutdown` completes, then
+    /// The delivery worker, for tests that drive it step by step (`run_pending`).
+    pub fn delivery(&self) -> Arc<Delivery> {
+        self.delivery.clone()
+    }
+
+    /// Serves (and runs the engine and delivery, unless disabled) until `shutdown` completes, then
     /// finishes the requests in flight and the engine's current chunk.
     pub async fn run_until(
         self,
@@ -75,6 +87,10 @@ impl Application {
             let (engine, wake) = (self.state.engine.clone(), self.state.wake_engine.clone());
             tokio::spawn(engine.run(wake, stopped(stop_rx.clone())))
         });
+        let delivery = self.run_delivery.then(|| {
+            let wake = Arc::new(Notify::new());
+            tokio::spawn(self.delivery.clone().run(wake, stopped(stop_rx.clone())))
+        });
         let served = axum::serve(self.listener, api::router(self.state))
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -84,6 +100,9 @@ impl Application {
             .context("the HTTP server failed");
         if let Some(engine) = engine {
             engine.await.context("the engine task failed")?;
+        }
+        if let Some(delivery) = delivery {
+            delivery.await.context("the delivery task failed")?;
         }
         served
     }
@@ -117,6 +136,23 @@ pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<En
         ..EngineSettings::default()
     };
     Ok(Engine::new(store, rules, catalog, settings))
+}
+
+/// The delivery worker with every action this build provides.
+pub fn build_delivery(config: &Config, store: Arc<dyn Store>) -> Delivery {
+    let mut actions = Registry::new();
+    actions.register(plugins::log::LogAction);
+    let settings = DeliverySettings {
+        lease: Duration::from_secs(config.delivery.lease_secs.max(1)),
+        batch_size: config.delivery.batch_size.max(1),
+        concurrency: config.delivery.concurrency.max(1),
+        retry: RetryPolicy {
+            schedule: config.delivery.retry_schedule.clone(),
+            ..RetryPolicy::default()
+        },
+        ..DeliverySettings::default()
+    };
+    Delivery::new(store, actions, settings)
 }
 
 /// Hot reload of rules and feeds. A watcher that cannot start is logged, not fatal: the

@@ -46,6 +46,8 @@ CREATE TABLE notifications (
     product_id      BLOB NOT NULL,
     status          TEXT NOT NULL DEFAULT 'pending',
     attempts        INTEGER NOT NULL DEFAULT 0,
+    -- How many of the route's actions succeeded: a retry resumes after them.
+    actions_done    INTEGER NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER NOT NULL DEFAULT 0,
     claimed_by      TEXT,
     lease_until_ms  INTEGER,
@@ -53,7 +55,7 @@ CREATE TABLE notifications (
     finished_on     TEXT
 ) WITHOUT ROWID;
 CREATE INDEX notifications_due ON notifications (status, next_attempt_ms);
-CREATE INDEX notifications_by_contact ON notifications (contact_id);
+CREATE INDEX notifications_by_contact ON notifications (contact_id, finished_on);
 
 -- Per stock level in a batch: what happened to the subscriptions it matched. One row per
 -- outcome (and automation / branch when sent), counts added chunk by chunk.

@@ -38,12 +38,9 @@ pub async fn list(
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 10_000);
     f.finish()?;
     let (sku, since) = (sku.flatten(), since.flatten());
-    // Each entry is a handful of rows; read enough rows for `limit` entries.
     let rows = state
         .store
-        .integration_log(sku.as_ref(), since, limit.saturating_mul(16))
+        .integration_log(sku.as_ref(), since, limit)
         .await?;
-    let mut data = group(rows);
-    data.truncate(limit);
-    Ok(JsonResponse(LogBody { data }))
+    Ok(JsonResponse(LogBody { data: group(rows) }))
 }

@@ -8,6 +8,7 @@ mod error;
 mod health;
 mod integration_log;
 mod json;
+mod outbox;
 mod products;
 mod receipts;
 mod routes;

@@ -6,7 +6,7 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::{
-    auth, automations, contacts, health, integration_log, products, receipts, stock_levels,
+    auth, automations, contacts, health, integration_log, outbox, products, receipts, stock_levels,
     subscriptions, AppState,
 };
 
@@ -20,7 +20,9 @@ pub fn router(state: AppState) -> Router {
         .route("/automations", get(automations::list))
         .route("/automations/dry-run", post(automations::dry_run))
         .route("/integration-log", get(integration_log::list))
-        .route("/products/{locale}/{sku}", get(products::get));
+        .route("/products/{locale}/{sku}", get(products::get))
+        .route("/outbox", get(outbox::list).delete(outbox::purge))
+        .route("/outbox/retry", post(outbox::retry));
     let api = Router::new()
         .nest("/api/v3", v3)
         .nest("/api/v2", v2)

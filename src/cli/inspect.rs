@@ -124,15 +124,69 @@ pub async fn log(config: &Config, args: &LogArgs) -> anyhow::Result<ExitCode> {
         .context("--since is not an RFC 3339 timestamp")?
         .map(|t| t.with_timezone(&chrono::Utc));
     let store = connect_store(config).await?;
-    let mut entries = group(
+    let entries = group(
         store
-            .integration_log(sku.as_ref(), since, args.limit.saturating_mul(16))
+            .integration_log(sku.as_ref(), since, args.limit)
             .await?,
     );
-    entries.truncate(args.limit);
     let mut out = std::io::stdout().lock();
     for e in entries {
         writeln!(out, "{}", serde_json::to_string(&e)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Subcommand)]
+pub enum OutboxCommand {
+    /// Notifications, newest first, one JSON object a line.
+    List {
+        /// pending, delivered or dead
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Give every dead notification a fresh start.
+    Retry,
+    /// Delete finished notifications: --status delivered or dead.
+    Purge {
+        #[arg(long)]
+        status: String,
+    },
+}
+
+pub async fn outbox(config: &Config, command: OutboxCommand) -> anyhow::Result<ExitCode> {
+    use crate::store::{DEAD, DELIVERED, PENDING};
+    let store = connect_store(config).await?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        OutboxCommand::List { status, limit } => {
+            if let Some(s) = status.as_deref() {
+                anyhow::ensure!(
+                    [PENDING, DELIVERED, DEAD].contains(&s),
+                    "--status must be pending, delivered or dead"
+                );
+            }
+            for entry in store.outbox(status.as_deref(), limit).await? {
+                writeln!(out, "{}", serde_json::to_string(&entry)?)?;
+            }
+        }
+        OutboxCommand::Retry => writeln!(
+            out,
+            "{} dead notifications queued again",
+            store.requeue_dead().await?
+        )?,
+        OutboxCommand::Purge { status } => {
+            anyhow::ensure!(
+                [DELIVERED, DEAD].contains(&status.as_str()),
+                "--status must be delivered or dead"
+            );
+            writeln!(
+                out,
+                "{} {status} notifications deleted",
+                store.purge(&status).await?
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -33,6 +33,9 @@ enum Command {
     Rules(RulesCommand),
     /// Show the integration log: what each stock level did.
     Log(inspect::LogArgs),
+    /// See and act on the outbox: list, retry dead letters, purge finished notifications.
+    #[command(subcommand)]
+    Outbox(inspect::OutboxCommand),
     /// Measure on generated data, beside a baseline measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -63,6 +66,7 @@ impl Cli {
             Command::Rules(RulesCommand::Check { paths }) => inspect::check(&config, &paths),
             Command::Rules(RulesCommand::DryRun(args)) => inspect::dry_run(&config, &args).await,
             Command::Log(args) => inspect::log(&config, &args).await,
+            Command::Outbox(command) => inspect::outbox(&config, command).await,
             Command::Bench(BenchCommand::Fanout(args)) => {
                 crate::bench::fanout(&args).await?;
                 Ok(ExitCode::SUCCESS)

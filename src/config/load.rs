@@ -22,6 +22,7 @@ const KEYS: &[&str] = &[
     "feeds",
     "contact_attributes",
     "engine",
+    "delivery",
     "max_body_bytes",
 ];
 
@@ -183,6 +184,36 @@ pub(super) fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D
             ))),
         },
     }
+}
+
+/// A list of durations written as the rule language writes them (`30s`, `5m`, `1h30m`);
+/// from the environment, comma-separated.
+pub(super) fn durations<'de, D: Deserializer<'de>>(
+    de: D,
+) -> Result<Vec<std::time::Duration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Raw::deserialize(de)? {
+        Raw::List(list) => list,
+        Raw::Text(text) => text.split(',').map(|s| s.trim().to_owned()).collect(),
+    };
+    items
+        .iter()
+        .map(|item| {
+            crate::dsl::Duration::parse(item)
+                .and_then(|d| u64::try_from(d.as_millis()).ok())
+                .map(std::time::Duration::from_millis)
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "`{item}` is not a duration such as 30s, 5m or 2h"
+                    ))
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]

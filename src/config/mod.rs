@@ -40,6 +40,8 @@ pub struct Config {
     pub contact_attributes: BTreeMap<String, AttributeType>,
     /// How the automation engine runs.
     pub engine: EngineConfig,
+    /// How notifications are delivered.
+    pub delivery: DeliveryConfig,
     /// Largest request body accepted, in bytes.
     #[serde(deserialize_with = "load::number_or_string")]
     pub max_body_bytes: usize,
@@ -60,6 +62,7 @@ impl Default for Config {
             feeds: FeedsConfig::default(),
             contact_attributes: default_contact_attributes(),
             engine: EngineConfig::default(),
+            delivery: DeliveryConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
         }
@@ -101,6 +104,40 @@ impl Default for EngineConfig {
             enabled: true,
             chunk_size: 2_000,
             lease_secs: 60,
+        }
+    }
+}
+
+/// `delivery:` — the worker that runs the outbox's actions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliveryConfig {
+    /// Run the delivery worker in this process.
+    #[serde(deserialize_with = "load::bool_or_string")]
+    pub enabled: bool,
+    /// Notifications claimed at a time.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub batch_size: usize,
+    /// Notifications delivered at once.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub concurrency: usize,
+    /// Waits before the 2nd, 3rd, … attempt (`30s`, `5m`, `2h`); after the last, a
+    /// notification goes to the dead letter.
+    #[serde(deserialize_with = "load::durations")]
+    pub retry_schedule: Vec<std::time::Duration>,
+    /// Seconds a claimed notification stays claimed before another worker may take it.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub lease_secs: u64,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            batch_size: 200,
+            concurrency: 16,
+            retry_schedule: crate::delivery::RetryPolicy::default().schedule,
+            lease_secs: 300,
         }
     }
 }

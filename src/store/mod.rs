@@ -6,6 +6,9 @@ mod engine_queries;
 mod engine_rows;
 mod error;
 mod model;
+mod outbox_model;
+mod outbox_queries;
+mod outbox_rows;
 mod postgres;
 mod queries;
 mod rows;
@@ -14,6 +17,7 @@ mod sqlite;
 pub use engine_model::*;
 pub use error::StoreError;
 pub use model::*;
+pub use outbox_model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -29,7 +33,7 @@ use crate::domain::Sku;
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
-pub trait Store: EngineStore + Send + Sync + 'static {
+pub trait Store: EngineStore + OutboxStore + Send + Sync + 'static {
     /// Succeeds when the database answers a trivial query (readiness).
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -123,6 +127,36 @@ pub trait EngineStore: Send + Sync + 'static {
     ) -> Result<Vec<(String, u64)>, StoreError>;
     /// The outbox, oldest first.
     async fn notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError>;
+}
+
+/// What the delivery worker and the outbox admin need.
+#[async_trait]
+pub trait OutboxStore: Send + Sync + 'static {
+    /// Claims up to `limit` due notifications (pending, their retry time reached, not held
+    /// by a live lease), counting an attempt on each; oldest due first.
+    async fn claim_notifications(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError>;
+    /// Records how an attempt ended; false if `worker` no longer holds the notification.
+    async fn finish_notification(
+        &self,
+        id: Uuid,
+        worker: &str,
+        finish: &Finish,
+    ) -> Result<bool, StoreError>;
+    /// Notifications for an admin, newest first, optionally of one status.
+    async fn outbox(
+        &self,
+        status: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Gives every dead notification a fresh start; how many.
+    async fn requeue_dead(&self) -> Result<u64, StoreError>;
+    /// Deletes finished notifications of `status` (`delivered` or `dead`); how many.
+    async fn purge(&self, status: &str) -> Result<u64, StoreError>;
 }
 
 /// The store chosen by the URL: `postgres://` or `postgresql://` selects PostgreSQL,

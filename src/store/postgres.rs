@@ -8,10 +8,12 @@ use uuid::Uuid;
 use super::engine_model::*;
 use super::engine_queries::{delete_subscriptions, impl_engine_store};
 use super::model::*;
+use super::outbox_model::*;
+use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
-use super::{engine_rows, rows, StoreError};
+use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
 
@@ -41,5 +43,12 @@ impl PostgresStore {
     }
 }
 
+/// Claims due notifications: pending, retry time reached, no live lease.
+const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 \
+                  AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     RETURNING id";
+
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool);
+impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool, claim: CLAIM_NOTIFICATIONS);

@@ -11,10 +11,12 @@ use uuid::Uuid;
 use super::engine_model::*;
 use super::engine_queries::{delete_subscriptions, impl_engine_store};
 use super::model::*;
+use super::outbox_model::*;
+use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
-use super::{engine_rows, rows, StoreError};
+use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
 
@@ -57,5 +59,12 @@ impl SqliteStore {
     }
 }
 
+/// Claims due notifications: pending, retry time reached, no live lease.
+const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 \
+                  AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY next_attempt_ms, id LIMIT $4) \
+     RETURNING id";
+
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer);
+impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer, claim: CLAIM_NOTIFICATIONS);

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use reqwest::{Method, RequestBuilder, Response};
 use std::path::Path;
 
-use restock::config::{Config, EngineConfig, Secret};
+use restock::config::{Config, DeliveryConfig, EngineConfig, Secret};
+use restock::delivery::Delivery;
 use restock::engine::Engine;
 use restock::startup::Application;
 use restock::store::{self, Store};
@@ -122,6 +123,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
     pub engine: Arc<Engine>,
+    pub delivery: Arc<Delivery>,
     pub backend: Backend,
     /// Holds `rules/` and `feeds/`.
     pub files: tempfile::TempDir,
@@ -143,6 +145,11 @@ pub fn test_config(backend: &Backend, files: &Path) -> Config {
             enabled: false,
             chunk_size: 3,
             ..EngineConfig::default()
+        },
+        // … and delivery with `app.delivery.run_pending()`.
+        delivery: DeliveryConfig {
+            enabled: false,
+            ..DeliveryConfig::default()
         },
         ..Config::default()
     }
@@ -209,7 +216,7 @@ impl Setup {
         }
         let app = Application::build(&config).await.expect("build app");
         let address = format!("http://{}", app.local_addr().expect("address"));
-        let (store, engine) = (app.store(), app.engine());
+        let (store, engine, delivery) = (app.store(), app.engine(), app.delivery());
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = rx.await;
@@ -219,6 +226,7 @@ impl Setup {
             client: reqwest::Client::new(),
             store,
             engine,
+            delivery,
             backend: self.backend,
             files: self.files,
             config,

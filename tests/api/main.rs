@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod contacts;
+mod delivery;
 mod durability;
 mod engage_table;
 mod engine_concurrency;

@@ -1,0 +1,175 @@
+//! The delivery worker: claims due notifications and runs each one's actions in order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::stream::{self, StreamExt};
+use tokio::sync::Notify;
+
+use super::{DeliveryError, RetryPolicy};
+use crate::plugins::{Outcome, Registry};
+use crate::store::{Finish, OutboxItem, Store};
+
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// This worker's name in claims (unique per process).
+    pub worker: String,
+    /// How long a claim holds before another worker may take the notification over
+    /// (longer than any one delivery can take).
+    pub lease: Duration,
+    /// Notifications claimed at a time.
+    pub batch_size: usize,
+    /// Notifications delivered at once.
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+    /// How often to look for due notifications when not woken.
+    pub poll: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            worker: format!("delivery-{}", uuid::Uuid::now_v7()),
+            lease: Duration::from_secs(300),
+            batch_size: 200,
+            concurrency: 16,
+            retry: RetryPolicy::default(),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+pub struct Delivery {
+    store: Arc<dyn Store>,
+    actions: Registry,
+    settings: DeliverySettings,
+}
+
+impl Delivery {
+    pub fn new(store: Arc<dyn Store>, actions: Registry, settings: DeliverySettings) -> Self {
+        Self {
+            store,
+            actions,
+            settings,
+        }
+    }
+
+    /// Claims one batch of due notifications and delivers it; how many were claimed.
+    pub async fn run_once(&self) -> Result<usize, DeliveryError> {
+        let settings = &self.settings;
+        let items = self
+            .store
+            .claim_notifications(&settings.worker, settings.lease, settings.batch_size)
+            .await?;
+        let claimed = items.len();
+        let results: Vec<Result<(), DeliveryError>> = stream::iter(items)
+            .map(|item| async move {
+                let finish = self.deliver(&item).await;
+                if !self.store.finish_notification(item.id, &settings.worker, &finish).await? {
+                    tracing::warn!(notification = %item.id, "the claim ran out before the delivery finished");
+                }
+                Ok(())
+            })
+            .buffer_unordered(settings.concurrency.max(1))
+            .collect()
+            .await;
+        results.into_iter().collect::<Result<(), _>>()?;
+        Ok(claimed)
+    }
+
+    /// Delivers until nothing is due; how many attempts were made. Tests drive delivery
+    /// with this instead of sleeping.
+    pub async fn run_pending(&self) -> Result<usize, DeliveryError> {
+        let mut total = 0;
+        loop {
+            match self.run_once().await? {
+                0 => return Ok(total),
+                n => total += n,
+            }
+        }
+    }
+
+    /// Delivers until `shutdown` completes, woken by `wake` or every `poll`.
+    pub async fn run(
+        self: Arc<Self>,
+        wake: Arc<Notify>,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            let pause = tokio::select! {
+                () = &mut shutdown => return,
+                result = self.run_pending() => match result {
+                    Ok(_) => self.settings.poll,
+                    Err(err) => {
+                        tracing::error!(error = %err, "delivery failed; retrying");
+                        self.settings.poll.max(Duration::from_secs(1))
+                    }
+                },
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// Runs the actions not yet done, in order, and says what happens next.
+    async fn deliver(&self, item: &OutboxItem) -> Finish {
+        let actions = item
+            .actions
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let done = usize::try_from(item.actions_done).unwrap_or_default();
+        for (index, action) in actions.iter().enumerate().skip(done) {
+            let actions_done = u32::try_from(index).unwrap_or(u32::MAX);
+            let Some((name, settings)) = action.as_object().and_then(|a| a.iter().next()) else {
+                return Finish::Dead {
+                    reason: format!("action {index} is not of the form {{name: settings}}"),
+                    actions_done,
+                };
+            };
+            let Some(plugin) = self.actions.get(name) else {
+                return Finish::Dead {
+                    reason: format!("no action named {name:?} is available"),
+                    actions_done,
+                };
+            };
+            match plugin.execute(item, settings).await {
+                Outcome::Done => {}
+                Outcome::Permanent(reason) => {
+                    return Finish::Dead {
+                        reason: format!("{name}: {reason}"),
+                        actions_done,
+                    }
+                }
+                Outcome::Transient(error) => {
+                    return self.retry(item, format!("{name}: {error}"), actions_done)
+                }
+            }
+        }
+        Finish::Delivered
+    }
+
+    fn retry(&self, item: &OutboxItem, error: String, actions_done: u32) -> Finish {
+        match self.settings.retry.delay(item.attempts) {
+            Some(wait) => {
+                let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                let at_ms = chrono::Utc::now()
+                    .timestamp_millis()
+                    .saturating_add(wait_ms);
+                Finish::Retry {
+                    at_ms,
+                    error,
+                    actions_done,
+                }
+            }
+            None => Finish::Dead {
+                reason: format!("gave up after {} attempts: {error}", item.attempts),
+                actions_done,
+            },
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Actions are plugins: each implements [`Action`] and is registered by the name rules
+//! files use (`email`, `webhook`, `log`). A new channel is one new module here and one
+//! `register` call; nothing else changes.
+
+pub mod log;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::store::OutboxItem;
+
+/// How one execution of an action ended. The delivery worker turns it into the
+/// notification's next state: done, retried later, or dead-lettered with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Worth trying again (a 4xx SMTP reply, a timeout, a refused connection).
+    Transient(String),
+    /// Trying again cannot help (a 5xx SMTP reply, an invalid address, bad settings).
+    Permanent(String),
+}
+
+#[async_trait]
+pub trait Action: Send + Sync + 'static {
+    /// The name rules files use for this action.
+    fn name(&self) -> &'static str;
+    /// Runs the action for one notification with the settings its rule gave
+    /// (`email: {template: back-in-stock}` gives `{"template": "back-in-stock"}`).
+    async fn execute(&self, item: &OutboxItem, settings: &serde_json::Value) -> Outcome;
+}
+
+/// The actions this process can run, by name.
+#[derive(Clone, Default)]
+pub struct Registry {
+    actions: HashMap<&'static str, Arc<dyn Action>>,
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn register(&mut self, action: impl Action) -> &mut Self {
+        self.actions.insert(action.name(), Arc::new(action));
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn Action>> {
+        self.actions.get(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.actions.keys().copied()
+    }
+}

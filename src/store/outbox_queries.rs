@@ -1,0 +1,110 @@
+//! The delivery worker's SQL, shared by both backends like `queries.rs`.
+
+/// The columns of an [`OutboxItem`](super::OutboxItem), joined from the notification, its
+/// route, its product snapshot and the contact.
+pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_id, c.attributes, c.accepts_email, \
+     p.sku, n.locale, n.external_id, p.quantity, n.subscribed_on, r.automation_id, r.branch, r.actions, \
+     n.actions_done, n.attempts, p.data AS product \
+     FROM notifications n JOIN notification_routes r ON r.id = n.route_id \
+     JOIN product_snapshots p ON p.id = n.product_id JOIN contacts c ON c.id = n.contact_id";
+
+/// Implements [`crate::store::OutboxStore`] for `$store` (see `impl_store!`); `$claim`
+/// is the backend's statement claiming due notifications.
+macro_rules! impl_outbox_store {
+    ($store:ty, $db:ty, read: $read:ident, write: $write:ident, claim: $claim:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::store::OutboxStore for $store {
+            async fn claim_notifications(
+                &self,
+                worker: &str,
+                lease: Duration,
+                limit: usize,
+            ) -> Result<Vec<OutboxItem>, StoreError> {
+                let now_ms = rows::now().timestamp_millis();
+                let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+                let ids: Vec<Uuid> = sqlx::query_scalar($claim)
+                    .bind(worker)
+                    .bind(now_ms.saturating_add(lease_ms))
+                    .bind(now_ms)
+                    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                    .fetch_all(&self.$write)
+                    .await?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut sql = sqlx::QueryBuilder::<$db>::new(outbox_queries::ITEM_SELECT);
+                sql.push(" WHERE n.id IN (");
+                let mut list = sql.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                sql.push(") ORDER BY n.id");
+                let found: Vec<outbox_rows::ItemRow> = sql.build_query_as().fetch_all(&self.$write).await?;
+                Ok(found.into_iter().map(Into::into).collect())
+            }
+
+            async fn finish_notification(&self, id: Uuid, worker: &str, finish: &Finish) -> Result<bool, StoreError> {
+                let now = rows::now();
+                let query = match finish {
+                    Finish::Delivered => sqlx::query(
+                        "UPDATE notifications SET status = 'delivered', finished_on = $1, lease_until_ms = NULL, \
+                         last_error = NULL WHERE id = $2 AND claimed_by = $3 \
+                         AND status = 'pending'",
+                    )
+                    .bind(now),
+                    Finish::Retry { at_ms, error, actions_done } => sqlx::query(
+                        "UPDATE notifications SET next_attempt_ms = $1, last_error = $2, actions_done = $3, \
+                         lease_until_ms = NULL WHERE id = $4 AND claimed_by = $5 AND status = 'pending'",
+                    )
+                    .bind(*at_ms)
+                    .bind(error.as_str())
+                    .bind(i64::from(*actions_done)),
+                    Finish::Dead { reason, actions_done } => sqlx::query(
+                        "UPDATE notifications SET status = 'dead', finished_on = $1, last_error = $2, \
+                         actions_done = $3, lease_until_ms = NULL WHERE id = $4 AND claimed_by = $5 \
+                         AND status = 'pending'",
+                    )
+                    .bind(now)
+                    .bind(reason.as_str())
+                    .bind(i64::from(*actions_done)),
+                };
+                let done = query.bind(id).bind(worker).execute(&self.$write).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn outbox(&self, status: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+                let mut sql = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT n.id, n.contact_id, p.sku, n.locale, r.automation_id, r.branch, n.status, n.attempts, \
+                     n.last_error, p.created_on, n.next_attempt_ms FROM notifications n \
+                     JOIN notification_routes r ON r.id = n.route_id JOIN product_snapshots p ON p.id = n.product_id",
+                );
+                if let Some(status) = status {
+                    sql.push(" WHERE n.status = ").push_bind(status);
+                }
+                sql.push(" ORDER BY n.id DESC LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                let found: Vec<outbox_rows::EntryRow> = sql.build_query_as().fetch_all(&self.$read).await?;
+                Ok(found.into_iter().map(Into::into).collect())
+            }
+
+            async fn requeue_dead(&self) -> Result<u64, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_ms = 0, \
+                     finished_on = NULL WHERE status = 'dead'",
+                )
+                .execute(&self.$write)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn purge(&self, status: &str) -> Result<u64, StoreError> {
+                let done = sqlx::query("DELETE FROM notifications WHERE status = $1 AND status <> 'pending'")
+                    .bind(status)
+                    .execute(&self.$write)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_outbox_store;
