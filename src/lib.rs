@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod background;
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -16,3 +17,4 @@ pub mod rules;
 pub mod startup;
 pub mod store;
 pub mod templates;
+pub mod unsubscribe;

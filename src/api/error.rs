@@ -55,6 +55,12 @@ pub enum ApiError {
     /// 404: no such route.
     #[error("no such resource")]
     NotFound,
+    /// 404: no template of that name, or no templates loaded at all.
+    #[error("{0}")]
+    TemplateNotFound(String),
+    /// 422: the template exists but does not render with this data.
+    #[error("{0}")]
+    TemplateFailed(String),
     /// 405
     #[error("this method is not allowed on this resource")]
     MethodNotAllowed,
@@ -93,6 +99,8 @@ impl ApiError {
             NoFeed(_) => (StatusCode::NOT_FOUND, "NoFeedForLocale"),
             ProductNotFound => (StatusCode::NOT_FOUND, "ProductNotFound"),
             NotFound => (StatusCode::NOT_FOUND, "NotFound"),
+            TemplateNotFound(_) => (StatusCode::NOT_FOUND, "TemplateNotFound"),
+            TemplateFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "TemplateFailed"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
             DuplicateEmail => (StatusCode::CONFLICT, "ContactAlreadyExists"),
             TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge"),

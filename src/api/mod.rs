@@ -14,6 +14,8 @@ mod receipts;
 mod routes;
 mod stock_levels;
 mod subscriptions;
+mod templates;
+mod unsubscribe;
 mod validate;
 
 pub use auth::ApiKeys;
@@ -25,7 +27,10 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::engine::Engine;
+use crate::reload::Reloadable;
 use crate::store::Store;
+use crate::templates::{TemplateError, Templates};
+use crate::unsubscribe::UnsubscribeKey;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -36,4 +41,11 @@ pub struct AppState {
     pub wake_engine: Arc<Notify>,
     pub api_keys: Arc<ApiKeys>,
     pub max_body_bytes: usize,
+    /// The email templates (`None` when `templates_dir` does not exist), for status and
+    /// previews.
+    pub templates: Option<Reloadable<Templates, TemplateError>>,
+    /// Checks the tokens of unsubscribe links.
+    pub unsubscribe: Arc<UnsubscribeKey>,
+    /// The base of links in emails, without a trailing slash.
+    pub public_url: String,
 }

@@ -7,7 +7,7 @@ use tower_http::trace::TraceLayer;
 use super::error::ApiError;
 use super::{
     auth, automations, contacts, health, integration_log, outbox, products, receipts, stock_levels,
-    subscriptions, AppState,
+    subscriptions, templates, unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases, and the unauthenticated probes.
@@ -22,7 +22,9 @@ pub fn router(state: AppState) -> Router {
         .route("/integration-log", get(integration_log::list))
         .route("/products/{locale}/{sku}", get(products::get))
         .route("/outbox", get(outbox::list).delete(outbox::purge))
-        .route("/outbox/retry", post(outbox::retry));
+        .route("/outbox/retry", post(outbox::retry))
+        .route("/templates", get(templates::list))
+        .route("/templates/{name}/preview", post(templates::preview));
     let api = Router::new()
         .nest("/api/v3", v3)
         .nest("/api/v2", v2)
@@ -34,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
+        )
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))

@@ -1,7 +1,9 @@
-//! The command line: `restock serve | migrate | rules check | rules dry-run | log`.
+//! The command line: `restock serve | migrate | rules check | rules dry-run | log |
+//! outbox | templates render`.
 
 mod inspect;
 mod serve;
+mod templates;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +38,9 @@ enum Command {
     /// See and act on the outbox: list, retry dead letters, purge finished notifications.
     #[command(subcommand)]
     Outbox(inspect::OutboxCommand),
+    /// Preview email templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Measure on generated data, beside a baseline measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -45,6 +50,12 @@ enum Command {
 enum BenchCommand {
     /// One stock level matching many subscriptions, to the outbox (SQLite).
     Fanout(crate::bench::FanoutArgs),
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// Render a template for a contact and a product from the feed, without sending.
+    Render(templates::RenderArgs),
 }
 
 #[derive(Subcommand)]
@@ -67,6 +78,9 @@ impl Cli {
             Command::Rules(RulesCommand::DryRun(args)) => inspect::dry_run(&config, &args).await,
             Command::Log(args) => inspect::log(&config, &args).await,
             Command::Outbox(command) => inspect::outbox(&config, command).await,
+            Command::Templates(TemplatesCommand::Render(args)) => {
+                templates::render(&config, &args).await
+            }
             Command::Bench(BenchCommand::Fanout(args)) => {
                 crate::bench::fanout(&args).await?;
                 Ok(ExitCode::SUCCESS)

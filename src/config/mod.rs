@@ -1,10 +1,14 @@
 //! Configuration: a YAML file (default `restock.yaml` when present) whose every key can be
 //! overridden by an environment variable `RESTOCK_<KEY>` (nested keys joined by `__`).
 
+mod key_file;
 mod load;
+mod mail;
 mod secret;
 
+pub use key_file::{read_or_create_key, KeyFileError};
 pub use load::{load, ConfigError};
+pub use mail::{MailConfig, MailTransport};
 pub use secret::{redact_url, Secret};
 
 use std::collections::BTreeMap;
@@ -33,6 +37,18 @@ pub struct Config {
     pub api_key_file: PathBuf,
     pub rules_dir: PathBuf,
     pub templates_dir: PathBuf,
+    /// The locale whose templates serve locales without their own (BCP 47).
+    pub templates_fallback_locale: String,
+    /// How emails are sent (`mail.transport`, `mail.dir`, `mail.smtp_url`, `mail.from`).
+    pub mail: MailConfig,
+    /// The public base of links in emails (`https://shop.example.com/restock`): the
+    /// unsubscribe link is `{public_url}/unsubscribe/{token}`.
+    pub public_url: String,
+    /// Signs unsubscribe links. When absent, one is generated once into
+    /// `unsubscribe_secret_file`, like the API key.
+    pub unsubscribe_secret: Option<Secret>,
+    /// Where the generated unsubscribe secret is kept.
+    pub unsubscribe_secret_file: PathBuf,
     /// Product feed per locale (`sv-SE: feeds/sv.xml`, or `{path, format, sku_field, …}`).
     pub feeds: FeedsConfig,
     /// The contact attributes rules may read, with their types
@@ -59,6 +75,11 @@ impl Default for Config {
             api_key_file: PathBuf::from("restock.key"),
             rules_dir: PathBuf::from("rules"),
             templates_dir: PathBuf::from("templates"),
+            templates_fallback_locale: crate::templates::DEFAULT_FALLBACK_LOCALE.to_owned(),
+            mail: MailConfig::default(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            unsubscribe_secret: None,
+            unsubscribe_secret_file: PathBuf::from("restock.unsubscribe.key"),
             feeds: FeedsConfig::default(),
             contact_attributes: default_contact_attributes(),
             engine: EngineConfig::default(),

@@ -89,30 +89,17 @@ impl Delivery {
         }
     }
 
-    /// Delivers until `shutdown` completes, woken by `wake` or every `poll`.
+    /// Delivers until `shutdown` completes, woken by `wake` or every `poll` (see
+    /// [`crate::background::run_until`]).
     pub async fn run(
         self: Arc<Self>,
         wake: Arc<Notify>,
         shutdown: impl std::future::Future<Output = ()>,
     ) {
-        tokio::pin!(shutdown);
-        loop {
-            let pause = tokio::select! {
-                () = &mut shutdown => return,
-                result = self.run_pending() => match result {
-                    Ok(_) => self.settings.poll,
-                    Err(err) => {
-                        tracing::error!(error = %err, "delivery failed; retrying");
-                        self.settings.poll.max(Duration::from_secs(1))
-                    }
-                },
-            };
-            tokio::select! {
-                () = &mut shutdown => return,
-                () = wake.notified() => {}
-                () = tokio::time::sleep(pause) => {}
-            }
-        }
+        crate::background::run_until("delivery", self.settings.poll, &wake, shutdown, || {
+            self.run_pending()
+        })
+        .await;
     }
 
     /// Runs the actions not yet done, in order, and says what happens next.

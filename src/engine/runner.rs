@@ -70,32 +70,16 @@ impl Engine {
         &self.settings.worker
     }
 
-    /// Works through batches until `shutdown` completes: woken at once by `wake` (the API
-    /// stored a batch) and otherwise every `poll`. Errors are logged and retried after a
-    /// pause. Shutdown does not wait for the backlog: the chunk in flight is dropped
-    /// (its transaction rolls back) and whoever claims the batch next resumes it.
+    /// Works through batches until `shutdown` completes, woken at once by `wake` (the API
+    /// stored a batch) and otherwise every `poll` (see [`crate::background::run_until`]).
     pub async fn run(
         self: Arc<Self>,
         wake: Arc<Notify>,
         shutdown: impl std::future::Future<Output = ()>,
     ) {
-        tokio::pin!(shutdown);
-        loop {
-            let pause = tokio::select! {
-                () = &mut shutdown => return,
-                result = self.run_pending() => match result {
-                    Ok(_) => self.settings.poll,
-                    Err(err) => {
-                        tracing::error!(error = %err, "the engine failed; retrying");
-                        self.settings.poll.max(Duration::from_secs(1))
-                    }
-                },
-            };
-            tokio::select! {
-                () = &mut shutdown => return,
-                () = wake.notified() => {}
-                () = tokio::time::sleep(pause) => {}
-            }
-        }
+        crate::background::run_until("engine", self.settings.poll, &wake, shutdown, || {
+            self.run_pending()
+        })
+        .await;
     }
 }

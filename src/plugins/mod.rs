@@ -2,6 +2,7 @@
 //! files use (`email`, `webhook`, `log`). A new channel is one new module here and one
 //! `register` call; nothing else changes.
 
+pub mod email;
 pub mod log;
 
 use std::collections::HashMap;

@@ -51,6 +51,10 @@ pub trait Store: EngineStore + OutboxStore + Send + Sync + 'static {
     /// Creates a subscription, or returns the identical active one (`created == false`).
     async fn subscribe(&self, new: NewSubscription) -> Result<Subscribed, StoreError>;
     async fn unsubscribe(&self, id: Uuid) -> Result<bool, StoreError>;
+    /// The contact's opt-out from back-in-stock email (the unsubscribe link): removes all
+    /// their subscriptions and sets `accepts_email` false in one transaction. How many
+    /// subscriptions went; `None` if the contact is unknown.
+    async fn opt_out(&self, contact: Uuid) -> Result<Option<u64>, StoreError>;
     /// The contact's active subscriptions, oldest first; `None` if the contact is unknown.
     async fn contact_subscriptions(
         &self,

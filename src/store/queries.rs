@@ -137,6 +137,25 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() > 0)
             }
 
+            async fn opt_out(&self, contact: Uuid) -> Result<Option<u64>, StoreError> {
+                let mut tx = self.$write.begin().await?;
+                let updated = sqlx::query("UPDATE contacts SET accepts_email = $1, modified_on = $2, version = version + 1 WHERE id = $3")
+                    .bind(false)
+                    .bind(rows::now())
+                    .bind(contact)
+                    .execute(&mut *tx)
+                    .await?;
+                if updated.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                let removed = sqlx::query("DELETE FROM subscriptions WHERE contact_id = $1")
+                    .bind(contact)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some(removed.rows_affected()))
+            }
+
             async fn contact_subscriptions(&self, contact: Uuid) -> Result<Option<Vec<Subscription>>, StoreError> {
                 let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM contacts WHERE id = $1")
                     .bind(contact)

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use reqwest::{Method, RequestBuilder, Response};
 use std::path::Path;
 
-use restock::config::{Config, DeliveryConfig, EngineConfig, Secret};
+use restock::config::{Config, DeliveryConfig, EngineConfig, MailConfig, Secret};
 use restock::delivery::Delivery;
 use restock::engine::Engine;
+use restock::reload::Reloadable;
 use restock::startup::Application;
 use restock::store::{self, Store};
+use restock::templates::{TemplateError, Templates};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -20,6 +22,9 @@ use uuid::Uuid;
 pub fn api_key() -> &'static str {
     "test-key-1"
 }
+
+/// The key test servers sign unsubscribe links with.
+pub const UNSUBSCRIBE_SECRET: &str = "test-unsubscribe-secret";
 
 /// Where a test's data lives. Dropping it removes the PostgreSQL database.
 pub enum Backend {
@@ -124,6 +129,7 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub engine: Arc<Engine>,
     pub delivery: Arc<Delivery>,
+    pub templates: Option<Reloadable<Templates, TemplateError>>,
     pub backend: Backend,
     /// Holds `rules/` and `feeds/`.
     pub files: tempfile::TempDir,
@@ -140,6 +146,13 @@ pub fn test_config(backend: &Backend, files: &Path) -> Config {
         api_keys: vec![Secret::new(api_key())],
         max_body_bytes: 2 * 1024 * 1024,
         rules_dir: files.join("rules"),
+        // Emails go to .eml files in the test's folder unless a test configures SMTP.
+        mail: MailConfig {
+            dir: files.join("outbox"),
+            ..MailConfig::default()
+        },
+        public_url: "https://shop.example/restock".to_owned(),
+        unsubscribe_secret: Some(Secret::new(UNSUBSCRIBE_SECRET)),
         // Tests drive the engine step by step with `app.engine.run_pending()`.
         engine: EngineConfig {
             enabled: false,
@@ -217,6 +230,7 @@ impl Setup {
         let app = Application::build(&config).await.expect("build app");
         let address = format!("http://{}", app.local_addr().expect("address"));
         let (store, engine, delivery) = (app.store(), app.engine(), app.delivery());
+        let templates = app.templates();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = rx.await;
@@ -227,6 +241,7 @@ impl Setup {
             store,
             engine,
             delivery,
+            templates,
             backend: self.backend,
             files: self.files,
             config,

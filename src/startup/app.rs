@@ -1,9 +1,7 @@
-//! Builds the running application from a configuration: store, feeds, rules, engine,
-//! API keys and listener; runs the API and the engine side by side.
+//! The application: what it is built from and how it runs.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,13 +10,17 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::api::{self, ApiKeys, AppState};
-use crate::config::{redact_url, Config, Secret};
+use crate::config::{read_or_create_key, redact_url, Config, Secret};
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
+use crate::plugins::email::EmailAction;
 use crate::plugins::{self, Registry};
 use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
+use crate::templates::{TemplateError, Templates};
+
+use super::mail::{email_action, load_templates, unsubscribe_key};
 
 /// A bound, ready-to-serve Restock. Tests build it on port 0 and read the real address.
 pub struct Application {
@@ -34,8 +36,11 @@ impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let store = connect_store(config).await?;
         let engine = Arc::new(build_engine(config, store.clone())?);
-        let delivery = Arc::new(build_delivery(config, store.clone()));
-        let watchers = watch_sources(config, &engine);
+        let templates = load_templates(config)?;
+        let unsubscribe = Arc::new(unsubscribe_key(config)?);
+        let email = email_action(config, templates.clone(), unsubscribe.clone())?;
+        let delivery = Arc::new(build_delivery(config, store.clone(), email));
+        let watchers = watch_sources(config, &engine, templates.as_ref());
         let keys = api_keys(config)?;
         let listener = TcpListener::bind(config.listen)
             .await
@@ -46,6 +51,9 @@ impl Application {
             wake_engine: Arc::new(Notify::new()),
             api_keys: Arc::new(ApiKeys::new(&keys)),
             max_body_bytes: config.max_body_bytes,
+            templates,
+            unsubscribe,
+            public_url: config.public_url.trim_end_matches('/').to_owned(),
         };
         Ok(Self {
             listener,
@@ -68,6 +76,11 @@ impl Application {
     /// The engine, for tests that drive it step by step (`run_pending`).
     pub fn engine(&self) -> Arc<Engine> {
         self.state.engine.clone()
+    }
+
+    /// The email templates (`None` without a templates_dir), for tests that reload them.
+    pub fn templates(&self) -> Option<Reloadable<Templates, TemplateError>> {
+        self.state.templates.clone()
     }
 
     /// The delivery worker, for tests that drive it step by step (`run_pending`).
@@ -139,9 +152,9 @@ pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<En
 }
 
 /// The delivery worker with every action this build provides.
-pub fn build_delivery(config: &Config, store: Arc<dyn Store>) -> Delivery {
+pub fn build_delivery(config: &Config, store: Arc<dyn Store>, email: EmailAction) -> Delivery {
     let mut actions = Registry::new();
-    actions.register(plugins::log::LogAction);
+    actions.register(plugins::log::LogAction).register(email);
     let settings = DeliverySettings {
         lease: Duration::from_secs(config.delivery.lease_secs.max(1)),
         batch_size: config.delivery.batch_size.max(1),
@@ -155,10 +168,20 @@ pub fn build_delivery(config: &Config, store: Arc<dyn Store>) -> Delivery {
     Delivery::new(store, actions, settings)
 }
 
-/// Hot reload of rules and feeds. A watcher that cannot start is logged, not fatal: the
-/// engine still runs on what it loaded.
-fn watch_sources(config: &Config, engine: &Engine) -> Vec<WatchGuard> {
+/// Hot reload of rules, feeds and templates. A watcher that cannot start is logged, not
+/// fatal: the engine and delivery still run on what they loaded.
+fn watch_sources(
+    config: &Config,
+    engine: &Engine,
+    templates: Option<&Reloadable<Templates, TemplateError>>,
+) -> Vec<WatchGuard> {
     let mut guards = Vec::new();
+    if let Some(templates) = templates {
+        match templates.watch([config.templates_dir.clone()], DEFAULT_DEBOUNCE) {
+            Ok(guard) => guards.push(guard),
+            Err(err) => tracing::warn!(error = %err, "templates will not reload on change"),
+        }
+    }
     if config.rules_dir.exists() {
         match engine
             .rules()
@@ -182,33 +205,7 @@ fn api_keys(config: &Config) -> anyhow::Result<Vec<Secret>> {
         return Ok(config.api_keys.clone());
     }
     let path = &config.api_key_file;
-    let key = match std::fs::read_to_string(path) {
-        Ok(text) if !text.trim().is_empty() => text.trim().to_owned(),
-        Ok(_) => write_new_key(path)?,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => write_new_key(path)?,
-        Err(err) => {
-            return Err(err)
-                .with_context(|| format!("cannot read the API key file {}", path.display()))
-        }
-    };
+    let key = read_or_create_key(path)?;
     tracing::warn!(file = %path.display(), "no api_keys configured; using the key kept in this file");
     Ok(vec![Secret::new(key)])
-}
-
-fn write_new_key(path: &Path) -> anyhow::Result<String> {
-    use rand::Rng;
-    let key: String = rand::thread_rng()
-        .sample_iter(rand::distributions::Alphanumeric)
-        .take(40)
-        .map(char::from)
-        .collect();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create the API key file {}", path.display()))?;
-    std::io::Write::write_all(&mut file, format!("{key}\n").as_bytes())?;
-    Ok(key)
 }

@@ -1,0 +1,80 @@
+//! `GET /api/v3/templates` (what is loaded and whether the last reload worked) and
+//! `POST /api/v3/templates/{name}/preview` (render with real data, send nothing).
+
+use axum::extract::{Path, State};
+use axum::Json as JsonResponse;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use super::json::Json;
+use super::AppState;
+use crate::domain::{Locale, Sku};
+use crate::plugins::email::{preview as render_preview, PreviewError, PreviewRequest};
+use crate::templates::{templates_status, TemplateError, TemplatesStatus};
+
+fn no_templates() -> ApiError {
+    ApiError::TemplateNotFound("no templates are loaded: templates_dir does not exist".into())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+) -> Result<JsonResponse<TemplatesStatus>, ApiError> {
+    let templates = state.templates.as_ref().ok_or_else(no_templates)?;
+    Ok(JsonResponse(templates_status(templates)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PreviewBody {
+    locale: String,
+    sku: String,
+    contact_id: Uuid,
+    quantity: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewAnswer {
+    subject: String,
+    html: String,
+    text: String,
+    locale_used: String,
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Json(body): Json<PreviewBody>,
+) -> Result<JsonResponse<PreviewAnswer>, ApiError> {
+    let locale = Locale::parse(&body.locale).map_err(|e| ApiError::field("locale", e))?;
+    let sku = Sku::parse(&body.sku).map_err(|e| ApiError::field("sku", e))?;
+    let templates = state.templates.as_ref().ok_or_else(no_templates)?.current();
+    let request = PreviewRequest {
+        name: &name,
+        locale: &locale,
+        sku: sku.as_str(),
+        contact: body.contact_id,
+        quantity: body.quantity.unwrap_or(1),
+    };
+    let unsubscribe = (&*state.unsubscribe, state.public_url.as_str());
+    let catalog = state.engine.catalog();
+    let rendered = render_preview(&request, &templates, catalog, &*state.store, unsubscribe)
+        .await
+        .map_err(|err| match err {
+            PreviewError::ContactNotFound => ApiError::ContactNotFound,
+            PreviewError::NoFeed(locale) => ApiError::NoFeed(locale.to_string()),
+            PreviewError::ProductNotFound(..) => ApiError::ProductNotFound,
+            PreviewError::Template(err @ TemplateError::NotFound { .. }) => {
+                ApiError::TemplateNotFound(err.to_string())
+            }
+            PreviewError::Template(err) => ApiError::TemplateFailed(err.to_string()),
+            PreviewError::Store(err) => err.into(),
+        })?;
+    Ok(JsonResponse(PreviewAnswer {
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        locale_used: rendered.locale_used.to_string(),
+    }))
+}

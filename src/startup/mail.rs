@@ -1,0 +1,63 @@
+//! The parts of the start that email needs: templates, the unsubscribe key, the action.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::config::{read_or_create_key, Config};
+use crate::domain::Locale;
+use crate::plugins::email::{EmailAction, EmailError, Mailer, Sender};
+use crate::reload::Reloadable;
+use crate::templates::{self, TemplateError, Templates};
+use crate::unsubscribe::UnsubscribeKey;
+
+/// The templates, reloadable. A `templates_dir` that does not exist is not an error (an
+/// install may use only the `log` or `webhook` actions): emails then dead-letter saying
+/// so. A folder that exists but does not load stops the start, as rules do.
+pub fn load_templates(
+    config: &Config,
+) -> anyhow::Result<Option<Reloadable<Templates, TemplateError>>> {
+    let dir = &config.templates_dir;
+    if !dir.exists() {
+        tracing::warn!(dir = %dir.display(), "templates_dir does not exist; the email action cannot send");
+        return Ok(None);
+    }
+    let fallback = Locale::parse(&config.templates_fallback_locale)
+        .map_err(|e| anyhow::anyhow!("templates_fallback_locale: {e}"))?;
+    templates::reloadable(dir.clone(), fallback)
+        .map(Some)
+        .with_context(|| format!("the templates in {} are invalid", dir.display()))
+}
+
+/// `unsubscribe_secret`, or one generated once into `unsubscribe_secret_file`.
+pub fn unsubscribe_key(config: &Config) -> anyhow::Result<UnsubscribeKey> {
+    let secret = match &config.unsubscribe_secret {
+        Some(secret) => secret.expose().to_owned(),
+        None => read_or_create_key(&config.unsubscribe_secret_file)?,
+    };
+    Ok(UnsubscribeKey::new(&secret))
+}
+
+/// The `email` action as configured; a bad `mail.*` setting or `public_url` stops the
+/// start rather than dead-lettering every email later.
+pub(super) fn email_action(
+    config: &Config,
+    templates: Option<Reloadable<Templates, TemplateError>>,
+    unsubscribe: Arc<UnsubscribeKey>,
+) -> anyhow::Result<EmailAction> {
+    let public_url = config.public_url.trim_end_matches('/');
+    let valid = (public_url.starts_with("http://") || public_url.starts_with("https://"))
+        && !public_url.contains(|c: char| c.is_whitespace() || c.is_control());
+    if !valid {
+        return Err(EmailError::PublicUrl(config.public_url.clone()).into());
+    }
+    let mailer = Mailer::from_config(&config.mail)?;
+    let sender = Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())?;
+    Ok(EmailAction::new(
+        templates,
+        mailer,
+        sender,
+        unsubscribe,
+        public_url.to_owned(),
+    ))
+}
