@@ -24,13 +24,24 @@ pub fn read_or_create_key(path: &Path) -> Result<String, KeyFileError> {
             source,
         }
     };
-    match std::fs::read_to_string(path) {
-        Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
-        Ok(_) => write_new_key(path, true).map_err(fail("write")),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            write_new_key(path, false).map_err(fail("create"))
+    // Two processes starting together may both find no file; the one that loses the
+    // create reads the winner's key.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let created = match std::fs::read_to_string(path) {
+            Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_owned()),
+            Ok(_) if tries > 1 => write_new_key(path, true),
+            Ok(_) => Err(std::io::ErrorKind::AlreadyExists.into()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => write_new_key(path, false),
+            Err(err) => return Err(fail("read")(err)),
+        };
+        match created {
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && tries < 20 => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            result => return result.map_err(fail("create")),
         }
-        Err(err) => Err(fail("read")(err)),
     }
 }
 

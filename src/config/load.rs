@@ -28,6 +28,7 @@ const KEYS: &[&str] = &[
     "contact_attributes",
     "engine",
     "delivery",
+    "webhook",
     "max_body_bytes",
 ];
 

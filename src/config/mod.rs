@@ -5,11 +5,13 @@ mod key_file;
 mod load;
 mod mail;
 mod secret;
+mod webhook;
 
 pub use key_file::{read_or_create_key, KeyFileError};
 pub use load::{load, ConfigError};
 pub use mail::{MailConfig, MailTransport};
 pub use secret::{redact_url, Secret};
+pub use webhook::WebhookConfig;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -41,6 +43,8 @@ pub struct Config {
     pub templates_fallback_locale: String,
     /// How emails are sent (`mail.transport`, `mail.dir`, `mail.smtp_url`, `mail.from`).
     pub mail: MailConfig,
+    /// How webhook actions sign and time out (`webhook.secret`, `webhook.timeout_secs`).
+    pub webhook: WebhookConfig,
     /// The public base of links in emails (`https://shop.example.com/restock`): the
     /// unsubscribe link is `{public_url}/unsubscribe/{token}`.
     pub public_url: String,
@@ -77,6 +81,7 @@ impl Default for Config {
             templates_dir: PathBuf::from("templates"),
             templates_fallback_locale: crate::templates::DEFAULT_FALLBACK_LOCALE.to_owned(),
             mail: MailConfig::default(),
+            webhook: WebhookConfig::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             unsubscribe_secret: None,
             unsubscribe_secret_file: PathBuf::from("restock.unsubscribe.key"),
@@ -149,6 +154,10 @@ pub struct DeliveryConfig {
     /// Seconds a claimed notification stays claimed before another worker may take it.
     #[serde(deserialize_with = "load::number_or_string")]
     pub lease_secs: u64,
+    /// At most this many notifications per contact in any 24 hours; the rest are
+    /// deferred, not dropped. 0 (the default) means no cap.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub daily_cap_per_contact: u32,
 }
 
 impl Default for DeliveryConfig {
@@ -159,6 +168,7 @@ impl Default for DeliveryConfig {
             concurrency: 16,
             retry_schedule: crate::delivery::RetryPolicy::default().schedule,
             lease_secs: 300,
+            daily_cap_per_contact: 0,
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The delivery worker: claims due notifications and runs each one's actions in order.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 use tokio::sync::Notify;
+use uuid::Uuid;
 
 use super::{DeliveryError, RetryPolicy};
 use crate::plugins::{Outcome, Registry};
@@ -22,6 +24,9 @@ pub struct DeliverySettings {
     /// Notifications delivered at once.
     pub concurrency: usize,
     pub retry: RetryPolicy,
+    /// At most this many notifications per contact in any 24 hours (0: no cap); the rest
+    /// wait until the contact is below the cap again, they are never dropped.
+    pub daily_cap: u32,
     /// How often to look for due notifications when not woken.
     pub poll: Duration,
 }
@@ -34,6 +39,7 @@ impl Default for DeliverySettings {
             batch_size: 200,
             concurrency: 16,
             retry: RetryPolicy::default(),
+            daily_cap: 0,
             poll: Duration::from_secs(1),
         }
     }
@@ -62,9 +68,13 @@ impl Delivery {
             .claim_notifications(&settings.worker, settings.lease, settings.batch_size)
             .await?;
         let claimed = items.len();
+        let deferred = &self.over_daily_cap(&items).await?;
         let results: Vec<Result<(), DeliveryError>> = stream::iter(items)
             .map(|item| async move {
-                let finish = self.deliver(&item).await;
+                let finish = match deferred.get(&item.id) {
+                    Some(at_ms) => Finish::Defer { at_ms: *at_ms },
+                    None => self.deliver(&item).await,
+                };
                 if !self.store.finish_notification(item.id, &settings.worker, &finish).await? {
                     tracing::warn!(notification = %item.id, "the claim ran out before the delivery finished");
                 }
@@ -100,6 +110,40 @@ impl Delivery {
             self.run_pending()
         })
         .await;
+    }
+
+    /// The claimed notifications that would take their contact over the daily cap (oldest
+    /// first within the cap), each with when it may go: when the contact's oldest delivery
+    /// in the last 24 hours leaves the window.
+    async fn over_daily_cap(
+        &self,
+        items: &[OutboxItem],
+    ) -> Result<HashMap<Uuid, i64>, DeliveryError> {
+        let cap = usize::try_from(self.settings.daily_cap).unwrap_or(usize::MAX);
+        if cap == 0 || items.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let day = chrono::Duration::hours(24);
+        let now = chrono::Utc::now();
+        let contacts: Vec<Uuid> = items.iter().map(|i| i.contact_id).collect();
+        let mut recent: HashMap<Uuid, Vec<i64>> = HashMap::new();
+        for (contact, at) in self.store.delivered_since(&contacts, now - day).await? {
+            recent
+                .entry(contact)
+                .or_default()
+                .push(at.timestamp_millis());
+        }
+        let mut deferred = HashMap::new();
+        for item in items {
+            let sent = recent.entry(item.contact_id).or_default();
+            if sent.len() < cap {
+                sent.push(now.timestamp_millis());
+                continue;
+            }
+            let oldest = sent.iter().min().copied().unwrap_or(now.timestamp_millis());
+            deferred.insert(item.id, oldest.saturating_add(day.num_milliseconds()));
+        }
+        Ok(deferred)
     }
 
     /// Runs the actions not yet done, in order, and says what happens next.

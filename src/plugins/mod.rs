@@ -4,6 +4,7 @@
 
 pub mod email;
 pub mod log;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::sync::Arc;

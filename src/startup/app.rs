@@ -15,12 +15,13 @@ use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
 use crate::plugins::email::EmailAction;
+use crate::plugins::webhook::WebhookAction;
 use crate::plugins::{self, Registry};
 use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
 use crate::templates::{TemplateError, Templates};
 
-use super::mail::{email_action, load_templates, unsubscribe_key};
+use super::mail::{email_action, load_templates, unsubscribe_key, webhook_action};
 
 /// A bound, ready-to-serve Restock. Tests build it on port 0 and read the real address.
 pub struct Application {
@@ -39,7 +40,8 @@ impl Application {
         let templates = load_templates(config)?;
         let unsubscribe = Arc::new(unsubscribe_key(config)?);
         let email = email_action(config, templates.clone(), unsubscribe.clone())?;
-        let delivery = Arc::new(build_delivery(config, store.clone(), email));
+        let webhook = webhook_action(config, unsubscribe.clone())?;
+        let delivery = Arc::new(build_delivery(config, store.clone(), email, webhook));
         let watchers = watch_sources(config, &engine, templates.as_ref());
         let keys = api_keys(config)?;
         let listener = TcpListener::bind(config.listen)
@@ -152,13 +154,22 @@ pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<En
 }
 
 /// The delivery worker with every action this build provides.
-pub fn build_delivery(config: &Config, store: Arc<dyn Store>, email: EmailAction) -> Delivery {
+pub fn build_delivery(
+    config: &Config,
+    store: Arc<dyn Store>,
+    email: EmailAction,
+    webhook: WebhookAction,
+) -> Delivery {
     let mut actions = Registry::new();
-    actions.register(plugins::log::LogAction).register(email);
+    actions
+        .register(plugins::log::LogAction)
+        .register(email)
+        .register(webhook);
     let settings = DeliverySettings {
         lease: Duration::from_secs(config.delivery.lease_secs.max(1)),
         batch_size: config.delivery.batch_size.max(1),
         concurrency: config.delivery.concurrency.max(1),
+        daily_cap: config.delivery.daily_cap_per_contact,
         retry: RetryPolicy {
             schedule: config.delivery.retry_schedule.clone(),
             ..RetryPolicy::default()

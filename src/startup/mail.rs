@@ -7,6 +7,7 @@ use anyhow::Context;
 use crate::config::{read_or_create_key, Config};
 use crate::domain::Locale;
 use crate::plugins::email::{EmailAction, EmailError, Mailer, Sender};
+use crate::plugins::webhook::{Signer, WebhookAction};
 use crate::reload::Reloadable;
 use crate::templates::{self, TemplateError, Templates};
 use crate::unsubscribe::UnsubscribeKey;
@@ -36,6 +37,24 @@ pub fn unsubscribe_key(config: &Config) -> anyhow::Result<UnsubscribeKey> {
         None => read_or_create_key(&config.unsubscribe_secret_file)?,
     };
     Ok(UnsubscribeKey::new(&secret))
+}
+
+/// The `webhook` action: requests signed with `webhook.secret`, or one generated once into
+/// `webhook.secret_file`.
+pub(super) fn webhook_action(
+    config: &Config,
+    unsubscribe: Arc<UnsubscribeKey>,
+) -> anyhow::Result<WebhookAction> {
+    let secret = match &config.webhook.secret {
+        Some(secret) => secret.expose().to_owned(),
+        None => read_or_create_key(&config.webhook.secret_file)?,
+    };
+    Ok(WebhookAction::new(
+        Signer::new(&secret),
+        std::time::Duration::from_secs(config.webhook.timeout_secs.max(1)),
+        unsubscribe,
+        config.public_url.trim_end_matches('/').to_owned(),
+    ))
 }
 
 /// The `email` action as configured; a bad `mail.*` setting or `public_url` stops the

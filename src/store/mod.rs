@@ -157,6 +157,12 @@ pub trait OutboxStore: Send + Sync + 'static {
         status: Option<&str>,
         limit: usize,
     ) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// When each of `contacts` was delivered to since `since` (one row per delivery).
+    async fn delivered_since(
+        &self,
+        contacts: &[Uuid],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError>;
     /// Gives every dead notification a fresh start; how many.
     async fn requeue_dead(&self) -> Result<u64, StoreError>;
     /// Deletes finished notifications of `status` (`delivered` or `dead`); how many.

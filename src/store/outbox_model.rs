@@ -47,6 +47,11 @@ pub enum Finish {
         reason: String,
         actions_done: u32,
     },
+    /// Not now (the contact's daily cap is reached): try at `at_ms`, and this claim does
+    /// not count as an attempt.
+    Defer {
+        at_ms: i64,
+    },
 }
 
 /// A notification as an admin sees it.

@@ -59,6 +59,11 @@ macro_rules! impl_outbox_store {
                     .bind(*at_ms)
                     .bind(error.as_str())
                     .bind(i64::from(*actions_done)),
+                    Finish::Defer { at_ms } => sqlx::query(
+                        "UPDATE notifications SET next_attempt_ms = $1, attempts = attempts - 1, \
+                         lease_until_ms = NULL WHERE id = $2 AND claimed_by = $3 AND status = 'pending'",
+                    )
+                    .bind(*at_ms),
                     Finish::Dead { reason, actions_done } => sqlx::query(
                         "UPDATE notifications SET status = 'dead', finished_on = $1, last_error = $2, \
                          actions_done = $3, lease_until_ms = NULL WHERE id = $4 AND claimed_by = $5 \
@@ -84,6 +89,28 @@ macro_rules! impl_outbox_store {
                 sql.push(" ORDER BY n.id DESC LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
                 let found: Vec<outbox_rows::EntryRow> = sql.build_query_as().fetch_all(&self.$read).await?;
                 Ok(found.into_iter().map(Into::into).collect())
+            }
+
+            async fn delivered_since(
+                &self,
+                contacts: &[Uuid],
+                since: DateTime<Utc>,
+            ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {
+                let mut found = Vec::new();
+                for chunk in contacts.chunks(INSERT_CHUNK) {
+                    let mut sql = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT contact_id, finished_on FROM notifications WHERE status = 'delivered' AND finished_on >= ",
+                    );
+                    sql.push_bind(since).push(" AND contact_id IN (");
+                    let mut list = sql.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    sql.push(")");
+                    let rows: Vec<(Uuid, DateTime<Utc>)> = sql.build_query_as().fetch_all(&self.$read).await?;
+                    found.extend(rows);
+                }
+                Ok(found)
             }
 
             async fn requeue_dead(&self) -> Result<u64, StoreError> {

@@ -60,11 +60,11 @@ async fn the_log_action_delivers(backend: Backend) {
     );
 }
 
-async fn unavailable_actions_dead_letter_and_admins_retry_and_purge(backend: Backend) {
+async fn failed_actions_dead_letter_and_admins_retry_and_purge(backend: Backend) {
     let app = shop(backend)
         .rule(
             "everyone.yaml",
-            &rule("      - webhook: {url: 'https://hooks.example/x'}\n"),
+            &rule("      - webhook: {url: 'ftp://hooks.example/x'}\n"),
         )
         .spawn()
         .await;
@@ -76,7 +76,7 @@ async fn unavailable_actions_dead_letter_and_admins_retry_and_purge(backend: Bac
         dead[0]["lastError"]
             .as_str()
             .unwrap()
-            .contains("no action named \"webhook\""),
+            .contains("is not an http(s) URL"),
         "{dead:?}"
     );
 
@@ -241,9 +241,48 @@ async fn exhausted_retries_and_permanent_failures_go_to_the_dead_letter(backend:
     assert_eq!(dead[0]["lastError"], "webhook: 550 mailbox unavailable");
 }
 
+async fn the_daily_cap_defers_and_never_drops(backend: Backend) {
+    let app = shop(backend)
+        .rule("everyone.yaml", &rule("      - log: {}\n"))
+        .config(|c| c.delivery.daily_cap_per_contact = 2)
+        .spawn()
+        .await;
+    let keen = app.create_contact("keen@example.com").await;
+    let other = app.create_contact("other@example.com").await;
+    for (sku, locale) in [("SKU-1", "sv-SE"), ("SKU-1", "pl-PL"), ("SKU-2", "sv-SE")] {
+        app.subscribe(keen, sku, locale, None).await;
+    }
+    app.subscribe(other, "SKU-2", "pl-PL", None).await;
+    app.stock(json!([{"sku": "SKU-1", "quantity": 9}, {"sku": "SKU-2", "quantity": 9}]))
+        .await;
+    app.delivery.run_pending().await.unwrap();
+
+    let delivered = outbox(&app, "?status=delivered").await;
+    let pending = outbox(&app, "?status=pending").await;
+    assert_eq!(
+        delivered.len(),
+        3,
+        "two for the keen contact, one for the other"
+    );
+    assert_eq!(pending.len(), 1, "the third for the keen contact waits");
+    assert_eq!(pending[0]["contactId"], keen.to_string());
+    assert_eq!(
+        pending[0]["attempts"], 0,
+        "a deferral is not a failed attempt"
+    );
+    let tomorrow = chrono::Utc::now().timestamp_millis() + 23 * 3_600_000;
+    assert!(pending[0]["nextAttemptMs"].as_i64().unwrap() > tomorrow);
+    assert_eq!(
+        app.delivery.run_pending().await.unwrap(),
+        0,
+        "not due before the window moves"
+    );
+}
+
 crate::on_both_backends!(
+    the_daily_cap_defers_and_never_drops,
     the_log_action_delivers,
-    unavailable_actions_dead_letter_and_admins_retry_and_purge,
+    failed_actions_dead_letter_and_admins_retry_and_purge,
     transient_failures_retry_and_resume_after_what_succeeded,
     exhausted_retries_and_permanent_failures_go_to_the_dead_letter,
 );

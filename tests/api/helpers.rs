@@ -153,6 +153,10 @@ pub fn test_config(backend: &Backend, files: &Path) -> Config {
         },
         public_url: "https://shop.example/restock".to_owned(),
         unsubscribe_secret: Some(Secret::new(UNSUBSCRIBE_SECRET)),
+        webhook: restock::config::WebhookConfig {
+            secret_file: files.join("restock.webhook.key"),
+            ..Default::default()
+        },
         // Tests drive the engine step by step with `app.engine.run_pending()`.
         engine: EngineConfig {
             enabled: false,

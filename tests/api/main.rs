@@ -21,3 +21,4 @@ mod smtp_server;
 mod stock_batches;
 mod stock_levels;
 mod subscriptions;
+mod webhook;
