@@ -8,9 +8,9 @@ use anyhow::Context;
 use clap::Args;
 use sqlx::sqlite::SqlitePool;
 
+use super::data::{bench_config, generate, write_fixture, SKU};
 use super::memory;
-use crate::config::{Config, Secret};
-use crate::domain::{Locale, Quantity, Sku};
+use crate::domain::{Quantity, Sku};
 use crate::startup::build_engine;
 use crate::store::{self, StockKey, StockLevel};
 
@@ -27,18 +27,10 @@ pub struct FanoutArgs {
     dir: Option<std::path::PathBuf>,
 }
 
-const SKU: &str = "BENCH-SKU";
-const RULE: &str = "id: bench\npriority: 1\nwhen: product.price < 1000 and contact.attributes.vip == true and subscription.age < 30d\nsplit:\n  by: locale\n  branches:\n    sv-SE:\n      - email: {template: back-in-stock}\n    default:\n      - email: {template: back-in-stock}\n";
-
 pub async fn fanout(args: &FanoutArgs) -> anyhow::Result<()> {
     let temp = tempfile::tempdir()?;
     let dir = args.dir.clone().unwrap_or_else(|| temp.path().to_owned());
-    std::fs::create_dir_all(dir.join("rules"))?;
-    std::fs::write(dir.join("rules/bench.yaml"), RULE)?;
-    for (locale, price) in [("sv-SE", "899.00 SEK"), ("en-US", "89.00 USD")] {
-        let line = serde_json::json!({"id": SKU, "title": "Bench product", "price": price});
-        std::fs::write(dir.join(format!("{locale}.jsonl")), format!("{line}\n"))?;
-    }
+    write_fixture(&dir)?;
     let engine_db = dir.join("fanout.db");
     let baseline_db = dir.join("baseline.db");
     println!("generating {} subscriptions…", args.subscriptions);
@@ -110,58 +102,6 @@ fn report(
         "  engine / delete-and-insert baseline: {:.2}x",
         secs / moved.as_secs_f64()
     );
-}
-
-fn bench_config(dir: &Path, db: &Path, chunk_size: usize) -> anyhow::Result<Config> {
-    let mut config = Config {
-        database_url: Secret::new(format!("sqlite://{}", db.display())),
-        rules_dir: dir.join("rules"),
-        ..Config::default()
-    };
-    config.engine.chunk_size = chunk_size;
-    for locale in ["sv-SE", "en-US"] {
-        config.feeds.sources.insert(
-            Locale::parse(locale)?,
-            crate::feeds::FeedSource::new(dir.join(format!("{locale}.jsonl"))),
-        );
-    }
-    Ok(config)
-}
-
-/// N VIP contacts, each subscribed to the SKU in sv-SE or en-US, with time-ordered ids,
-/// written by SQL in the database itself (fast, and no engine code involved).
-async fn generate(db: &Path, n: u64) -> anyhow::Result<()> {
-    let _ = std::fs::remove_file(db);
-    store::connect(&format!("sqlite://{}?mode=rwc", db.display()), 1).await?;
-    let pool = SqlitePool::connect(&format!("sqlite://{}", db.display())).await?;
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
-         INSERT INTO contacts (id, email_key, attributes, created_on, modified_on) \
-         SELECT unhex(printf('01900000000070008000%012x', i)), 'c' || i || '@bench.example', \
-                json_object('email', 'c' || i || '@bench.example', 'vip', json('true')), $2, $2 FROM n",
-    )
-    .bind(i64::try_from(n)?)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
-         SELECT unhex(printf('01910000000070008000%012x', rowid_n)), id, $1, \
-                CASE WHEN rowid_n % 2 = 0 THEN 'sv-SE' ELSE 'en-US' END, '', $2 \
-         FROM (SELECT id, row_number() OVER (ORDER BY id) AS rowid_n FROM contacts)",
-    )
-    .bind(SKU)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&pool)
-        .await?;
-    pool.close().await;
-    Ok(())
 }
 
 /// The limit: the same rows deleted (and moved) by bare SQL on a copy of the database.

@@ -50,6 +50,8 @@ enum Command {
 enum BenchCommand {
     /// One stock level matching many subscriptions, to the outbox (SQLite).
     Fanout(crate::bench::FanoutArgs),
+    /// Emails accepted per second by an SMTP server, beside template renders per second.
+    Delivery(crate::bench::DeliveryArgs),
 }
 
 #[derive(Subcommand)]
@@ -80,6 +82,10 @@ impl Cli {
             Command::Outbox(command) => inspect::outbox(&config, command).await,
             Command::Templates(TemplatesCommand::Render(args)) => {
                 templates::render(&config, &args).await
+            }
+            Command::Bench(BenchCommand::Delivery(args)) => {
+                crate::bench::delivery(&args).await?;
+                Ok(ExitCode::SUCCESS)
             }
             Command::Bench(BenchCommand::Fanout(args)) => {
                 crate::bench::fanout(&args).await?;

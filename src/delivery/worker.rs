@@ -12,6 +12,9 @@ use super::{DeliveryError, RetryPolicy};
 use crate::plugins::{Outcome, Registry};
 use crate::store::{Finish, OutboxItem, Store};
 
+/// Most outcomes recorded in one transaction.
+const RECORD_GROUP: usize = 64;
+
 #[derive(Debug, Clone)]
 pub struct DeliverySettings {
     /// This worker's name in claims (unique per process).
@@ -69,21 +72,31 @@ impl Delivery {
             .await?;
         let claimed = items.len();
         let deferred = &self.over_daily_cap(&items).await?;
-        let results: Vec<Result<(), DeliveryError>> = stream::iter(items)
+        // Outcomes are recorded in groups (one transaction, one fsync each) as they come
+        // in, not one transaction per email: a crash between a send and its record can
+        // re-send at most a group, with the same Message-ID.
+        let mut outcomes = stream::iter(items)
             .map(|item| async move {
                 let finish = match deferred.get(&item.id) {
                     Some(at_ms) => Finish::Defer { at_ms: *at_ms },
                     None => self.deliver(&item).await,
                 };
-                if !self.store.finish_notification(item.id, &settings.worker, &finish).await? {
-                    tracing::warn!(notification = %item.id, "the claim ran out before the delivery finished");
-                }
-                Ok(())
+                (item.id, finish)
             })
             .buffer_unordered(settings.concurrency.max(1))
-            .collect()
-            .await;
-        results.into_iter().collect::<Result<(), _>>()?;
+            .ready_chunks(RECORD_GROUP);
+        while let Some(group) = outcomes.next().await {
+            let held = self
+                .store
+                .finish_notifications(&settings.worker, &group)
+                .await?;
+            if held < group.len() as u64 {
+                tracing::warn!(
+                    lost = group.len() as u64 - held,
+                    "claims ran out before their deliveries finished"
+                );
+            }
+        }
         Ok(claimed)
     }
 

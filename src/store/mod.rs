@@ -144,13 +144,12 @@ pub trait OutboxStore: Send + Sync + 'static {
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<OutboxItem>, StoreError>;
-    /// Records how an attempt ended; false if `worker` no longer holds the notification.
-    async fn finish_notification(
+    /// Records how attempts ended, in one transaction; how many `worker` still held.
+    async fn finish_notifications(
         &self,
-        id: Uuid,
         worker: &str,
-        finish: &Finish,
-    ) -> Result<bool, StoreError>;
+        finished: &[(Uuid, Finish)],
+    ) -> Result<u64, StoreError>;
     /// Notifications for an admin, newest first, optionally of one status.
     async fn outbox(
         &self,

@@ -43,7 +43,10 @@ macro_rules! impl_outbox_store {
                 Ok(found.into_iter().map(Into::into).collect())
             }
 
-            async fn finish_notification(&self, id: Uuid, worker: &str, finish: &Finish) -> Result<bool, StoreError> {
+            async fn finish_notifications(&self, worker: &str, finished: &[(Uuid, Finish)]) -> Result<u64, StoreError> {
+                let mut tx = self.$write.begin().await?;
+                let mut applied = 0;
+                for (id, finish) in finished {
                 let now = rows::now();
                 let query = match finish {
                     Finish::Delivered => sqlx::query(
@@ -73,8 +76,11 @@ macro_rules! impl_outbox_store {
                     .bind(reason.as_str())
                     .bind(i64::from(*actions_done)),
                 };
-                let done = query.bind(id).bind(worker).execute(&self.$write).await?;
-                Ok(done.rows_affected() > 0)
+                let done = query.bind(*id).bind(worker).execute(&mut *tx).await?;
+                applied += done.rows_affected();
+                }
+                tx.commit().await?;
+                Ok(applied)
             }
 
             async fn outbox(&self, status: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
