@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::data::{template_data, TemplateInput};
+use super::data::notification_data;
 use super::message::{self, mailbox, Sender};
 use super::Mailer;
 use crate::domain::{EmailAddress, Locale};
@@ -87,16 +87,7 @@ impl EmailAction {
             .ok_or("no templates are loaded: templates_dir does not exist")?
             .current();
         let unsubscribe_url = self.unsubscribe.url(&self.public_url, item.contact_id);
-        let data = template_data(&TemplateInput {
-            product: &item.product,
-            contact: &item.contact,
-            sku: &item.sku,
-            locale: &locale,
-            external_id: item.external_id.as_deref(),
-            subscribed_on: item.subscribed_on,
-            quantity: item.quantity,
-            unsubscribe_url: &unsubscribe_url,
-        });
+        let data = notification_data(item, &locale, &unsubscribe_url);
         let rendered = templates
             .render(&settings.template, &locale, &data)
             .map_err(|e| format!("template {:?}: {e}", settings.template))?;

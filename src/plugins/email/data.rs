@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::domain::{format_time, Locale};
-use crate::store::Attributes;
+use crate::store::{Attributes, OutboxItem};
 
 /// Everything one email is rendered from.
 pub struct TemplateInput<'a> {
@@ -47,5 +47,20 @@ pub fn template_data(input: &TemplateInput<'_>) -> Value {
         "quantity": input.quantity,
         "locale": input.locale.as_str(),
         "unsubscribeUrl": input.unsubscribe_url,
+    })
+}
+
+/// [`template_data`] for a notification in the outbox: what its email is rendered from,
+/// and what a webhook receives.
+pub fn notification_data(item: &OutboxItem, locale: &Locale, unsubscribe_url: &str) -> Value {
+    template_data(&TemplateInput {
+        product: &item.product,
+        contact: &item.contact,
+        sku: &item.sku,
+        locale,
+        external_id: item.external_id.as_deref(),
+        subscribed_on: item.subscribed_on,
+        quantity: item.quantity,
+        unsubscribe_url,
     })
 }

@@ -20,7 +20,7 @@ mod preview;
 mod transport;
 
 pub use action::EmailAction;
-pub use data::{template_data, TemplateInput};
+pub use data::{notification_data, template_data, TemplateInput};
 pub use error::EmailError;
 pub use message::Sender;
 pub use preview::{preview, PreviewError, PreviewRequest};

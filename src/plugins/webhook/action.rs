@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::Signer;
 use crate::domain::Locale;
-use crate::plugins::email::{template_data, TemplateInput};
+use crate::plugins::email::notification_data;
 use crate::plugins::{Action, Outcome};
 use crate::store::OutboxItem;
 use crate::unsubscribe::UnsubscribeKey;
@@ -53,16 +53,7 @@ impl WebhookAction {
         let locale = Locale::parse(&item.locale)
             .map_err(|e| format!("invalid locale {:?}: {e}", item.locale))?;
         let unsubscribe_url = self.unsubscribe.url(&self.public_url, item.contact_id);
-        let data = template_data(&TemplateInput {
-            product: &item.product,
-            contact: &item.contact,
-            sku: &item.sku,
-            locale: &locale,
-            external_id: item.external_id.as_deref(),
-            subscribed_on: item.subscribed_on,
-            quantity: item.quantity,
-            unsubscribe_url: &unsubscribe_url,
-        });
+        let data = notification_data(item, &locale, &unsubscribe_url);
         let body = json!({
             "id": item.id,
             "type": "backInStock",
