@@ -21,8 +21,8 @@ pub struct DeliveryArgs {
     /// smtp-sink or tests/smtp/server.py).
     #[arg(long)]
     smtp_url: String,
-    /// Deliveries in flight at once.
-    #[arg(long, default_value_t = 32)]
+    /// Deliveries in flight at once (and SMTP connections in the pool).
+    #[arg(long, default_value_t = 128)]
     concurrency: usize,
     /// The templates to render (the shipped ones by default).
     #[arg(long, default_value = "templates")]
@@ -43,6 +43,7 @@ pub async fn delivery(args: &DeliveryArgs) -> anyhow::Result<()> {
     config.mail.transport = MailTransport::Smtp;
     config.mail.smtp_url = Some(Secret::new(args.smtp_url.clone()));
     config.delivery.concurrency = args.concurrency;
+    config.mail.smtp_pool_size = u32::try_from(args.concurrency).unwrap_or(u32::MAX);
     config.delivery.batch_size = 1_000;
     config.unsubscribe_secret_file = dir.join("unsubscribe.key");
     config.webhook.secret_file = dir.join("webhook.key");
@@ -73,7 +74,7 @@ pub async fn delivery(args: &DeliveryArgs) -> anyhow::Result<()> {
         args.emails
     );
     println!(
-        "delivery of {} emails over SMTP ({}), concurrency {}:",
+        "delivery of {} emails over SMTP ({}), {} in flight over as many pooled connections:",
         args.emails, args.smtp_url, args.concurrency
     );
     println!(

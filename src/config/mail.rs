@@ -31,6 +31,10 @@ pub struct MailConfig {
     pub from: String,
     /// The Reply-To header, when replies should go elsewhere than From.
     pub reply_to: Option<String>,
+    /// SMTP connections kept open at most: each carries one message at a time, so this
+    /// (with `delivery.concurrency`) bounds emails per second.
+    #[serde(deserialize_with = "super::load::number_or_string")]
+    pub smtp_pool_size: u32,
 }
 
 impl Default for MailConfig {
@@ -41,6 +45,7 @@ impl Default for MailConfig {
             smtp_url: None,
             from: "Restock <restock@localhost>".to_owned(),
             reply_to: None,
+            smtp_pool_size: 32,
         }
     }
 }

@@ -165,7 +165,7 @@ impl Default for DeliveryConfig {
         Self {
             enabled: true,
             batch_size: 200,
-            concurrency: 16,
+            concurrency: 32,
             retry_schedule: crate::delivery::RetryPolicy::default().schedule,
             lease_secs: 300,
             daily_cap_per_contact: 0,

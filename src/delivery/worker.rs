@@ -40,7 +40,7 @@ impl Default for DeliverySettings {
             worker: format!("delivery-{}", uuid::Uuid::now_v7()),
             lease: Duration::from_secs(300),
             batch_size: 200,
-            concurrency: 16,
+            concurrency: 32,
             retry: RetryPolicy::default(),
             daily_cap: 0,
             poll: Duration::from_secs(1),
@@ -64,27 +64,39 @@ impl Delivery {
     }
 
     /// Claims one batch of due notifications and delivers it; how many were claimed.
-    pub async fn run_once(&self) -> Result<usize, DeliveryError> {
+    pub async fn run_once(self: &Arc<Self>) -> Result<usize, DeliveryError> {
         let settings = &self.settings;
         let items = self
             .store
             .claim_notifications(&settings.worker, settings.lease, settings.batch_size)
             .await?;
         let claimed = items.len();
-        let deferred = &self.over_daily_cap(&items).await?;
+        let deferred = self.over_daily_cap(&items).await?;
         // Outcomes are recorded in groups (one transaction, one fsync each) as they come
         // in, not one transaction per email: a crash between a send and its record can
         // re-send at most a group, with the same Message-ID.
-        let mut outcomes = stream::iter(items)
-            .map(|item| async move {
-                let finish = match deferred.get(&item.id) {
-                    Some(at_ms) => Finish::Defer { at_ms: *at_ms },
-                    None => self.deliver(&item).await,
-                };
-                (item.id, finish)
+        // Each delivery is a task of its own, so rendering and building messages use every
+        // core rather than the one polling this loop.
+        let outcomes = stream::iter(items)
+            .map(|item| {
+                let (me, defer) = (self.clone(), deferred.get(&item.id).copied());
+                tokio::spawn(async move {
+                    let finish = match defer {
+                        Some(at_ms) => Finish::Defer { at_ms },
+                        None => me.deliver(&item).await,
+                    };
+                    (item.id, finish)
+                })
             })
             .buffer_unordered(settings.concurrency.max(1))
+            .filter_map(|done| async move {
+                // A delivery that panicked is recorded nowhere: its claim runs out and it
+                // is tried again.
+                done.map_err(|err| tracing::error!(error = %err, "a delivery task failed"))
+                    .ok()
+            })
             .ready_chunks(RECORD_GROUP);
+        let mut outcomes = std::pin::pin!(outcomes);
         while let Some(group) = outcomes.next().await {
             let held = self
                 .store
@@ -102,7 +114,7 @@ impl Delivery {
 
     /// Delivers until nothing is due; how many attempts were made. Tests drive delivery
     /// with this instead of sleeping.
-    pub async fn run_pending(&self) -> Result<usize, DeliveryError> {
+    pub async fn run_pending(self: &Arc<Self>) -> Result<usize, DeliveryError> {
         let mut total = 0;
         loop {
             match self.run_once().await? {

@@ -141,7 +141,7 @@ impl Action for Scripted {
     }
 }
 
-fn delivery(app: &TestApp, first: Scripted, second: Scripted, retries: usize) -> Delivery {
+fn delivery(app: &TestApp, first: Scripted, second: Scripted, retries: usize) -> Arc<Delivery> {
     let mut actions = Registry::new();
     actions.register(first).register(second);
     let settings = DeliverySettings {
@@ -151,7 +151,7 @@ fn delivery(app: &TestApp, first: Scripted, second: Scripted, retries: usize) ->
         },
         ..DeliverySettings::default()
     };
-    Delivery::new(app.store.clone(), actions, settings)
+    Arc::new(Delivery::new(app.store.clone(), actions, settings))
 }
 
 fn scripted(name: &'static str, failures: u32, permanent: bool) -> (Scripted, Arc<AtomicU32>) {

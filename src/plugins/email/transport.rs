@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ impl Mailer {
             }
             MailTransport::Smtp => {
                 let url = mail.smtp_url.as_ref().ok_or(EmailError::MissingSmtpUrl)?;
-                smtp(url.expose()).map(Mailer::Smtp)
+                smtp(url.expose(), mail.smtp_pool_size).map(Mailer::Smtp)
             }
         }
     }
@@ -81,7 +82,7 @@ async fn write_eml(dir: PathBuf, notification: Uuid, bytes: Vec<u8>) -> Outcome 
 }
 
 /// `smtp://user:pass@host:port?tls=starttls|tls|none` (`smtps://` means `tls=tls`).
-fn smtp(raw: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, EmailError> {
+fn smtp(raw: &str, pool_size: u32) -> Result<AsyncSmtpTransport<Tokio1Executor>, EmailError> {
     // The error names what is wrong, never the URL itself: it carries the password.
     let bad = |what: &str| EmailError::SmtpUrl(what.to_owned());
     let url = url::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
@@ -106,7 +107,8 @@ fn smtp(raw: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, EmailError> {
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
         .port(url.port().unwrap_or(default_port))
         .tls(tls)
-        .timeout(Some(SMTP_TIMEOUT));
+        .timeout(Some(SMTP_TIMEOUT))
+        .pool_config(PoolConfig::new().max_size(pool_size.max(1)));
     if !url.username().is_empty() {
         let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
         let password = url.password().map(decode).unwrap_or_default();
@@ -122,13 +124,13 @@ mod tests {
     /// lettre's pool starts a task when the transport is built: it needs a runtime.
     #[tokio::test]
     async fn smtp_urls() {
-        assert!(smtp("smtp://user:p%40ss@mail.example:2525?tls=starttls").is_ok());
-        assert!(smtp("smtp://127.0.0.1:2525?tls=none").is_ok());
-        assert!(smtp("smtps://mail.example").is_ok());
-        let err = smtp("smtp://u:hunter2@mail.example?tls=maybe")
+        assert!(smtp("smtp://user:p%40ss@mail.example:2525?tls=starttls", 4).is_ok());
+        assert!(smtp("smtp://127.0.0.1:2525?tls=none", 4).is_ok());
+        assert!(smtp("smtps://mail.example", 4).is_ok());
+        let err = smtp("smtp://u:hunter2@mail.example?tls=maybe", 4)
             .err()
             .unwrap();
         assert!(!err.to_string().contains("hunter2"), "{err}");
-        assert!(smtp("http://mail.example").is_err());
+        assert!(smtp("http://mail.example", 4).is_err());
     }
 }
