@@ -37,13 +37,8 @@ async fn create_returns_engage_shape(backend: Backend) {
 
     let id = body["id"].as_str().unwrap();
     let fetched: Value = app
-        .request(Method::GET, &format!("/api/v3/contacts/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .call(Method::GET, &format!("/api/v3/contacts/{id}"))
+        .await;
     assert_eq!(fetched, body);
 }
 

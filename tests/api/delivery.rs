@@ -80,25 +80,11 @@ async fn failed_actions_dead_letter_and_admins_retry_and_purge(backend: Backend)
         "{dead:?}"
     );
 
-    let retried: Value = app
-        .request(Method::POST, "/api/v3/outbox/retry")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let retried: Value = app.call(Method::POST, "/api/v3/outbox/retry").await;
     assert_eq!(retried["requeued"], 1);
     assert_eq!(outbox(&app, "?status=pending").await.len(), 1);
     app.delivery.run_pending().await.unwrap();
-    let purged: Value = app
-        .request(Method::DELETE, "/api/v3/outbox?status=dead")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let purged: Value = app.call(Method::DELETE, "/api/v3/outbox?status=dead").await;
     assert_eq!(purged["purged"], 1);
     assert!(outbox(&app, "").await.is_empty());
 

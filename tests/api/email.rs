@@ -93,13 +93,8 @@ async fn a_subscription_becomes_one_email_in_the_branch_locale(backend: Backend)
         .unwrap();
     assert_eq!(response.status(), 200);
     let contact: Value = app
-        .request(Method::GET, &format!("/api/v3/contacts/{contact}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .call(Method::GET, &format!("/api/v3/contacts/{contact}"))
+        .await;
     assert_eq!(contact["preferences"]["acceptsEmail"], false);
 }
 

@@ -100,13 +100,8 @@ async fn unsubscribe_pages_opt_out_and_forgeries_change_nothing(backend: Backend
     assert!(done.text().await.unwrap().contains("unsubscribed"));
     assert!(app.subscriptions_of(contact).await.is_empty());
     let body: Value = app
-        .request(Method::GET, &format!("/api/v3/contacts/{contact}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .call(Method::GET, &format!("/api/v3/contacts/{contact}"))
+        .await;
     assert_eq!(body["preferences"]["acceptsEmail"], false);
     // Clicking again is harmless.
     assert_eq!(
@@ -168,14 +163,7 @@ async fn an_edited_template_serves_the_next_email_and_a_broken_edit_does_not(bac
 
     std::fs::write(&text, "{{#if product.name}}never closed").unwrap();
     assert!(templates.reload_now().is_err(), "a broken edit is refused");
-    let status: Value = app
-        .request(Method::GET, "/api/v3/templates")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = app.call(Method::GET, "/api/v3/templates").await;
     assert!(!status["lastError"].is_null(), "{status}");
     send("bert@example.com").await;
     let files = emails(&app);

@@ -349,14 +349,7 @@ async fn invalid_reload_keeps_the_last_good_rules(backend: Backend) {
         !app.set_rule("everyone.yaml", broken).await,
         "a broken file is rejected"
     );
-    let body: Value = app
-        .request(Method::GET, "/api/v3/automations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.call(Method::GET, "/api/v3/automations").await;
     assert_eq!(body["automations"][0]["id"], "everyone");
     assert_eq!(
         body["automations"][0]["when"],
@@ -389,14 +382,7 @@ async fn invalid_reload_keeps_the_last_good_rules(backend: Backend) {
         app.set_rule("everyone.yaml", &rule("everyone", 1, "threshold: 3", None))
             .await
     );
-    let body: Value = app
-        .request(Method::GET, "/api/v3/automations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.call(Method::GET, "/api/v3/automations").await;
     assert_eq!(body["automations"][0]["threshold"], 3);
     assert_eq!(body["errors"], json!([]));
 }

@@ -282,6 +282,17 @@ impl TestApp {
             .header("apikey", api_key())
     }
 
+    /// A bodiless call with the API key, its answer read as JSON (whatever the status).
+    pub async fn call(&self, method: Method, path: &str) -> Value {
+        self.request(method, path)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub async fn post_contact(&self, body: Value) -> Response {
         self.request(Method::POST, "/api/v3/contacts")
             .json(&body)
