@@ -17,6 +17,7 @@ mod error;
 mod headers;
 mod message;
 mod preview;
+mod smtp_pool;
 mod transport;
 
 pub use action::EmailAction;

@@ -1,6 +1,7 @@
 //! Where messages go: `.eml` files (the embedded default) or an SMTP server.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
@@ -10,6 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 use uuid::Uuid;
 
+use super::smtp_pool::{classify, SmtpPool};
 use super::EmailError;
 use crate::config::{MailConfig, MailTransport};
 use crate::plugins::Outcome;
@@ -21,8 +23,10 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum Mailer {
     /// Writes `<notification id>.eml` into the folder.
     File { dir: PathBuf },
-    /// lettre's async SMTP transport, which pools its connections.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Plain SMTP or STARTTLS: our pool of `TCP_NODELAY` connections (see `smtp_pool`).
+    Smtp(Arc<SmtpPool>),
+    /// Implicit TLS (`smtps://`): lettre's async SMTP transport, which pools its connections.
+    SmtpTls(AsyncSmtpTransport<Tokio1Executor>),
 }
 
 impl Mailer {
@@ -42,7 +46,7 @@ impl Mailer {
             }
             MailTransport::Smtp => {
                 let url = mail.smtp_url.as_ref().ok_or(EmailError::MissingSmtpUrl)?;
-                smtp(url.expose(), mail.smtp_pool_size).map(Mailer::Smtp)
+                smtp(url.expose(), mail.smtp_pool_size)
             }
         }
     }
@@ -51,14 +55,10 @@ impl Mailer {
     pub async fn send(&self, notification: Uuid, message: Message) -> Outcome {
         match self {
             Mailer::File { dir } => write_eml(dir.clone(), notification, message.formatted()).await,
-            Mailer::Smtp(transport) => match transport.send(message).await {
+            Mailer::Smtp(pool) => pool.send(message.envelope(), &message.formatted()).await,
+            Mailer::SmtpTls(transport) => match transport.send(message).await {
                 Ok(_) => Outcome::Done,
-                // 5xx replies and messages the client itself refuses cannot succeed later.
-                Err(err) if err.is_permanent() || err.is_client() => {
-                    Outcome::Permanent(format!("SMTP: {err}"))
-                }
-                // 4xx, timeouts, refused or dropped connections, TLS hiccups.
-                Err(err) => Outcome::Transient(format!("SMTP: {err}")),
+                Err(err) => classify(&err),
             },
         }
     }
@@ -82,7 +82,7 @@ async fn write_eml(dir: PathBuf, notification: Uuid, bytes: Vec<u8>) -> Outcome 
 }
 
 /// `smtp://user:pass@host:port?tls=starttls|tls|none` (`smtps://` means `tls=tls`).
-fn smtp(raw: &str, pool_size: u32) -> Result<AsyncSmtpTransport<Tokio1Executor>, EmailError> {
+fn smtp(raw: &str, pool_size: u32) -> Result<Mailer, EmailError> {
     // The error names what is wrong, never the URL itself: it carries the password.
     let bad = |what: &str| EmailError::SmtpUrl(what.to_owned());
     let url = url::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
@@ -99,22 +99,51 @@ fn smtp(raw: &str, pool_size: u32) -> Result<AsyncSmtpTransport<Tokio1Executor>,
         _ => return Err(bad("the scheme must be smtp or smtps")),
     };
     let params = || TlsParameters::new(host.to_owned()).map_err(|e| bad(&e.to_string()));
-    let (tls, default_port) = match mode {
-        "tls" => (Tls::Wrapper(params()?), 465),
-        "starttls" => (Tls::Required(params()?), 587),
-        _ => (Tls::None, 25),
-    };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(url.port().unwrap_or(default_port))
-        .tls(tls)
-        .timeout(Some(SMTP_TIMEOUT))
-        .pool_config(PoolConfig::new().max_size(pool_size.max(1)));
-    if !url.username().is_empty() {
+    let credentials = (!url.username().is_empty()).then(|| {
         let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
         let password = url.password().map(decode).unwrap_or_default();
-        builder = builder.credentials(Credentials::new(decode(url.username()), password));
+        Credentials::new(decode(url.username()), password)
+    });
+    let (starttls, port) = match mode {
+        "tls" => {
+            return Ok(Mailer::SmtpTls(implicit_tls(
+                &url,
+                host,
+                params()?,
+                credentials,
+                pool_size,
+            )))
+        }
+        "starttls" => (Some(params()?), url.port().unwrap_or(587)),
+        _ => (None, url.port().unwrap_or(25)),
+    };
+    let pool = SmtpPool::new(
+        host.to_owned(),
+        port,
+        starttls,
+        credentials,
+        pool_size,
+        SMTP_TIMEOUT,
+    );
+    Ok(Mailer::Smtp(Arc::new(pool)))
+}
+
+fn implicit_tls(
+    url: &url::Url,
+    host: &str,
+    tls: TlsParameters,
+    credentials: Option<Credentials>,
+    pool_size: u32,
+) -> AsyncSmtpTransport<Tokio1Executor> {
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(url.port().unwrap_or(465))
+        .tls(Tls::Wrapper(tls))
+        .timeout(Some(SMTP_TIMEOUT))
+        .pool_config(PoolConfig::new().max_size(pool_size.max(1)));
+    if let Some(credentials) = credentials {
+        builder = builder.credentials(credentials);
     }
-    Ok(builder.build())
+    builder.build()
 }
 
 #[cfg(test)]
