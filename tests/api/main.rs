@@ -4,11 +4,13 @@ mod helpers;
 
 mod auth;
 mod contacts;
+mod crash;
 mod delivery;
 mod durability;
 mod email;
 mod email_files;
 mod engage_table;
+mod engine_churn;
 mod engine_concurrency;
 mod engine_design;
 mod engine_helpers;

@@ -16,6 +16,7 @@ pub struct SmtpServer {
     port: u16,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    tally: bool,
 }
 
 fn script() -> PathBuf {
@@ -62,7 +63,17 @@ impl SmtpServer {
             port,
             dir: tempfile::tempdir().expect("temp dir"),
             child: None,
+            tally: false,
         })
+    }
+
+    /// A running server that keeps only a tally of Message-IDs and recipients (see
+    /// [`SmtpServer::tally`]), for tens of thousands of messages; `None` when skipped.
+    pub fn start_tally() -> Option<Self> {
+        let mut server = Self::reserve()?;
+        server.tally = true;
+        server.listen();
+        Some(server)
     }
 
     /// A running server; `None` when the SMTP suite is skipped.
@@ -79,6 +90,7 @@ impl SmtpServer {
             .arg(self.port.to_string())
             .arg(self.dir.path().join("messages"))
             .arg(self.dir.path().join("mode"))
+            .args(self.tally.then_some("--tally"))
             .stdout(Stdio::null())
             .spawn()
             .expect("start the SMTP server");
@@ -109,6 +121,18 @@ impl SmtpServer {
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .map(|p| serde_json::from_slice(&std::fs::read(p).expect("read")).expect("json"))
+            .collect()
+    }
+}
+
+impl SmtpServer {
+    /// Every accepted message of a tally server, in order: (Message-ID, recipient).
+    pub fn tally(&self) -> Vec<(String, String)> {
+        let path = self.dir.path().join("messages").join("tally.log");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| line.split_once('\t'))
+            .map(|(id, rcpt)| (id.to_owned(), rcpt.to_lowercase()))
             .collect()
     }
 }

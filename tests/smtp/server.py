@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A controllable SMTP server for Restock's tests (aiosmtpd).
 
-    server.py PORT DIR MODE_FILE
+    server.py PORT DIR MODE_FILE [--tally]
 
 Stores each accepted message as DIR/<n>.eml plus DIR/<n>.json (the envelope and the
-decoded headers and parts, so tests need no MIME parser). The reply is read from
+decoded headers and parts, so tests need no MIME parser). With --tally it only appends
+"<Message-ID> TAB <recipient>" per accepted message to DIR/tally.log, flushed before the
+250 reply, so the crash tests can count tens of thousands of messages by Message-ID. The reply is read from
 MODE_FILE before every message: `accept` (or no file), `451`, or `550`; a second word
 names the only recipient the mode applies to (`550 carl@example.com`): others are
 accepted. "Refuses connections" is simply this server not running yet.
@@ -23,9 +25,10 @@ REPLIES = {"451": "451 4.3.0 Try again later", "550": "550 5.1.1 Mailbox unavail
 
 
 class Handler:
-    def __init__(self, directory, mode_file):
+    def __init__(self, directory, mode_file, tally):
         self.directory = directory
         self.mode_file = mode_file
+        self.tally = open(directory / "tally.log", "a", encoding="utf-8") if tally else None
 
     def reply_for(self, recipients):
         try:
@@ -50,8 +53,10 @@ class Handler:
         reply = self.reply_for(envelope.rcpt_tos)
         if reply:
             return reply
-        name = uuid.uuid4().hex
         raw = envelope.original_content or envelope.content
+        if self.tally:
+            return self.count(raw, envelope.rcpt_tos)
+        name = uuid.uuid4().hex
         message = email.message_from_bytes(raw, policy=email.policy.default)
         text = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
@@ -68,11 +73,24 @@ class Handler:
         tmp.rename(self.directory / f"{name}.json")
         return "250 OK"
 
+    def count(self, raw, recipients):
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        message_id = ""
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"message-id:"):
+                message_id = line[len(b"message-id:"):].strip().decode("ascii", "replace")
+                break
+        for recipient in recipients:
+            self.tally.write(f"{message_id}\t{recipient}\n")
+        self.tally.flush()
+        return "250 OK"
+
 
 async def main():
     port, directory, mode_file = int(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+    tally = "--tally" in sys.argv[4:]
     directory.mkdir(parents=True, exist_ok=True)
-    controller = Controller(Handler(directory, mode_file), hostname="127.0.0.1", port=port)
+    controller = Controller(Handler(directory, mode_file, tally), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     await asyncio.Event().wait()
