@@ -39,7 +39,9 @@ impl Default for RateLimitConfig {
 /// The limit in force, with the defaults filled in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimitQuota {
+    /// How fast a key's bucket refills.
     pub requests_per_second: NonZeroU32,
+    /// How many requests the bucket holds.
     pub burst: NonZeroU32,
 }
 

@@ -19,6 +19,8 @@ pub struct Metered<A> {
 }
 
 impl<A: Action> Metered<A> {
+    /// Wraps `action`; its series appear at 0 right away, so a dashboard shows the action
+    /// before its first run. `retry` must be the worker's policy.
     pub fn new(action: A, retry: RetryPolicy, metrics: Metrics) -> Self {
         metrics.delivery_action(action.name());
         Self {
