@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP load on SQLite with wrk (apt-get install wrk): subscription creation with 32
 # concurrent clients, then stock-level ingest in 1,000-item batches. Starts a release
-# build of restock on a fresh database in a temporary directory, with the engine running.
+# build of restock on a fresh database in a temporary directory, with the engine running
+# and the per-key rate limit off (one key at thousands of requests/s would get 429s).
 #   bash benches/http/run.sh            (from the repository root)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -9,7 +10,7 @@ cargo build --release --manifest-path "$root/Cargo.toml" >/dev/null
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
-RESTOCK_API_KEYS=bench-key RESTOCK_LISTEN=127.0.0.1:18080 RUST_LOG=warn "$root/target/release/restock" serve >server.log 2>&1 &
+RESTOCK_API_KEYS=bench-key RESTOCK_RATE_LIMIT__ENABLED=false RESTOCK_LISTEN=127.0.0.1:18080 RUST_LOG=warn "$root/target/release/restock" serve >server.log 2>&1 &
 server=$!
 for _ in $(seq 1 50); do curl -sf 127.0.0.1:18080/health >/dev/null && break; sleep 0.2; done
 for i in $(seq 1 500); do

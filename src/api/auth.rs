@@ -8,35 +8,52 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
+use super::rate_limit::retry_after_secs;
 use super::AppState;
 use crate::config::Secret;
 
 /// The accepted keys, kept as SHA-256 digests so a comparison takes the same time whatever
 /// the key's length or how many leading bytes match.
 #[derive(Clone)]
-pub struct ApiKeys(Vec<[u8; 32]>);
+pub struct ApiKeys(Vec<KeyId>);
+
+/// Which key a request authenticated with: the key's SHA-256 digest, so per-key state
+/// (rate limits) never holds a raw key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyId([u8; 32]);
+
+impl KeyId {
+    pub(super) fn of(key: &str) -> Self {
+        Self(Sha256::digest(key.as_bytes()).into())
+    }
+}
 
 impl ApiKeys {
     pub fn new(keys: &[Secret]) -> Self {
-        Self(keys.iter().map(|k| digest(k.expose())).collect())
+        Self(keys.iter().map(|k| KeyId::of(k.expose())).collect())
     }
 
     pub fn accepts(&self, presented: &str) -> bool {
-        let presented = digest(presented);
+        self.identify(presented).is_some()
+    }
+
+    /// The identity of `presented` if it is one of the accepted keys.
+    pub fn identify(&self, presented: &str) -> Option<KeyId> {
+        let presented = KeyId::of(presented);
         // Compare against every key, so timing does not tell which one matched.
-        self.0
+        let found: bool = self
+            .0
             .iter()
             .fold(subtle::Choice::from(0), |found, key| {
-                found | key.ct_eq(&presented)
+                found | key.0.ct_eq(&presented.0)
             })
-            .into()
+            .into();
+        found.then_some(presented)
     }
 }
 
-fn digest(key: &str) -> [u8; 32] {
-    Sha256::digest(key.as_bytes()).into()
-}
-
+/// Lets through requests with an accepted key (401 otherwise) that are within their key's
+/// rate limit (429 with `Retry-After` otherwise).
 pub async fn require_api_key(
     State(state): State<AppState>,
     req: Request,
@@ -48,10 +65,14 @@ pub async fn require_api_key(
         .or_else(|| headers.get("x-api-key"))
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
-    match presented {
-        Some(key) if state.api_keys.accepts(key) => Ok(next.run(req).await),
-        _ => Err(ApiError::Unauthorized),
-    }
+    let key = presented
+        .and_then(|key| state.api_keys.identify(key))
+        .ok_or(ApiError::Unauthorized)?;
+    state
+        .rate_limit
+        .check(&key)
+        .map_err(|wait| ApiError::TooManyRequests(retry_after_secs(wait)))?;
+    Ok(next.run(req).await)
 }
 
 #[cfg(test)]

@@ -73,6 +73,10 @@ pub enum ApiError {
     /// 415
     #[error("the body must be JSON: send Content-Type: application/json")]
     UnsupportedMediaType,
+    /// 429: the API key made more requests than `rate_limit` allows; the number is the
+    /// `Retry-After` header, in seconds.
+    #[error("too many requests for this API key; retry after {0} s")]
+    TooManyRequests(u64),
     /// 503: the database does not answer (readiness).
     #[error("the database is not reachable")]
     Unavailable,
@@ -105,6 +109,7 @@ impl ApiError {
             DuplicateEmail => (StatusCode::CONFLICT, "ContactAlreadyExists"),
             TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge"),
             UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType"),
+            TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
             Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "Unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
         }
@@ -154,11 +159,17 @@ impl IntoResponse for ApiError {
             errors,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let ApiError::TooManyRequests(secs) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        response
     }
 }

@@ -8,8 +8,10 @@ mod error;
 mod health;
 mod integration_log;
 mod json;
+mod metrics;
 mod outbox;
 mod products;
+mod rate_limit;
 mod receipts;
 mod routes;
 mod stock_levels;
@@ -20,6 +22,7 @@ mod validate;
 
 pub use auth::ApiKeys;
 pub use error::{ApiError, FieldError};
+pub use rate_limit::RateLimit;
 pub use routes::router;
 
 use std::sync::Arc;
@@ -27,6 +30,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::engine::Engine;
+use crate::metrics::Metrics;
 use crate::reload::Reloadable;
 use crate::store::Store;
 use crate::templates::{TemplateError, Templates};
@@ -40,6 +44,10 @@ pub struct AppState {
     /// Signalled when a stock-level batch is stored, so the engine starts at once.
     pub wake_engine: Arc<Notify>,
     pub api_keys: Arc<ApiKeys>,
+    /// Per-key request budget checked after authentication (`rate_limit`).
+    pub rate_limit: Arc<RateLimit>,
+    /// What `/metrics` serves; handlers count into it.
+    pub metrics: Metrics,
     pub max_body_bytes: usize,
     /// The email templates (`None` when `templates_dir` does not exist), for status and
     /// previews.

@@ -6,11 +6,13 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::{
-    auth, automations, contacts, health, integration_log, outbox, products, receipts, stock_levels,
-    subscriptions, templates, unsubscribe, AppState,
+    auth, automations, contacts, health, integration_log, metrics, outbox, products, receipts,
+    stock_levels, subscriptions, templates, unsubscribe, AppState,
 };
 
-/// Every route: `/api/v3/…`, its `/api/v2/…` aliases, and the unauthenticated probes.
+/// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
+/// probes, `/metrics` and unsubscribe pages (neither). Every request is timed for
+/// `/metrics`, by route template.
 pub fn router(state: AppState) -> Router {
     let v2 = engage_routes()
         .route("/inventory/stock-levels", put(stock_levels::put_one))
@@ -36,13 +38,19 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .route("/metrics", get(metrics::scrape))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
+        .route_layer(middleware::from_fn(metrics::tag_route))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -106,6 +106,7 @@ async fn accept(
 ) -> Result<(StatusCode, JsonResponse<Accepted>), ApiError> {
     let batch = state.store.store_stock_levels(levels).await?;
     state.wake_engine.notify_one();
+    state.metrics.stock_levels_received(batch.item_count);
     tracing::debug!(batch = %batch.id, items = batch.item_count, "stock levels stored");
     Ok((
         StatusCode::ACCEPTED,

@@ -30,6 +30,7 @@ const KEYS: &[&str] = &[
     "delivery",
     "webhook",
     "max_body_bytes",
+    "rate_limit",
 ];
 
 /// Whether `RESTOCK_<key>` names a configuration key (its first `__` segment).
@@ -56,9 +57,12 @@ pub enum ConfigError {
     },
     #[error("environment variable {var}: {message}")]
     Env { var: String, message: String },
-    #[error("invalid configuration ({origin}): {source}")]
+    /// `key` is the path of the value at fault (`rate_limit.burst`), empty when the
+    /// problem is the whole document (an unknown top-level key).
+    #[error("invalid configuration ({origin}): {}{source}", key_prefix(.key))]
     Invalid {
         origin: String,
+        key: String,
         source: serde_yaml::Error,
     },
 }
@@ -98,8 +102,22 @@ pub fn load(
     } else {
         format!("{origin} with {}", overridden.join(", "))
     };
-    serde_yaml::from_value(Value::Mapping(tree))
-        .map_err(|source| ConfigError::Invalid { origin, source })
+    serde_path_to_error::deserialize(Value::Mapping(tree)).map_err(|err| {
+        let key = err.path().to_string();
+        ConfigError::Invalid {
+            origin,
+            key: if key == "." { String::new() } else { key },
+            source: err.into_inner(),
+        }
+    })
+}
+
+fn key_prefix(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!("{key}: ")
+    }
 }
 
 fn read_file(path: &Path) -> Result<Mapping, ConfigError> {
@@ -149,26 +167,38 @@ fn set_path(tree: &mut Mapping, key: &str, value: Value, var: &str) -> Result<()
     Ok(())
 }
 
-/// Numbers come as YAML numbers from the file and as text from the environment.
+/// Numbers come as YAML numbers from the file and as text from the environment. Every
+/// numeric key is a count or a size, so a negative value gets an error that says so rather
+/// than a parser's "invalid digit".
 pub(super) fn number_or_string<'de, D, T>(de: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: std::str::FromStr + Deserialize<'de>,
+    T: std::str::FromStr,
     T::Err: std::fmt::Display,
 {
     #[derive(Deserialize)]
     #[serde(untagged)]
-    enum Raw<T> {
-        Number(T),
+    enum Raw {
+        Signed(i64),
+        Unsigned(u64),
+        Float(f64),
         Text(String),
     }
-    match Raw::<T>::deserialize(de)? {
-        Raw::Number(n) => Ok(n),
-        Raw::Text(text) => text
-            .trim()
-            .parse()
-            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a number: {e}"))),
-    }
+    let text = match Raw::deserialize(de)? {
+        Raw::Signed(n) => n.to_string(),
+        Raw::Unsigned(n) => n.to_string(),
+        Raw::Float(n) => n.to_string(),
+        Raw::Text(text) => text,
+    };
+    let trimmed = text.trim();
+    trimmed.parse().map_err(|e| {
+        let message = if trimmed.starts_with('-') {
+            format!("must not be negative, got `{text}`")
+        } else {
+            format!("`{text}` is not a whole number: {e}")
+        };
+        serde::de::Error::custom(message)
+    })
 }
 
 /// Booleans come as YAML booleans from the file and as `true`/`false` text from the

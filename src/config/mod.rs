@@ -4,12 +4,14 @@
 mod key_file;
 mod load;
 mod mail;
+mod rate_limit;
 mod secret;
 mod webhook;
 
 pub use key_file::{read_or_create_key, KeyFileError};
 pub use load::{load, ConfigError};
 pub use mail::{MailConfig, MailTransport};
+pub use rate_limit::{RateLimitConfig, RateLimitQuota, ENGAGE_REQUESTS_PER_SECOND};
 pub use secret::{redact_url, Secret};
 pub use webhook::WebhookConfig;
 
@@ -62,6 +64,9 @@ pub struct Config {
     pub engine: EngineConfig,
     /// How notifications are delivered.
     pub delivery: DeliveryConfig,
+    /// Requests per second per API key on `/api` (`rate_limit.enabled`,
+    /// `rate_limit.requests_per_second`, `rate_limit.burst`); Engage's 200 by default.
+    pub rate_limit: RateLimitConfig,
     /// Largest request body accepted, in bytes.
     #[serde(deserialize_with = "load::number_or_string")]
     pub max_body_bytes: usize,
@@ -89,6 +94,7 @@ impl Default for Config {
             contact_attributes: default_contact_attributes(),
             engine: EngineConfig::default(),
             delivery: DeliveryConfig::default(),
+            rate_limit: RateLimitConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::feeds::Catalog;
+use crate::metrics::Metrics;
 use crate::reload::Reloadable;
 use crate::store::Store;
 
@@ -40,6 +41,9 @@ pub struct Engine {
     pub(super) rules: Reloadable<RuleSet, RulesError>,
     pub(super) catalog: Catalog,
     pub(super) settings: EngineSettings,
+    /// Where committed chunks are counted; a detached registry unless
+    /// [`with_metrics`](Engine::with_metrics) connects the application's.
+    pub(super) metrics: Metrics,
 }
 
 impl Engine {
@@ -54,7 +58,14 @@ impl Engine {
             rules,
             catalog,
             settings,
+            metrics: Metrics::new(),
         }
+    }
+
+    /// Counts into `metrics` (the registry `/metrics` serves) instead of a detached one.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     pub fn rules(&self) -> &Reloadable<RuleSet, RulesError> {

@@ -195,7 +195,12 @@ impl Item<'_> {
                 Err(err) if err.is_retryable() && tries < COMMIT_TRIES => {
                     tracing::warn!(batch = %self.batch, error = %err, "chunk commit failed; trying again");
                 }
-                result => return Ok(result?),
+                result => {
+                    let applied = result?;
+                    let metrics = &self.engine.metrics;
+                    metrics.chunk_committed(commit.matched, &commit.held, applied);
+                    return Ok(applied);
+                }
             }
         }
     }

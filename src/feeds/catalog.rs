@@ -184,6 +184,11 @@ impl Catalog {
         })
     }
 
+    /// Every feed's reloadable, for hooks that watch reloads (metrics).
+    pub fn reloadables(&self) -> impl Iterator<Item = &Reloadable<Feed, FeedError>> {
+        self.feeds.values()
+    }
+
     /// Each feed's reloadable under the absolute path the watcher reports.
     pub(super) fn by_path(&self) -> Vec<(PathBuf, Reloadable<Feed, FeedError>)> {
         self.feeds

@@ -1,7 +1,7 @@
 use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use super::{watch_paths, Failure, ReloadError, ReloadStatus, WatchGuard};
 
 type Builder<T, E> = dyn Fn() -> Result<T, E> + Send + Sync;
+type Observer = dyn Fn(bool) + Send + Sync;
 
 /// A value rebuilt from files on demand and swapped in atomically, keeping the last good
 /// version when a rebuild fails.
@@ -32,6 +33,8 @@ struct Inner<T, E> {
     /// Held for the whole build-and-swap, so two reloads never race and an older build
     /// never replaces a newer one.
     building: Mutex<()>,
+    /// Told the result of every reload (metrics); set at most once.
+    observer: OnceLock<Box<Observer>>,
 }
 
 struct State<E> {
@@ -79,6 +82,7 @@ where
                     last_error: None,
                 }),
                 building: Mutex::new(()),
+                observer: OnceLock::new(),
             }),
         }
     }
@@ -111,6 +115,7 @@ where
                 state.loaded_at = Utc::now();
                 state.last_error = None;
                 tracing::info!(name = %inner.name, generation = state.generation, elapsed_ms, "reloaded");
+                inner.notify(true);
                 return Ok(value);
             }
             Ok(Err(error)) => Failure {
@@ -131,7 +136,16 @@ where
             "reload failed; the last good version stays live"
         );
         lock(&inner.state).last_error = Some(failure.clone());
+        inner.notify(false);
         Err(failure)
+    }
+
+    /// Calls `observer(ok)` after every later reload, whether the watcher or a caller of
+    /// [`reload_now`](Self::reload_now) started it, so metrics can count reloads and
+    /// failures without the watcher knowing about them. Only the first observer is kept;
+    /// false if one was already set.
+    pub fn observe(&self, observer: impl Fn(bool) + Send + Sync + 'static) -> bool {
+        self.inner.observer.set(Box::new(observer)).is_ok()
     }
 
     /// The failure of the most recent reload, if it failed (cleared by a later success).
@@ -162,6 +176,14 @@ where
             // The outcome is already logged and recorded in the status.
             let _ = this.reload_now();
         })
+    }
+}
+
+impl<T, E> Inner<T, E> {
+    fn notify(&self, ok: bool) {
+        if let Some(observer) = self.observer.get() {
+            observer(ok);
+        }
     }
 }
 

@@ -9,11 +9,12 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
-use crate::api::{self, ApiKeys, AppState};
+use crate::api::{self, ApiKeys, AppState, RateLimit};
 use crate::config::{read_or_create_key, redact_url, Config, Secret};
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
+use crate::metrics::{Metered, Metrics};
 use crate::plugins::email::EmailAction;
 use crate::plugins::webhook::WebhookAction;
 use crate::plugins::{self, Registry};
@@ -35,13 +36,21 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let metrics = Metrics::new();
         let store = connect_store(config).await?;
-        let engine = Arc::new(build_engine(config, store.clone())?);
+        let engine = Arc::new(build_engine(config, store.clone())?.with_metrics(metrics.clone()));
         let templates = load_templates(config)?;
         let unsubscribe = Arc::new(unsubscribe_key(config)?);
         let email = email_action(config, templates.clone(), unsubscribe.clone())?;
         let webhook = webhook_action(config, unsubscribe.clone())?;
-        let delivery = Arc::new(build_delivery(config, store.clone(), email, webhook));
+        let delivery = Arc::new(build_metered_delivery(
+            config,
+            store.clone(),
+            email,
+            webhook,
+            &metrics,
+        ));
+        count_reloads(&metrics, &engine, templates.as_ref());
         let watchers = watch_sources(config, &engine, templates.as_ref());
         let keys = api_keys(config)?;
         let listener = TcpListener::bind(config.listen)
@@ -52,6 +61,8 @@ impl Application {
             engine,
             wake_engine: Arc::new(Notify::new()),
             api_keys: Arc::new(ApiKeys::new(&keys)),
+            rate_limit: Arc::new(RateLimit::new(config.rate_limit.quota())),
+            metrics,
             max_body_bytes: config.max_body_bytes,
             templates,
             unsubscribe,
@@ -160,23 +171,54 @@ pub fn build_delivery(
     email: EmailAction,
     webhook: WebhookAction,
 ) -> Delivery {
+    build_metered_delivery(config, store, email, webhook, &Metrics::new())
+}
+
+/// [`build_delivery`], counting every action run into `metrics`.
+pub fn build_metered_delivery(
+    config: &Config,
+    store: Arc<dyn Store>,
+    email: EmailAction,
+    webhook: WebhookAction,
+    metrics: &Metrics,
+) -> Delivery {
+    let retry = RetryPolicy {
+        schedule: config.delivery.retry_schedule.clone(),
+        ..RetryPolicy::default()
+    };
     let mut actions = Registry::new();
     actions
-        .register(plugins::log::LogAction)
-        .register(email)
-        .register(webhook);
+        .register(Metered::new(
+            plugins::log::LogAction,
+            retry.clone(),
+            metrics.clone(),
+        ))
+        .register(Metered::new(email, retry.clone(), metrics.clone()))
+        .register(Metered::new(webhook, retry.clone(), metrics.clone()));
     let settings = DeliverySettings {
         lease: Duration::from_secs(config.delivery.lease_secs.max(1)),
         batch_size: config.delivery.batch_size.max(1),
         concurrency: config.delivery.concurrency.max(1),
         daily_cap: config.delivery.daily_cap_per_contact,
-        retry: RetryPolicy {
-            schedule: config.delivery.retry_schedule.clone(),
-            ..RetryPolicy::default()
-        },
+        retry,
         ..DeliverySettings::default()
     };
     Delivery::new(store, actions, settings)
+}
+
+/// Counts every reload of rules, feeds and templates, and its failures, into `metrics`.
+fn count_reloads(
+    metrics: &Metrics,
+    engine: &Engine,
+    templates: Option<&Reloadable<Templates, TemplateError>>,
+) {
+    engine.rules().observe(metrics.reload_observer("rules"));
+    for feed in engine.catalog().reloadables() {
+        feed.observe(metrics.reload_observer("feed"));
+    }
+    if let Some(templates) = templates {
+        templates.observe(metrics.reload_observer("templates"));
+    }
 }
 
 /// Hot reload of rules, feeds and templates. A watcher that cannot start is logged, not

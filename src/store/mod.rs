@@ -162,6 +162,9 @@ pub trait OutboxStore: Send + Sync + 'static {
         contacts: &[Uuid],
         since: DateTime<Utc>,
     ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError>;
+    /// How many notifications there are per status, in one grouped `COUNT` that the
+    /// `(status, next_attempt_ms)` index answers (the metrics scrape reads it).
+    async fn outbox_depth(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Gives every dead notification a fresh start; how many.
     async fn requeue_dead(&self) -> Result<u64, StoreError>;
     /// Deletes finished notifications of `status` (`delivered` or `dead`); how many.

@@ -119,6 +119,17 @@ macro_rules! impl_outbox_store {
                 Ok(found)
             }
 
+            async fn outbox_depth(&self) -> Result<Vec<(String, u64)>, StoreError> {
+                let rows: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT status, COUNT(*) FROM notifications GROUP BY status")
+                        .fetch_all(&self.$read)
+                        .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(status, n)| (status, u64::try_from(n).unwrap_or_default()))
+                    .collect())
+            }
+
             async fn requeue_dead(&self) -> Result<u64, StoreError> {
                 let done = sqlx::query(
                     "UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_ms = 0, \

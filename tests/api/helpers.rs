@@ -168,6 +168,11 @@ pub fn test_config(backend: &Backend, files: &Path) -> Config {
             enabled: false,
             ..DeliveryConfig::default()
         },
+        // Tests share one key at full speed; the rate limit has its own tests.
+        rate_limit: restock::config::RateLimitConfig {
+            enabled: false,
+            ..Default::default()
+        },
         ..Config::default()
     }
 }

@@ -18,6 +18,8 @@ mod engine_resume;
 mod engine_rules;
 mod errors;
 mod health;
+mod metrics;
+mod rate_limit;
 mod receipts;
 mod smtp_server;
 mod stock_batches;
