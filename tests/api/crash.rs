@@ -36,9 +36,10 @@ const NO_STOCK_SKU: &str = "CRASH-NOSTOCK";
 /// Notifications one delivery worker claims at a time: the most one kill can leave sent
 /// but unrecorded.
 const DELIVERY_BATCH: u64 = 100;
-/// Kills at least, and at least this many in each phase.
+/// Kills at least, and at least this many during fan-out and during delivery.
 const KILLS: usize = 10;
-const KILLS_PER_PHASE: usize = 3;
+const FAN_OUT_KILLS: usize = 5;
+const DELIVERY_KILLS: usize = 3;
 /// Seconds a dead instance's claims hold before a live one takes the work over.
 const ENGINE_LEASE_SECS: u64 = 1;
 const DELIVERY_LEASE_SECS: u64 = 2;
@@ -147,7 +148,7 @@ impl Run {
             instance.wait_ready().await;
         }
         let mut skus = 0..SKUS;
-        while self.kills_in(Phase::FanOut) < KILLS_PER_PHASE {
+        while self.kills_in(Phase::FanOut) < FAN_OUT_KILLS {
             let Some(k) = skus.next() else { break };
             let before = self.probe.notifications().await;
             self.send_stock_level(k).await;
@@ -190,7 +191,7 @@ impl Run {
 
     fn killed_enough(&self) -> bool {
         let (fan_out, delivery) = (self.kills_in(Phase::FanOut), self.kills_in(Phase::Delivery));
-        fan_out + delivery >= KILLS && fan_out >= KILLS_PER_PHASE && delivery >= KILLS_PER_PHASE
+        fan_out + delivery >= KILLS && fan_out >= FAN_OUT_KILLS && delivery >= DELIVERY_KILLS
     }
 
     /// One SKU back in stock: a batch of its own, answered 202.
