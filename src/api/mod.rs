@@ -3,6 +3,7 @@
 
 mod auth;
 mod automations;
+mod completion;
 mod contacts;
 mod error;
 mod health;

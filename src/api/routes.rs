@@ -6,8 +6,8 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::{
-    auth, automations, contacts, health, integration_log, metrics, outbox, products, receipts,
-    stock_levels, subscriptions, templates, unsubscribe, AppState,
+    auth, automations, completion, contacts, health, integration_log, metrics, outbox, products,
+    receipts, stock_levels, subscriptions, templates, unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn(metrics::tag_route))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(middleware::from_fn(completion::run_to_completion))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
             state.clone(),

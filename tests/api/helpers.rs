@@ -53,6 +53,27 @@ impl Backend {
         }
     }
 
+    /// Ends the sessions of connections left inside a transaction, as a crash would close
+    /// them. A test that "crashes" the engine by dropping its future keeps its connections:
+    /// on PostgreSQL one dropped while `BEGIN` was in flight stays in that transaction,
+    /// holding its locks (sqlx #4393). SQLite needs nothing: sqlx rolls back there.
+    pub async fn end_abandoned_transactions(&self) {
+        if let Backend::Postgres(db) = self {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&db.url())
+                .await
+                .expect("connect");
+            sqlx::query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                 AND state LIKE 'idle in transaction%'",
+            )
+            .execute(&mut conn)
+            .await
+            .expect("terminate");
+        }
+    }
+
     /// A second handle on the same database, as another instance would open it.
     pub async fn open_store(&self) -> Arc<dyn Store> {
         store::connect(&self.url(), 4).await.expect("open store")
