@@ -6,6 +6,8 @@
 
 use std::time::Instant;
 
+use std::io::Write;
+
 use clap::Args;
 
 use super::data::{bench_config, write_fixture, Dataset};
@@ -79,6 +81,7 @@ async fn run(
     db: &BenchDb,
     renders: f64,
 ) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
     generate(db, data).await?;
     let mut config = bench_config(dir, data, &db.url()?, 2_000)?;
     config.listen = "127.0.0.1:0".parse()?;
@@ -137,26 +140,36 @@ async fn run(
         .len();
     anyhow::ensure!(
         delivered as u64 == args.emails,
-        "only {delivered} of {} emails were delivered",
-        args.emails
+        "only {delivered} of {} emails were delivered (the rest wait for a retry or are \
+         dead: does the SMTP server at {} accept them?)",
+        args.emails,
+        args.smtp_url
     );
     let backend = if db.is_postgres() {
         "PostgreSQL"
     } else {
         "SQLite"
     };
-    println!(
+    writeln!(
+        out,
         "delivery of {} emails over SMTP ({}) on {backend}, {} instance(s), each {} in flight over as many pooled connections:",
         args.emails, args.smtp_url, args.instances, args.concurrency
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  {:.0} emails/s ({took:.2} s), all {delivered} accepted; claimed per instance: {attempts:?}",
         delivered as f64 / took
-    );
+    )?;
     if let Some(mib) = peak {
-        println!("  peak RSS during delivery: {mib:.0} MiB (this process, all instances)");
+        writeln!(
+            out,
+            "  peak RSS during delivery: {mib:.0} MiB (this process, all instances)"
+        )?;
     }
-    println!("  baseline, template renders alone: {renders:.0} renders/s");
+    writeln!(
+        out,
+        "  baseline, template renders alone: {renders:.0} renders/s"
+    )?;
     Ok(())
 }
 

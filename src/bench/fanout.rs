@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::io::Write;
+
 use clap::Args;
 
 use super::baseline::{self, Baseline};
@@ -102,11 +104,13 @@ async fn run(
     dir: &std::path::Path,
     db: &BenchDb,
 ) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
     let generated = generate(db, data).await?;
     let counts = data.sku_counts();
     let expected: u64 = counts.iter().take(args.levels as usize).sum();
     let skus = sku_list(1..=args.levels);
-    println!(
+    writeln!(
+        out,
         "generated {} subscriptions over {} SKUs and {} locales (skew {}) in {generated:.1} s; \
          the {} stock level(s) match {expected}, the largest {}",
         data.subscriptions(),
@@ -115,7 +119,7 @@ async fn run(
         args.data.skew,
         args.levels,
         counts[0]
-    );
+    )?;
     let copy = db.copy("baseline.db").await?;
     let baseline = baseline::measure(&copy, &skus).await;
     copy.drop_db().await;
@@ -188,46 +192,58 @@ async fn run(
         notified,
         batches,
     };
-    report(args, db, &measured, &baseline);
-    Ok(())
+    report(args, db, &measured, &baseline)
 }
 
-fn report(args: &FanoutArgs, db: &BenchDb, m: &Measured, baseline: &Baseline) {
+fn report(
+    args: &FanoutArgs,
+    db: &BenchDb,
+    m: &Measured,
+    baseline: &Baseline,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
     let secs = m.took.as_secs_f64();
     let backend = if db.is_postgres() {
         "PostgreSQL"
     } else {
         "SQLite"
     };
-    println!(
+    writeln!(
+        out,
         "fan-out of {} stock level(s) to {} subscriptions on {backend}, {} instance(s), chunk {}:",
         args.levels, m.notified, args.instances, args.chunk_size
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  engine:   {secs:.2} s from the stored stock level(s) to {} notifications in the outbox, {:.0} notifications/s",
         m.notified,
         m.notified as f64 / secs
-    );
-    println!("  batches processed per instance: {:?}", m.batches);
+    )?;
+    writeln!(out, "  batches processed per instance: {:?}", m.batches)?;
     match m.peak {
-        Some(mib) => println!(
+        Some(mib) => writeln!(
+            out,
             "  peak RSS during the fan-out: {mib:.0} MiB (this process, all {} instance(s))",
             args.instances
-        ),
-        None => println!("  peak RSS: not available on this platform"),
+        )?,
+        None => writeln!(out, "  peak RSS: not available on this platform")?,
     }
-    println!(
+    writeln!(
+        out,
         "  baseline, bare DELETE … RETURNING of the same rows: {:.2} s",
         baseline.delete.as_secs_f64()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  baseline, bare INSERT … SELECT into the outbox + DELETE in one transaction: {:.2} s",
         baseline.moved.as_secs_f64()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  engine / delete-and-insert baseline: {:.2}x",
         secs / baseline.moved.as_secs_f64()
-    );
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use std::io::Write;
+
 use anyhow::Context;
 use clap::Args;
 
@@ -43,23 +45,30 @@ pub async fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
     };
     write_fixture(&args.dir, &data)?;
     let secs = super::generate::generate(&db, &data).await?;
-    println!(
+    let mut out = std::io::stdout();
+    writeln!(
+        out,
         "{} subscriptions over {} SKUs and {} locales in {secs:.1} s; top SKU {} has {}",
         data.subscriptions(),
         data.skus(),
         data.locales().count(),
         Dataset::sku(1),
         data.sku_counts()[0]
-    );
-    println!("serve it with a restock.yaml such as:");
-    println!("database_url: {}", crate::config::redact_url(&db.url()?));
-    println!("rules_dir: {}", args.dir.join("rules").display());
-    println!("feeds:");
+    )?;
+    writeln!(out, "serve it with a restock.yaml such as:")?;
+    writeln!(
+        out,
+        "database_url: {}",
+        crate::config::redact_url(&db.url()?)
+    )?;
+    writeln!(out, "rules_dir: {}", args.dir.join("rules").display())?;
+    writeln!(out, "feeds:")?;
     for locale in data.locales() {
-        println!(
+        writeln!(
+            out,
             "  {locale}: {}",
             args.dir.join(format!("{locale}.jsonl")).display()
-        );
+        )?;
     }
     Ok(())
 }
