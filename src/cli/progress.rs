@@ -20,7 +20,7 @@ pub fn bar(len: u64, message: &str) -> ProgressBar {
     }
     let bar = ProgressBar::new(len).with_message(message.to_owned());
     if let Ok(style) = ProgressStyle::with_template(
-        "{msg} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {elapsed} elapsed, eta {eta})",
+        "{msg} [{bar:30}] {human_pos}/{human_len} ({elapsed} elapsed, eta {eta})",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }
