@@ -1,11 +1,19 @@
 //! Delivery: rendered emails accepted per second by a local SMTP server over pooled
 //! connections, beside template renders per second (the part that is ours alone).
+//!
+//! Several instances on PostgreSQL are several applications in this process, each with
+//! its own pool, delivery worker and SMTP connection pool, sharing only the outbox.
 
 use std::time::Instant;
 
+use std::io::Write;
+
 use clap::Args;
 
-use super::data::{bench_config, generate, write_fixture, SKU};
+use super::data::{bench_config, write_fixture, Dataset};
+use super::db::{is_postgres, BenchDb};
+use super::generate::generate;
+use super::{memory, wait};
 use crate::config::{MailTransport, Secret};
 use crate::domain::{Locale, Quantity, Sku};
 use crate::startup::Application;
@@ -21,22 +29,61 @@ pub struct DeliveryArgs {
     /// smtp-sink or tests/smtp/server.py).
     #[arg(long)]
     smtp_url: String,
-    /// Deliveries in flight at once (and SMTP connections in the pool).
+    /// Deliveries in flight at once per instance (and SMTP connections in its pool).
     #[arg(long, default_value_t = 128)]
     concurrency: usize,
     /// The templates to render (the shipped ones by default).
     #[arg(long, default_value = "templates")]
     templates: std::path::PathBuf,
+    /// postgres://user@host/db: run on PostgreSQL, in a database created on that server
+    /// for the run and dropped after it (default: SQLite in a temporary directory).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Delivery workers sharing the outbox, each in an instance of its own (PostgreSQL only).
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
+}
+
+impl DeliveryArgs {
+    fn check(&self) -> anyhow::Result<Dataset> {
+        anyhow::ensure!(self.concurrency >= 1, "--concurrency must be at least 1");
+        anyhow::ensure!(
+            (1..=16).contains(&self.instances),
+            "--instances must be between 1 and 16"
+        );
+        anyhow::ensure!(
+            self.instances == 1 || self.database_url.as_deref().is_some_and(is_postgres),
+            "--instances above 1 needs --database-url postgres://… (instances share PostgreSQL)"
+        );
+        Dataset::new(self.emails, 1, 2, 1.0)
+            .map_err(|_| anyhow::anyhow!("--emails must be at least 1"))
+    }
 }
 
 pub async fn delivery(args: &DeliveryArgs) -> anyhow::Result<()> {
+    let data = args.check()?;
     let renders = renders_per_second(args)?;
     let temp = tempfile::tempdir()?;
     let dir = temp.path();
-    write_fixture(dir)?;
-    let db = dir.join("delivery.db");
-    generate(&db, args.emails).await?;
-    let mut config = bench_config(dir, &db, 2_000)?;
+    write_fixture(dir, &data)?;
+    let db = BenchDb::create(args.database_url.as_deref(), dir, "delivery.db").await?;
+    let result = run(args, &data, dir, &db, renders).await;
+    if db.is_postgres() {
+        db.drop_db().await;
+    }
+    result
+}
+
+async fn run(
+    args: &DeliveryArgs,
+    data: &Dataset,
+    dir: &std::path::Path,
+    db: &BenchDb,
+    renders: f64,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    generate(db, data).await?;
+    let mut config = bench_config(dir, data, &db.url()?, 2_000)?;
     config.listen = "127.0.0.1:0".parse()?;
     config.api_keys = vec![Secret::new("bench")];
     config.templates_dir = args.templates.clone();
@@ -47,41 +94,82 @@ pub async fn delivery(args: &DeliveryArgs) -> anyhow::Result<()> {
     config.delivery.batch_size = 1_000;
     config.unsubscribe_secret_file = dir.join("unsubscribe.key");
     config.webhook.secret_file = dir.join("webhook.key");
-    let app = Application::build(&config).await?;
+    let mut apps = Vec::new();
+    for _ in 0..args.instances {
+        apps.push(Application::build(&config).await?);
+    }
     let level = StockLevel {
         key: StockKey {
-            sku: Sku::parse(SKU)?,
+            sku: Sku::parse(&Dataset::sku(1))?,
             locale: None,
             external_id: None,
         },
         quantity: Quantity::new(100)?,
     };
-    app.store()
+    // Filling the outbox is not what this measures.
+    apps[0]
+        .store()
         .store_stock_levels(std::slice::from_ref(&level))
         .await?;
-    app.engine().run_pending().await?;
+    apps[0].engine().run_pending().await?;
+
+    memory::reset_peak();
     let started = Instant::now();
-    app.delivery().run_pending().await?;
+    let tasks = apps.iter().map(|app| {
+        let delivery = app.delivery();
+        tokio::spawn(async move { delivery.run_pending().await })
+    });
+    let done = wait::with_progress(
+        db,
+        "SELECT COUNT(*) FROM notifications WHERE status = 'delivered'",
+        args.emails,
+        "delivering",
+        futures::future::join_all(tasks),
+    )
+    .await?;
     let took = started.elapsed().as_secs_f64();
-    let delivered = app
+    let peak = memory::peak_mib();
+    let attempts = done
+        .into_iter()
+        .map(|joined| Ok(joined??))
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    let delivered = apps[0]
         .store()
         .outbox(Some(crate::store::DELIVERED), usize::MAX)
         .await?
         .len();
     anyhow::ensure!(
         delivered as u64 == args.emails,
-        "only {delivered} of {} emails were delivered",
-        args.emails
+        "only {delivered} of {} emails were delivered (the rest wait for a retry or are \
+         dead: does the SMTP server at {} accept them?)",
+        args.emails,
+        args.smtp_url
     );
-    println!(
-        "delivery of {} emails over SMTP ({}), {} in flight over as many pooled connections:",
-        args.emails, args.smtp_url, args.concurrency
-    );
-    println!(
-        "  {:.0} emails/s ({took:.2} s), all {delivered} accepted",
+    let backend = if db.is_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    writeln!(
+        out,
+        "delivery of {} emails over SMTP ({}) on {backend}, {} instance(s), each {} in flight over as many pooled connections:",
+        args.emails, args.smtp_url, args.instances, args.concurrency
+    )?;
+    writeln!(
+        out,
+        "  {:.0} emails/s ({took:.2} s), all {delivered} accepted; claimed per instance: {attempts:?}",
         delivered as f64 / took
-    );
-    println!("  baseline, template renders alone: {renders:.0} renders/s");
+    )?;
+    if let Some(mib) = peak {
+        writeln!(
+            out,
+            "  peak RSS during delivery: {mib:.0} MiB (this process, all instances)"
+        )?;
+    }
+    writeln!(
+        out,
+        "  baseline, template renders alone: {renders:.0} renders/s"
+    )?;
     Ok(())
 }
 

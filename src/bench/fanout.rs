@@ -1,155 +1,288 @@
-//! Fan-out: one stock level matching N subscriptions, from the stored batch to every
+//! Fan-out: stock levels matching N subscriptions, from the stored batches to every
 //! notification in the outbox, beside a bare SQL delete-and-insert of the same rows.
+//!
+//! Several instances on PostgreSQL are several engines in this process, each with its own
+//! pool (`store::connect`) and engine (`build_engine`), as separate processes would have:
+//! they share nothing but the database. In one process the clock starts and stops
+//! exactly (no polling interval of a child process to subtract) and the peak RSS covers
+//! every instance, an upper bound for one.
 
-use std::path::Path;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-use clap::Args;
-use sqlx::sqlite::SqlitePool;
+use std::io::Write;
 
-use super::data::{bench_config, generate, write_fixture, SKU};
-use super::memory;
+use clap::Args;
+
+use super::baseline::{self, Baseline};
+use super::data::{bench_config, write_fixture, DataArgs, Dataset};
+use super::db::{is_postgres, sku_list, BenchDb};
+use super::generate::generate;
+use super::{memory, wait};
 use crate::domain::{Quantity, Sku};
 use crate::startup::build_engine;
 use crate::store::{self, StockKey, StockLevel};
 
 #[derive(Args, Debug)]
 pub struct FanoutArgs {
-    /// Subscriptions waiting for the SKU (one contact each).
-    #[arg(long, default_value_t = 1_000_000)]
-    subscriptions: u64,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Stock levels to report, one batch each, for the most wanted SKUs first. 1: one stock
+    /// level matching every subscriber of the top SKU (one batch, which one engine takes);
+    /// more: batches that several instances can share.
+    #[arg(long, default_value_t = 1)]
+    levels: u32,
     /// Subscriptions decided and committed per transaction.
     #[arg(long, default_value_t = 2_000)]
     chunk_size: usize,
-    /// Where to put the generated databases (default: a temporary directory).
+    /// postgres://user@host/db: run on PostgreSQL, in a database created on that server
+    /// for the run and dropped after it (default: SQLite, a file in --dir).
     #[arg(long)]
-    dir: Option<std::path::PathBuf>,
+    database_url: Option<String>,
+    /// Engines sharing the database, each with its own connection pool (PostgreSQL only:
+    /// SQLite has one writer).
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
+    /// Connections per instance (PostgreSQL pool; SQLite readers).
+    #[arg(long, default_value_t = 8)]
+    connections: u32,
+    /// Where to put the feeds, rules and SQLite databases (default: a temporary directory).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+impl FanoutArgs {
+    /// The dataset, once every flag is known to fit the others.
+    fn check(&self) -> anyhow::Result<Dataset> {
+        let data = Dataset::try_from(&self.data)?;
+        anyhow::ensure!(
+            (1..=data.skus()).contains(&self.levels),
+            "--levels must be between 1 and --skus ({})",
+            data.skus()
+        );
+        anyhow::ensure!(self.chunk_size >= 1, "--chunk-size must be at least 1");
+        anyhow::ensure!(self.connections >= 1, "--connections must be at least 1");
+        anyhow::ensure!(
+            (1..=16).contains(&self.instances),
+            "--instances must be between 1 and 16"
+        );
+        let on_postgres = self.database_url.as_deref().is_some_and(is_postgres);
+        anyhow::ensure!(
+            self.instances == 1 || on_postgres,
+            "--instances above 1 needs --database-url postgres://… (instances share PostgreSQL)"
+        );
+        Ok(data)
+    }
 }
 
 pub async fn fanout(args: &FanoutArgs) -> anyhow::Result<()> {
+    let data = args.check()?;
     let temp = tempfile::tempdir()?;
     let dir = args.dir.clone().unwrap_or_else(|| temp.path().to_owned());
-    write_fixture(&dir)?;
-    let engine_db = dir.join("fanout.db");
-    let baseline_db = dir.join("baseline.db");
-    println!("generating {} subscriptions…", args.subscriptions);
-    let started = Instant::now();
-    generate(&engine_db, args.subscriptions).await?;
-    std::fs::copy(&engine_db, &baseline_db).context("copying the database for the baseline")?;
-    println!("generated in {:.1} s", started.elapsed().as_secs_f64());
+    std::fs::create_dir_all(&dir)?;
+    write_fixture(&dir, &data)?;
+    let db = BenchDb::create(args.database_url.as_deref(), &dir, "fanout.db").await?;
+    let result = run(args, &data, &dir, &db).await;
+    if db.is_postgres() {
+        db.drop_db().await;
+    }
+    result
+}
 
-    let (baseline_delete, baseline_move) = baseline(&baseline_db).await?;
-    let config = bench_config(&dir, &engine_db, args.chunk_size)?;
-    let store = store::connect(config.database_url.expose(), 4).await?;
-    let engine = build_engine(&config, store.clone())?;
-    let level = StockLevel {
-        key: StockKey {
-            sku: Sku::parse(SKU)?,
-            locale: None,
-            external_id: None,
-        },
-        quantity: Quantity::new(100)?,
-    };
+/// What the engines did.
+struct Measured {
+    took: Duration,
+    peak: Option<f64>,
+    notified: u64,
+    batches: Vec<usize>,
+}
+
+async fn run(
+    args: &FanoutArgs,
+    data: &Dataset,
+    dir: &std::path::Path,
+    db: &BenchDb,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    let generated = generate(db, data).await?;
+    let counts = data.sku_counts();
+    let expected: u64 = counts.iter().take(args.levels as usize).sum();
+    let skus = sku_list(1..=args.levels);
+    writeln!(
+        out,
+        "generated {} subscriptions over {} SKUs and {} locales (skew {}) in {generated:.1} s; \
+         the {} stock level(s) match {expected}, the largest {}",
+        data.subscriptions(),
+        data.skus(),
+        data.locales().count(),
+        args.data.skew,
+        args.levels,
+        counts[0]
+    )?;
+    let copy = db.copy("baseline.db").await?;
+    let baseline = baseline::measure(&copy, &skus).await;
+    copy.drop_db().await;
+    let baseline = baseline?;
+
+    let config = bench_config(dir, data, &db.url()?, args.chunk_size)?;
+    let mut engines = Vec::new();
+    let mut stores = Vec::new();
+    for _ in 0..args.instances {
+        let store = store::connect(config.database_url.expose(), args.connections).await?;
+        engines.push(Arc::new(build_engine(&config, store.clone())?));
+        stores.push(store);
+    }
+    let levels = (1..=args.levels)
+        .map(|rank| {
+            Ok(StockLevel {
+                key: StockKey {
+                    sku: Sku::parse(&Dataset::sku(rank))?,
+                    locale: None,
+                    external_id: None,
+                },
+                quantity: Quantity::new(100)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
     memory::reset_peak();
     let started = Instant::now();
-    store
-        .store_stock_levels(std::slice::from_ref(&level))
-        .await?;
-    let processed = engine.run_pending().await?;
+    for level in &levels {
+        // One batch per stock level, so that instances can take different ones.
+        stores[0]
+            .store_stock_levels(std::slice::from_ref(level))
+            .await?;
+    }
+    let tasks = engines.iter().map(|engine| {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run_pending().await })
+    });
+    let done = wait::with_progress(
+        db,
+        "SELECT COUNT(*) FROM notifications",
+        expected,
+        "fanning out",
+        futures::future::join_all(tasks),
+    )
+    .await?;
     let took = started.elapsed();
     let peak = memory::peak_mib();
-    let notified = count(&engine_db, "SELECT COUNT(*) FROM notifications").await?;
-    let left = count(&engine_db, "SELECT COUNT(*) FROM subscriptions").await?;
+    let batches = done
+        .into_iter()
+        .map(|joined| Ok(joined??))
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+
+    let pool = db.pool(1).await?;
+    let notified = pool.count("SELECT COUNT(*) FROM notifications").await?;
+    let left = pool
+        .count(&format!(
+            "SELECT COUNT(*) FROM subscriptions WHERE sku IN {skus}"
+        ))
+        .await?;
+    pool.close().await;
     anyhow::ensure!(
-        processed == 1 && left == 0,
-        "expected every subscription consumed, {left} left"
+        batches.iter().sum::<usize>() == levels.len() && left == 0 && notified == expected,
+        "expected {expected} notifications and every matching subscription consumed; \
+         got {notified} notifications, {left} subscriptions left"
     );
-    report(args, took, peak, notified, baseline_delete, baseline_move);
-    Ok(())
+    let measured = Measured {
+        took,
+        peak,
+        notified,
+        batches,
+    };
+    report(args, db, &measured, &baseline)
 }
 
 fn report(
     args: &FanoutArgs,
-    took: Duration,
-    peak: Option<f64>,
-    notified: u64,
-    delete: Duration,
-    moved: Duration,
-) {
-    let secs = took.as_secs_f64();
-    println!(
-        "fan-out of one stock level to {} subscriptions on SQLite (chunk {}):",
-        args.subscriptions, args.chunk_size
-    );
-    println!(
-        "  engine:   {secs:.2} s, {:.0} notifications/s, {notified} in the outbox",
-        notified as f64 / secs
-    );
-    match peak {
-        Some(mib) => println!("  peak RSS during the fan-out: {mib:.0} MiB"),
-        None => println!("  peak RSS: not available on this platform"),
+    db: &BenchDb,
+    m: &Measured,
+    baseline: &Baseline,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    let secs = m.took.as_secs_f64();
+    let backend = if db.is_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    writeln!(
+        out,
+        "fan-out of {} stock level(s) to {} subscriptions on {backend}, {} instance(s), chunk {}:",
+        args.levels, m.notified, args.instances, args.chunk_size
+    )?;
+    writeln!(
+        out,
+        "  engine:   {secs:.2} s from the stored stock level(s) to {} notifications in the outbox, {:.0} notifications/s",
+        m.notified,
+        m.notified as f64 / secs
+    )?;
+    writeln!(out, "  batches processed per instance: {:?}", m.batches)?;
+    match m.peak {
+        Some(mib) => writeln!(
+            out,
+            "  peak RSS during the fan-out: {mib:.0} MiB (this process, all {} instance(s))",
+            args.instances
+        )?,
+        None => writeln!(out, "  peak RSS: not available on this platform")?,
     }
-    println!(
+    writeln!(
+        out,
         "  baseline, bare DELETE … RETURNING of the same rows: {:.2} s",
-        delete.as_secs_f64()
-    );
-    println!(
+        baseline.delete.as_secs_f64()
+    )?;
+    writeln!(
+        out,
         "  baseline, bare INSERT … SELECT into the outbox + DELETE in one transaction: {:.2} s",
-        moved.as_secs_f64()
-    );
-    println!(
+        baseline.moved.as_secs_f64()
+    )?;
+    writeln!(
+        out,
         "  engine / delete-and-insert baseline: {:.2}x",
-        secs / moved.as_secs_f64()
-    );
+        secs / baseline.moved.as_secs_f64()
+    )?;
+    Ok(())
 }
 
-/// The limit: the same rows deleted (and moved) by bare SQL on a copy of the database.
-async fn baseline(db: &Path) -> anyhow::Result<(Duration, Duration)> {
-    let pool = SqlitePool::connect(&format!("sqlite://{}", db.display())).await?;
-    sqlx::query("PRAGMA journal_mode = WAL")
-        .execute(&pool)
-        .await?;
-    sqlx::query("PRAGMA synchronous = NORMAL")
-        .execute(&pool)
-        .await?;
-    let mut tx = pool.begin().await?;
-    let started = Instant::now();
-    let rows: Vec<(Vec<u8>, Vec<u8>, String)> =
-        sqlx::query_as("DELETE FROM subscriptions WHERE sku = $1 RETURNING id, contact_id, locale")
-            .bind(SKU)
-            .fetch_all(&mut *tx)
-            .await?;
-    let delete = started.elapsed();
-    anyhow::ensure!(!rows.is_empty(), "the baseline found nothing to delete");
-    tx.rollback().await?;
-    let started = Instant::now();
-    let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO product_snapshots (id, sku, locale, quantity, data, created_on) VALUES (x'00', $1, 'sv-SE', 100, '{}', '')")
-        .bind(SKU)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO notification_routes (id, automation_id, branch, actions) VALUES (x'00', 'bench', 'default', '[]')")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO notifications (id, batch_id, subscription_id, contact_id, locale, external_id, subscribed_on, \
-         route_id, product_id) \
-         SELECT id, x'00', id, contact_id, locale, external_id, created_on, x'00', x'00' FROM subscriptions WHERE sku = $1",
-    )
-    .bind(SKU)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM subscriptions WHERE sku = $1")
-        .bind(SKU)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok((delete, started.elapsed()))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
 
-async fn count(db: &Path, sql: &str) -> anyhow::Result<u64> {
-    let pool = SqlitePool::connect(&format!("sqlite://{}", db.display())).await?;
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await?;
-    Ok(u64::try_from(n)?)
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: FanoutArgs,
+    }
+
+    fn check(line: &str) -> anyhow::Result<Dataset> {
+        let words = std::iter::once("fanout").chain(line.split_whitespace());
+        Cli::try_parse_from(words)?.args.check()
+    }
+
+    #[test]
+    fn the_defaults_are_one_stock_level_matching_a_million() {
+        let data = check("").unwrap();
+        assert_eq!(data.subscriptions(), 1_000_000);
+        assert_eq!(data.sku_counts(), [1_000_000]);
+    }
+
+    #[test]
+    fn several_instances_need_postgres() {
+        assert!(check("--instances 2").is_err());
+        assert!(check("--instances 2 --database-url sqlite://x.db").is_err());
+        assert!(check("--instances 2 --database-url postgres://u@h/db").is_ok());
+        assert!(check("--instances 0 --database-url postgres://u@h/db").is_err());
+    }
+
+    #[test]
+    fn levels_must_name_existing_skus() {
+        assert!(check("--skus 8 --levels 8").is_ok());
+        assert!(check("--skus 8 --levels 9").is_err());
+        assert!(check("--levels 0").is_err());
+        assert!(check("--chunk-size 0").is_err());
+        assert!(check("--skew -1").is_err());
+    }
 }

@@ -1,10 +1,17 @@
 //! `restock bench …`: reproducible measurements on generated data, each beside a baseline
-//! measured in the same run.
+//! measured in the same run, on SQLite or on PostgreSQL with several instances.
 
+mod baseline;
 mod data;
+mod db;
 mod delivery;
 mod fanout;
+mod generate;
+mod generate_cmd;
 mod memory;
+mod wait;
 
+pub use data::DataArgs;
 pub use delivery::{delivery, DeliveryArgs};
 pub use fanout::{fanout, FanoutArgs};
+pub use generate_cmd::{generate, GenerateArgs};

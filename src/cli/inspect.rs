@@ -1,4 +1,5 @@
-//! Commands that look without touching: `rules check`, `rules dry-run`, `log`.
+//! Commands that look without touching: `rules check`, `rules dry-run`, `log`; and the
+//! outbox admin (`outbox list | retry | purge`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,10 +13,14 @@ use crate::domain::{ExternalId, Locale, Quantity, Sku};
 use crate::engine::log::group;
 use crate::feeds::Catalog;
 use crate::startup::{build_engine, connect_store};
+
+use super::progress;
 use crate::store::{StockKey, StockLevel};
 
 pub fn check(config: &Config, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let spinner = progress::spinner("loading product feeds");
     let catalog = Catalog::load(&config.feeds).context("cannot load the product feeds")?;
+    finish_loading(&spinner, &catalog);
     let schema = crate::engine::schema(&catalog, &config.contact_attributes)?;
     let paths = if paths.is_empty() {
         vec![config.rules_dir.clone()]
@@ -28,6 +33,16 @@ pub fn check(config: &Config, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Ends a feed-loading spinner with what was loaded (on stderr, and only on a terminal).
+fn finish_loading(spinner: &indicatif::ProgressBar, catalog: &Catalog) {
+    let feeds: Vec<_> = catalog.locales().filter_map(|l| catalog.feed(l)).collect();
+    let products: usize = feeds.iter().map(|f| f.len()).sum();
+    spinner.finish_with_message(format!(
+        "loaded {products} products from {} feed(s)",
+        feeds.len()
+    ));
 }
 
 #[derive(Args)]
@@ -64,7 +79,10 @@ pub async fn dry_run(config: &Config, args: &DryRunArgs) -> anyhow::Result<ExitC
         },
         quantity: Quantity::new(args.quantity).map_err(|e| anyhow::anyhow!("--quantity {e}"))?,
     };
-    let engine = build_engine(config, connect_store(config).await?)?;
+    let store = connect_store(config).await?;
+    let spinner = progress::spinner("loading rules and product feeds");
+    let engine = build_engine(config, store)?;
+    finish_loading(&spinner, engine.catalog());
     let report = engine.dry_run(&level, args.limit).await?;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -171,11 +189,14 @@ pub async fn outbox(config: &Config, command: OutboxCommand) -> anyhow::Result<E
                 writeln!(out, "{}", serde_json::to_string(&entry)?)?;
             }
         }
-        OutboxCommand::Retry => writeln!(
-            out,
-            "{} dead notifications queued again",
-            store.requeue_dead().await?
-        )?,
+        OutboxCommand::Retry => {
+            // One statement requeues them all, so there is no count to show along the way;
+            // a spinner says it is working when there are many.
+            let spinner = progress::spinner("queueing dead notifications again");
+            let requeued = store.requeue_dead().await?;
+            spinner.finish_and_clear();
+            writeln!(out, "{requeued} dead notifications queued again")?;
+        }
         OutboxCommand::Purge { status } => {
             anyhow::ensure!(
                 [DELIVERED, DEAD].contains(&status.as_str()),

@@ -1,7 +1,8 @@
 //! The command line: `restock serve | migrate | rules check | rules dry-run | log |
-//! outbox | templates render`.
+//! outbox | templates render | bench`.
 
 mod inspect;
+pub(crate) mod progress;
 mod serve;
 mod templates;
 
@@ -48,8 +49,11 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchCommand {
-    /// One stock level matching many subscriptions, to the outbox (SQLite).
+    /// Stock levels matching many subscriptions, to the outbox (SQLite, or PostgreSQL with
+    /// several instances).
     Fanout(crate::bench::FanoutArgs),
+    /// Generate contacts, subscriptions (skewed over SKUs and locales) and matching feeds.
+    Generate(crate::bench::GenerateArgs),
     /// Emails accepted per second by an SMTP server, beside template renders per second.
     Delivery(crate::bench::DeliveryArgs),
 }
@@ -85,6 +89,10 @@ impl Cli {
             }
             Command::Bench(BenchCommand::Delivery(args)) => {
                 crate::bench::delivery(&args).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench(BenchCommand::Generate(args)) => {
+                crate::bench::generate(&args).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Bench(BenchCommand::Fanout(args)) => {
