@@ -12,24 +12,7 @@ macro_rules! impl_engine_store {
                 limit: usize,
                 with_contact: bool,
             ) -> Result<Vec<Candidate>, StoreError> {
-                let mut sql = sqlx::QueryBuilder::<$db>::new(if with_contact {
-                    "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, c.attributes \
-                     FROM subscriptions s JOIN contacts c ON c.id = s.contact_id WHERE s.sku = "
-                } else {
-                    "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, NULL AS attributes \
-                     FROM subscriptions s WHERE s.sku = "
-                });
-                sql.push_bind(key.sku.as_str());
-                if let Some(locale) = &key.locale {
-                    sql.push(" AND s.locale = ").push_bind(locale.as_str());
-                }
-                if let Some(external_id) = &key.external_id {
-                    sql.push(" AND s.external_id = ").push_bind(external_id.as_str());
-                }
-                sql.push(" AND s.id > ").push_bind(after.unwrap_or(Uuid::nil()));
-                sql.push(" ORDER BY s.id LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-                let rows: Vec<engine_rows::CandidateRow> = sql.build_query_as().fetch_all(&self.$read).await?;
-                Ok(rows.into_iter().map(Into::into).collect())
+                self.match_candidates(key, after, limit, with_contact).await
             }
 
             async fn count_matching(&self, key: &StockKey, after: Option<Uuid>) -> Result<u64, StoreError> {
@@ -289,4 +272,32 @@ macro_rules! delete_subscriptions {
     }};
 }
 
-pub(crate) use {delete_subscriptions, impl_engine_store};
+/// A query (after `$prefix`) for the subscriptions a stock level matches after `after`,
+/// oldest first: every attribute the stock level carries must equal the subscription's.
+macro_rules! matching_subscriptions {
+    ($db:ty, $prefix:expr, $key:expr, $after:expr, $limit:expr, $with_contact:expr) => {{
+        let mut sql = sqlx::QueryBuilder::<$db>::new($prefix);
+        sql.push(if $with_contact {
+            "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, c.attributes \
+             FROM subscriptions s JOIN contacts c ON c.id = s.contact_id WHERE s.sku = "
+        } else {
+            "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, NULL AS attributes \
+             FROM subscriptions s WHERE s.sku = "
+        });
+        sql.push_bind($key.sku.as_str());
+        if let Some(locale) = &$key.locale {
+            sql.push(" AND s.locale = ").push_bind(locale.as_str());
+        }
+        if let Some(external_id) = &$key.external_id {
+            sql.push(" AND s.external_id = ")
+                .push_bind(external_id.as_str());
+        }
+        sql.push(" AND s.id > ")
+            .push_bind($after.unwrap_or(Uuid::nil()));
+        sql.push(" ORDER BY s.id LIMIT ")
+            .push_bind(i64::try_from($limit).unwrap_or(i64::MAX));
+        sql
+    }};
+}
+
+pub(crate) use {delete_subscriptions, impl_engine_store, matching_subscriptions};

@@ -6,7 +6,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use uuid::Uuid;
 
 use super::engine_model::*;
-use super::engine_queries::{delete_subscriptions, impl_engine_store};
+use super::engine_queries::{delete_subscriptions, impl_engine_store, matching_subscriptions};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
@@ -40,6 +40,21 @@ impl PostgresStore {
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
+    }
+}
+
+impl PostgresStore {
+    async fn match_candidates(
+        &self,
+        key: &StockKey,
+        after: Option<Uuid>,
+        limit: usize,
+        with_contact: bool,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let mut sql = matching_subscriptions!(sqlx::Postgres, "", key, after, limit, with_contact);
+        let rows: Vec<engine_rows::CandidateRow> =
+            sql.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 }
 

@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 /// they queue in the pool instead of failing with SQLITE_BUSY; reads use their own pool and
 /// see every committed write (WAL).
 pub struct SqliteStore {
-    reader: SqlitePool,
+    pub(super) reader: SqlitePool,
     writer: SqlitePool,
 }
 

@@ -1,0 +1,69 @@
+//! Reading a chunk of matching subscriptions from SQLite as one row.
+//!
+//! sqlx hands SQLite rows from its worker thread to the async side one by one; at a
+//! million matches that hand-over (a channel send, a wake-up, a thread switch and the row's
+//! decoding) cost more than SQLite's own reading. SQLite builds the whole chunk as one
+//! JSON array instead, in id order, and it is parsed here in one go.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::engine_queries::matching_subscriptions;
+use super::{Attributes, Candidate, SqliteStore, StockKey, StoreError};
+
+/// One matching subscription as SQLite's `json_array` writes it.
+#[derive(Deserialize)]
+struct Match(String, String, String, String, String, Option<Attributes>);
+
+impl SqliteStore {
+    pub(super) async fn match_candidates(
+        &self,
+        key: &StockKey,
+        after: Option<Uuid>,
+        limit: usize,
+        with_contact: bool,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let mut sql = matching_subscriptions!(
+            sqlx::Sqlite,
+            "SELECT json_group_array(json_array(hex(id), hex(contact_id), locale, external_id, \
+             created_on, json(attributes)) ORDER BY id) FROM (",
+            key,
+            after,
+            limit,
+            with_contact
+        );
+        sql.push(")");
+        let text: Option<String> = sql.build_query_scalar().fetch_one(&self.reader).await?;
+        let matches: Vec<Match> = match text {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("matching subscriptions: {e}")))?,
+            None => Vec::new(),
+        };
+        matches.into_iter().map(candidate).collect()
+    }
+}
+
+fn candidate(m: Match) -> Result<Candidate, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("matching subscription {what}"));
+    Ok(Candidate {
+        id: Uuid::parse_str(&m.0).map_err(|_| corrupt("id"))?,
+        contact_id: Uuid::parse_str(&m.1).map_err(|_| corrupt("contact id"))?,
+        locale: m.2,
+        external_id: m.3,
+        created_on: timestamp(&m.4).ok_or_else(|| corrupt("created_on"))?,
+        attributes: m.5,
+    })
+}
+
+/// sqlx writes RFC 3339; older rows may carry SQLite's own `YYYY-MM-DD HH:MM:SS`.
+fn timestamp(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
+}
