@@ -77,6 +77,15 @@ impl BenchDb {
         matches!(self, Self::Postgres { .. })
     }
 
+    /// The backend's name, for reports.
+    pub fn backend_name(&self) -> &'static str {
+        if self.is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    }
+
     /// The URL the engine's store connects to.
     pub fn url(&self) -> anyhow::Result<String> {
         match self {

@@ -145,11 +145,7 @@ async fn run(
         args.emails,
         args.smtp_url
     );
-    let backend = if db.is_postgres() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let backend = db.backend_name();
     writeln!(
         out,
         "delivery of {} emails over SMTP ({}) on {backend}, {} instance(s), each {} in flight over as many pooled connections:",

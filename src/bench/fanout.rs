@@ -203,11 +203,7 @@ fn report(
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout();
     let secs = m.took.as_secs_f64();
-    let backend = if db.is_postgres() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let backend = db.backend_name();
     writeln!(
         out,
         "fan-out of {} stock level(s) to {} subscriptions on {backend}, {} instance(s), chunk {}:",
