@@ -153,9 +153,9 @@ impl Run {
             let before = self.probe.notifications().await;
             self.send_stock_level(k).await;
             // Once this fan-out has committed its first chunk, at a random moment within
-            // the next few chunks.
+            // the next few chunks (a SKU's 5,000 take longer than that).
             self.probe.wait_for_notifications(before + 1).await;
-            let ms = self.rng.below(300);
+            let ms = self.rng.below(200);
             self.kill_after(ms).await;
         }
         for k in skus {
