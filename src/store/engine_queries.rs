@@ -1,6 +1,9 @@
 //! The engine's SQL, shared by both backends like `queries.rs`.
 
-/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`).
+/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`). `$write` is
+/// the pool for what runs alone on the writer connection: a chunk commit is a large
+/// transaction that would hold a whole group of small writes hostage, and reads that must
+/// see the latest write.
 macro_rules! impl_engine_store {
     ($store:ty, $db:ty, read: $read:ident, write: $write:ident) => {
         #[async_trait::async_trait]
@@ -61,29 +64,37 @@ macro_rules! impl_engine_store {
             }
 
             async fn release_stock_batch(&self, batch: Uuid, worker: &str) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE stock_batches SET lease_until_ms = NULL \
-                     WHERE id = $1 AND claimed_by = $2 AND processed_on IS NULL",
-                )
-                .bind(batch)
-                .bind(worker)
-                .execute(&self.$write)
-                .await?;
-                Ok(())
+                let worker = worker.to_owned();
+                self.write(1, move |conn| Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE stock_batches SET lease_until_ms = NULL \
+                         WHERE id = $1 AND claimed_by = $2 AND processed_on IS NULL",
+                    )
+                    .bind(batch)
+                    .bind(&worker)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                }))
+                .await
             }
 
             async fn fail_stock_batch(&self, batch: Uuid, worker: &str, reason: &str) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL, failed_reason = $2 \
-                     WHERE id = $3 AND claimed_by = $4 AND processed_on IS NULL",
-                )
-                .bind(rows::now())
-                .bind(reason)
-                .bind(batch)
-                .bind(worker)
-                .execute(&self.$write)
-                .await?;
-                Ok(())
+                let (worker, reason) = (worker.to_owned(), reason.to_owned());
+                self.write(1, move |conn| Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL, failed_reason = $2 \
+                         WHERE id = $3 AND claimed_by = $4 AND processed_on IS NULL",
+                    )
+                    .bind(rows::now())
+                    .bind(&reason)
+                    .bind(batch)
+                    .bind(&worker)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                }))
+                .await
             }
 
             async fn last_purchases(&self, sku: &Sku, contacts: &[Uuid]) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {

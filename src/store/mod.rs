@@ -13,6 +13,7 @@ mod postgres;
 mod queries;
 mod rows;
 mod sqlite;
+mod sqlite_group;
 
 pub use engine_model::*;
 pub use error::StoreError;
