@@ -14,6 +14,8 @@ mod queries;
 mod rows;
 mod sqlite;
 mod sqlite_group;
+#[cfg(test)]
+mod sqlite_group_tests;
 
 pub use engine_model::*;
 pub use error::StoreError;

@@ -1,0 +1,143 @@
+//! The group writer on its own, on a scratch table. On a current-thread runtime the writer
+//! task only runs when the test yields, so writes started together with `join_all` are all
+//! queued before it looks: they land in one group, deterministically, without timing.
+
+use futures::future::{join_all, BoxFuture};
+use futures::FutureExt;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions};
+use sqlx::SqliteExecutor;
+
+use super::sqlite_group::GroupWriter;
+use super::StoreError;
+
+type Op = Box<
+    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<(), StoreError>> + Send,
+>;
+
+async fn scratch() -> (tempfile::TempDir, SqlitePool) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("group.db"))
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .expect("open");
+    // The deferred foreign key lets a test make the COMMIT itself fail.
+    sqlx::raw_sql(
+        "CREATE TABLE t (k TEXT PRIMARY KEY); \
+         CREATE TABLE child (k TEXT REFERENCES t (k) DEFERRABLE INITIALLY DEFERRED);",
+    )
+    .execute(&pool)
+    .await
+    .expect("schema");
+    (dir, pool)
+}
+
+/// Inserts `k` into `t` (a duplicate key fails).
+fn insert(k: &'static str) -> Op {
+    Box::new(move |conn| Box::pin(async move { put(&mut *conn, "t", k).await }))
+}
+
+async fn put(conn: impl SqliteExecutor<'_>, table: &str, k: &str) -> Result<(), StoreError> {
+    sqlx::query(&format!("INSERT INTO {table} (k) VALUES ($1)"))
+        .bind(k)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn keys(pool: &SqlitePool) -> Vec<String> {
+    sqlx::query_scalar("SELECT k FROM t ORDER BY k")
+        .fetch_all(pool)
+        .await
+        .expect("read back")
+}
+
+async fn run_together(writer: &GroupWriter, ops: Vec<Op>) -> Vec<Result<(), StoreError>> {
+    join_all(ops.into_iter().map(|op| writer.write(1, op))).await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failing_write_fails_alone_and_rolls_back_only_itself() {
+    let (_dir, pool) = scratch().await;
+    let writer = GroupWriter::start(pool.clone());
+    let half_done: Op = Box::new(|conn| {
+        Box::pin(async move {
+            put(&mut *conn, "t", "half").await?;
+            put(&mut *conn, "t", "a").await // a duplicate of the first write: fails
+        })
+    });
+    let panics: Op = Box::new(|conn| {
+        Box::pin(async move {
+            put(&mut *conn, "t", "panicked").await?;
+            panic!("a bug in one write");
+        })
+    });
+    let results = run_together(
+        &writer,
+        vec![insert("a"), half_done, insert("b"), panics, insert("c")],
+    )
+    .await;
+
+    assert!(results[0].is_ok() && results[2].is_ok() && results[4].is_ok());
+    assert!(matches!(&results[1], Err(StoreError::Database(_))));
+    assert!(matches!(&results[3], Err(StoreError::WriteAbandoned)));
+    assert_eq!(keys(&pool).await, ["a", "b", "c"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failed_commit_fails_every_write_of_the_group_and_the_next_group_is_fine() {
+    let (_dir, pool) = scratch().await;
+    let writer = GroupWriter::start(pool.clone());
+    // Its statement succeeds; the deferred foreign key fails the COMMIT of the group.
+    let orphan: Op = Box::new(|conn| Box::pin(async move { put(&mut *conn, "child", "x").await }));
+    let results = run_together(&writer, vec![insert("a"), orphan, insert("b")]).await;
+
+    for result in &results {
+        assert!(
+            matches!(result, Err(StoreError::CommitFailed(_))),
+            "{result:?}"
+        );
+    }
+    assert!(keys(&pool).await.is_empty());
+    writer.write(1, insert("c")).await.expect("next group");
+    assert_eq!(keys(&pool).await, ["c"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_caller_that_goes_away_does_not_poison_the_group() {
+    let (_dir, pool) = scratch().await;
+    let writer = GroupWriter::start(pool.clone());
+    // Polled once (queued), then dropped, like an HTTP request whose client hung up.
+    assert!(writer.write(1, insert("gone")).now_or_never().is_none());
+    writer.write(1, insert("kept")).await.expect("write");
+    // The abandoned write still ran: it was queued before its caller left.
+    assert_eq!(keys(&pool).await, ["gone", "kept"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn nested_transactions_in_a_write_become_savepoints() {
+    let (_dir, pool) = scratch().await;
+    let writer = GroupWriter::start(pool.clone());
+    let nested: Op = Box::new(|conn| {
+        Box::pin(async move {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            put(&mut *tx, "t", "inner").await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    });
+    let gives_up: Op = Box::new(|conn| {
+        Box::pin(async move {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            put(&mut *tx, "t", "dropped").await?;
+            Ok(()) // the transaction is dropped, not committed: rolled back
+        })
+    });
+    let results = run_together(&writer, vec![nested, gives_up, insert("z")]).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(keys(&pool).await, ["inner", "z"]);
+}
