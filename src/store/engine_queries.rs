@@ -1,11 +1,11 @@
 //! The engine's SQL, shared by both backends like `queries.rs`.
 
-/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`). `$write` is
-/// the pool for what runs alone on the writer connection: a chunk commit is a large
-/// transaction that would hold a whole group of small writes hostage, and reads that must
-/// see the latest write.
+/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`). What must
+/// run alone on the writer connection takes it with `$store::writer()`: a chunk commit, a
+/// large transaction that would hold a whole group of small writes hostage, and reads that
+/// must see the latest write.
 macro_rules! impl_engine_store {
-    ($store:ty, $db:ty, read: $read:ident, write: $write:ident) => {
+    ($store:ty, $db:ty, read: $read:ident) => {
         #[async_trait::async_trait]
         impl $crate::store::EngineStore for $store {
             async fn match_subscriptions(
@@ -58,7 +58,7 @@ macro_rules! impl_engine_store {
                 .bind(key.sku.as_str())
                 .bind(column(&key.locale))
                 .bind(column(&key.external_id))
-                .fetch_optional(&self.$write)
+                .fetch_optional(&mut *self.writer().await?)
                 .await?;
                 Ok(row.map(|(batch, item)| (batch, usize::try_from(item).unwrap_or_default())))
             }
@@ -116,7 +116,8 @@ macro_rules! impl_engine_store {
             }
 
             async fn commit_chunk(&self, chunk: &ChunkCommit<'_>) -> Result<ChunkApplied, StoreError> {
-                let mut tx = self.$write.begin().await?;
+                let mut conn = self.writer().await?;
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 let now = rows::now();
                 let (progress_item, cursor) =
                     if chunk.item_done { (chunk.item + 1, None) } else { (chunk.item, chunk.cursor) };
@@ -261,7 +262,7 @@ macro_rules! impl_engine_store {
                 )
                 .bind(batch)
                 .bind(item as i64)
-                .fetch_all(&self.$write)
+                .fetch_all(&mut *self.writer().await?)
                 .await?;
                 Ok(rows.into_iter().map(|(a, n)| (a, u64::try_from(n).unwrap_or_default())).collect())
             }

@@ -5,6 +5,7 @@ mod engine_model;
 mod engine_queries;
 mod engine_rows;
 mod error;
+mod group;
 mod model;
 mod outbox_model;
 mod outbox_queries;
@@ -13,9 +14,6 @@ mod postgres;
 mod queries;
 mod rows;
 mod sqlite;
-mod sqlite_group;
-#[cfg(test)]
-mod sqlite_group_tests;
 
 pub use engine_model::*;
 pub use error::StoreError;

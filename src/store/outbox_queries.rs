@@ -9,11 +9,10 @@ pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_
      JOIN product_snapshots p ON p.id = n.product_id JOIN contacts c ON c.id = n.contact_id";
 
 /// Implements [`crate::store::OutboxStore`] for `$store` (see `impl_store!`); `$claim`
-/// is the backend's statement claiming due notifications. `$write` is the pool for the
-/// delivery worker's outcome records, a large transaction that runs alone (see
-/// `impl_engine_store!`).
+/// is the backend's statement claiming due notifications. The delivery worker's outcome
+/// records are a large transaction that runs alone (see `impl_engine_store!`).
 macro_rules! impl_outbox_store {
-    ($store:ty, $db:ty, read: $read:ident, write: $write:ident, claim: $claim:expr) => {
+    ($store:ty, $db:ty, read: $read:ident, claim: $claim:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::OutboxStore for $store {
             async fn claim_notifications(
@@ -50,7 +49,8 @@ macro_rules! impl_outbox_store {
             }
 
             async fn finish_notifications(&self, worker: &str, finished: &[(Uuid, Finish)]) -> Result<u64, StoreError> {
-                let mut tx = self.$write.begin().await?;
+                let mut conn = self.writer().await?;
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 let mut applied = 0;
                 for (id, finish) in finished {
                 let now = rows::now();

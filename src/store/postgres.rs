@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::Postgres;
 use uuid::Uuid;
 
 use super::engine_model::*;
@@ -53,6 +55,11 @@ impl PostgresStore {
         let mut conn = self.pool.acquire().await?;
         op(&mut conn).await
     }
+
+    /// A pooled connection, for what SQLite runs alone on its writer connection.
+    async fn writer(&self) -> Result<PoolConnection<Postgres>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
 }
 
 /// Claims due notifications: pending, retry time reached, no live lease.
@@ -62,5 +69,5 @@ const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lea
      RETURNING id";
 
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
-impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool);
-impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool, claim: CLAIM_NOTIFICATIONS);
+impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);

@@ -12,25 +12,24 @@ use uuid::Uuid;
 
 use super::engine_model::*;
 use super::engine_queries::{delete_subscriptions, impl_engine_store};
+use super::group::{GroupWriter, Lent};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
-use super::sqlite_group::GroupWriter;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
 
-/// SQLite allows one writer at a time. All writes go through a single connection, so
-/// they queue instead of failing with SQLITE_BUSY; reads use their own pool and see every
-/// committed write (WAL). Small writes share commits through `group` (one fsync for many);
-/// the engine's chunks and the delivery worker's outcomes are large and take the writer
-/// pool's one connection alone, between groups.
+/// SQLite allows one writer at a time. All writes go through a single connection, owned
+/// by the group writer's task, so they queue instead of failing with SQLITE_BUSY; reads use
+/// their own pool and see every committed write (WAL). Small writes share commits (one
+/// fsync for many); the engine's chunks and the delivery worker's outcomes are large and
+/// borrow the connection alone, between groups.
 pub struct SqliteStore {
     reader: SqlitePool,
-    writer: SqlitePool,
     group: GroupWriter,
 }
 
@@ -61,12 +60,8 @@ impl SqliteStore {
             .max_connections(max_readers.max(1))
             .connect_with(options.read_only(true))
             .await?;
-        let group = GroupWriter::start(writer.clone());
-        Ok(Self {
-            reader,
-            writer,
-            group,
-        })
+        let group = GroupWriter::start(writer);
+        Ok(Self { reader, group })
     }
 
     /// Runs `op` in the next group commit (see [`GroupWriter::write`]).
@@ -79,6 +74,11 @@ impl SqliteStore {
     {
         self.group.write(weight, op).await
     }
+
+    /// The writer connection alone, between groups (see [`GroupWriter::lend`]).
+    async fn writer(&self) -> Result<Lent, StoreError> {
+        self.group.lend().await
+    }
 }
 
 /// Claims due notifications: pending, retry time reached, no live lease.
@@ -88,5 +88,5 @@ const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lea
      RETURNING id";
 
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
-impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer);
-impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer, claim: CLAIM_NOTIFICATIONS);
+impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
