@@ -57,7 +57,8 @@ impl GroupWriter {
 
     /// The writer connection to the caller alone, between groups, until the [`Lent`] is
     /// dropped: for a large transaction that would hold a group hostage, or for borrowed
-    /// data that cannot be queued. Its commit is its own (and its own fsync).
+    /// data that cannot be queued. Its commit is its own (and its own fsync). Never `write`
+    /// while holding a `Lent`: the group would wait for the connection, and it for the group.
     pub(crate) async fn lend(&self) -> Result<Lent, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.send(Queued::Lend(reply)).await?;
