@@ -4,21 +4,29 @@
 # build of restock on a fresh database in a temporary directory, with the engine running
 # and the per-key rate limit off (one key at thousands of requests/s would get 429s).
 #   bash benches/http/run.sh            (from the repository root)
+#   RESTOCK_BIN=/path/to/restock bash benches/http/run.sh   (another build, e.g. a base commit's,
+#                                        for before/after figures under the same load)
 set -euo pipefail
+port=${BENCH_PORT:-18080}   # another port when a second bench shares the machine
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cargo build --release --manifest-path "$root/Cargo.toml" >/dev/null
+if [ -z "${RESTOCK_BIN:-}" ]; then
+  cargo build --release --manifest-path "$root/Cargo.toml" >/dev/null
+  RESTOCK_BIN="$root/target/release/restock"
+fi
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
-RESTOCK_API_KEYS=bench-key RESTOCK_RATE_LIMIT__ENABLED=false RESTOCK_LISTEN=127.0.0.1:18080 RUST_LOG=warn "$root/target/release/restock" serve >server.log 2>&1 &
+RESTOCK_API_KEYS=bench-key RESTOCK_RATE_LIMIT__ENABLED=false RESTOCK_LISTEN=127.0.0.1:$port RUST_LOG=warn "$RESTOCK_BIN" serve >server.log 2>&1 &
 server=$!
-for _ in $(seq 1 50); do curl -sf 127.0.0.1:18080/health >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 50); do curl -sf 127.0.0.1:$port/health >/dev/null && break; sleep 0.2; done
+# A busy port lets /health answer from someone else's server: make sure ours is the one up.
+kill -0 $server 2>/dev/null || { cat server.log; echo "restock did not start (port $port taken? set BENCH_PORT)" >&2; exit 1; }
 for i in $(seq 1 500); do
   curl -sf -H apikey:bench-key -H content-type:application/json -d "{\"email\":\"c$i@example.com\"}" \
-    127.0.0.1:18080/api/v3/contacts | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])'
+    127.0.0.1:$port/api/v3/contacts | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])'
 done >contacts.txt
 cd "$root/benches/http"
 echo "== subscribe: POST subscriptions, 32 connections, 15 s"
-CONTACTS="$work/contacts.txt" KEY=bench-key wrk -t2 -c32 -d15s --latency -s subscribe.lua http://127.0.0.1:18080
+CONTACTS="$work/contacts.txt" KEY=bench-key wrk -t2 -c32 -d15s --latency -s subscribe.lua http://127.0.0.1:$port
 echo "== ingest: PUT stock-levels, 1,000-item batches, 8 connections, 15 s"
-KEY=bench-key wrk -t2 -c8 -d15s --latency -s ingest.lua http://127.0.0.1:18080
+KEY=bench-key wrk -t2 -c8 -d15s --latency -s ingest.lua http://127.0.0.1:$port

@@ -1,8 +1,11 @@
 //! The engine's SQL, shared by both backends like `queries.rs`.
 
-/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`).
+/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`). What must
+/// run alone on the writer connection takes it with `$store::writer()`: a chunk commit, a
+/// large transaction that would hold a whole group of small writes hostage, and reads that
+/// must see the latest write.
 macro_rules! impl_engine_store {
-    ($store:ty, $db:ty, read: $read:ident, write: $write:ident) => {
+    ($store:ty, $db:ty, read: $read:ident) => {
         #[async_trait::async_trait]
         impl $crate::store::EngineStore for $store {
             async fn match_subscriptions(
@@ -38,35 +41,43 @@ macro_rules! impl_engine_store {
                 .bind(key.sku.as_str())
                 .bind(column(&key.locale))
                 .bind(column(&key.external_id))
-                .fetch_optional(&self.$write)
+                .fetch_optional(&mut *self.writer().await?)
                 .await?;
                 Ok(row.map(|(batch, item)| (batch, usize::try_from(item).unwrap_or_default())))
             }
 
             async fn release_stock_batch(&self, batch: Uuid, worker: &str) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE stock_batches SET lease_until_ms = NULL \
-                     WHERE id = $1 AND claimed_by = $2 AND processed_on IS NULL",
-                )
-                .bind(batch)
-                .bind(worker)
-                .execute(&self.$write)
-                .await?;
-                Ok(())
+                let worker = worker.to_owned();
+                self.write(1, move |conn| Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE stock_batches SET lease_until_ms = NULL \
+                         WHERE id = $1 AND claimed_by = $2 AND processed_on IS NULL",
+                    )
+                    .bind(batch)
+                    .bind(&worker)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                }))
+                .await
             }
 
             async fn fail_stock_batch(&self, batch: Uuid, worker: &str, reason: &str) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL, failed_reason = $2 \
-                     WHERE id = $3 AND claimed_by = $4 AND processed_on IS NULL",
-                )
-                .bind(rows::now())
-                .bind(reason)
-                .bind(batch)
-                .bind(worker)
-                .execute(&self.$write)
-                .await?;
-                Ok(())
+                let (worker, reason) = (worker.to_owned(), reason.to_owned());
+                self.write(1, move |conn| Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL, failed_reason = $2 \
+                         WHERE id = $3 AND claimed_by = $4 AND processed_on IS NULL",
+                    )
+                    .bind(rows::now())
+                    .bind(&reason)
+                    .bind(batch)
+                    .bind(&worker)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                }))
+                .await
             }
 
             async fn last_purchases(&self, sku: &Sku, contacts: &[Uuid]) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {
@@ -88,7 +99,8 @@ macro_rules! impl_engine_store {
             }
 
             async fn commit_chunk(&self, chunk: &ChunkCommit<'_>) -> Result<ChunkApplied, StoreError> {
-                let mut tx = self.$write.begin().await?;
+                let mut conn = self.writer().await?;
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 let now = rows::now();
                 let (progress_item, cursor) =
                     if chunk.item_done { (chunk.item + 1, None) } else { (chunk.item, chunk.cursor) };
@@ -233,7 +245,7 @@ macro_rules! impl_engine_store {
                 )
                 .bind(batch)
                 .bind(item as i64)
-                .fetch_all(&self.$write)
+                .fetch_all(&mut *self.writer().await?)
                 .await?;
                 Ok(rows.into_iter().map(|(a, n)| (a, u64::try_from(n).unwrap_or_default())).collect())
             }

@@ -16,19 +16,31 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The write itself succeeded but the COMMIT it shared with other writes (SQLite group
+    /// commit) did not, so none of the group is stored. Shared, hence the `Arc`.
+    #[error("commit failed: {0}")]
+    CommitFailed(std::sync::Arc<sqlx::Error>),
+    /// The SQLite writer task never answered: it was shut down, or the write panicked.
+    #[error("the write was abandoned (writer shut down or the write panicked)")]
+    WriteAbandoned,
 }
 
 impl StoreError {
     /// A failure that the same work, tried again, may not meet: a deadlock or
     /// serialization failure on PostgreSQL, a busy database on SQLite.
     pub fn is_retryable(&self) -> bool {
-        let StoreError::Database(sqlx::Error::Database(db)) = self else {
-            return matches!(
-                self,
-                StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))
-            );
+        let err = match self {
+            StoreError::Database(err) => err,
+            StoreError::CommitFailed(err) => &**err,
+            _ => return false,
         };
-        matches!(db.code().as_deref(), Some("40P01" | "40001" | "5" | "6"))
+        match err {
+            sqlx::Error::Database(db) => {
+                matches!(db.code().as_deref(), Some("40P01" | "40001" | "5" | "6"))
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => true,
+            _ => false,
+        }
     }
 
     /// Turns a constraint violation into the domain error it means, once, for every query.

@@ -5,6 +5,7 @@ mod engine_model;
 mod engine_queries;
 mod engine_rows;
 mod error;
+mod group;
 mod model;
 mod outbox_model;
 mod outbox_queries;

@@ -9,9 +9,10 @@ pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_
      JOIN product_snapshots p ON p.id = n.product_id JOIN contacts c ON c.id = n.contact_id";
 
 /// Implements [`crate::store::OutboxStore`] for `$store` (see `impl_store!`); `$claim`
-/// is the backend's statement claiming due notifications.
+/// is the backend's statement claiming due notifications. The delivery worker's outcome
+/// records are a large transaction that runs alone (see `impl_engine_store!`).
 macro_rules! impl_outbox_store {
-    ($store:ty, $db:ty, read: $read:ident, write: $write:ident, claim: $claim:expr) => {
+    ($store:ty, $db:ty, read: $read:ident, claim: $claim:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::OutboxStore for $store {
             async fn claim_notifications(
@@ -20,31 +21,36 @@ macro_rules! impl_outbox_store {
                 lease: Duration,
                 limit: usize,
             ) -> Result<Vec<OutboxItem>, StoreError> {
-                let now_ms = rows::now().timestamp_millis();
-                let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-                let ids: Vec<Uuid> = sqlx::query_scalar($claim)
-                    .bind(worker)
-                    .bind(now_ms.saturating_add(lease_ms))
-                    .bind(now_ms)
-                    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-                    .fetch_all(&self.$write)
-                    .await?;
-                if ids.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut sql = sqlx::QueryBuilder::<$db>::new(outbox_queries::ITEM_SELECT);
-                sql.push(" WHERE n.id IN (");
-                let mut list = sql.separated(", ");
-                for id in &ids {
-                    list.push_bind(*id);
-                }
-                sql.push(") ORDER BY n.id");
-                let found: Vec<outbox_rows::ItemRow> = sql.build_query_as().fetch_all(&self.$write).await?;
-                Ok(found.into_iter().map(Into::into).collect())
+                let worker = worker.to_owned();
+                self.write(limit, move |conn| Box::pin(async move {
+                    let now_ms = rows::now().timestamp_millis();
+                    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+                    let ids: Vec<Uuid> = sqlx::query_scalar($claim)
+                        .bind(&worker)
+                        .bind(now_ms.saturating_add(lease_ms))
+                        .bind(now_ms)
+                        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = sqlx::QueryBuilder::<$db>::new(outbox_queries::ITEM_SELECT);
+                    sql.push(" WHERE n.id IN (");
+                    let mut list = sql.separated(", ");
+                    for id in &ids {
+                        list.push_bind(*id);
+                    }
+                    sql.push(") ORDER BY n.id");
+                    let found: Vec<outbox_rows::ItemRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
+                    Ok(found.into_iter().map(Into::into).collect())
+                }))
+                .await
             }
 
             async fn finish_notifications(&self, worker: &str, finished: &[(Uuid, Finish)]) -> Result<u64, StoreError> {
-                let mut tx = self.$write.begin().await?;
+                let mut conn = self.writer().await?;
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 let mut applied = 0;
                 for (id, finish) in finished {
                 let now = rows::now();
@@ -131,21 +137,28 @@ macro_rules! impl_outbox_store {
             }
 
             async fn requeue_dead(&self) -> Result<u64, StoreError> {
-                let done = sqlx::query(
-                    "UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_ms = 0, \
-                     finished_on = NULL WHERE status = 'dead'",
-                )
-                .execute(&self.$write)
-                .await?;
-                Ok(done.rows_affected())
+                self.write(1, move |conn| Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_ms = 0, \
+                         finished_on = NULL WHERE status = 'dead'",
+                    )
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected())
+                }))
+                .await
             }
 
             async fn purge(&self, status: &str) -> Result<u64, StoreError> {
-                let done = sqlx::query("DELETE FROM notifications WHERE status = $1 AND status <> 'pending'")
-                    .bind(status)
-                    .execute(&self.$write)
-                    .await?;
-                Ok(done.rows_affected())
+                let status = status.to_owned();
+                self.write(1, move |conn| Box::pin(async move {
+                    let done = sqlx::query("DELETE FROM notifications WHERE status = $1 AND status <> 'pending'")
+                        .bind(&status)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected())
+                }))
+                .await
             }
         }
     };

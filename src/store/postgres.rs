@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use futures::future::BoxFuture;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::Postgres;
 use uuid::Uuid;
 
 use super::engine_model::*;
@@ -41,6 +44,22 @@ impl PostgresStore {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
     }
+
+    /// Runs `op` on a pooled connection, outside a transaction like any pool query: the
+    /// server commits concurrent transactions in parallel, so there is nothing to group.
+    /// `weight` only matters to SQLite's group commit.
+    async fn write<T, F>(&self, _weight: usize, op: F) -> Result<T, StoreError>
+    where
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, StoreError>>,
+    {
+        let mut conn = self.pool.acquire().await?;
+        op(&mut conn).await
+    }
+
+    /// A pooled connection, for what SQLite runs alone on its writer connection.
+    async fn writer(&self) -> Result<PoolConnection<Postgres>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
 }
 
 impl PostgresStore {
@@ -64,6 +83,6 @@ const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lea
                   AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
      RETURNING id";
 
-impl_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool, claim: CLAIM);
-impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool);
-impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, write: pool, claim: CLAIM_NOTIFICATIONS);
+impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
+impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);

@@ -11,10 +11,15 @@ pub(crate) const CONTACT_COLUMNS: &str =
 pub(crate) const SUBSCRIPTION_COLUMNS: &str =
     "id, contact_id, sku, locale, external_id, created_on";
 
-/// Implements [`crate::store::Store`] for `$store`, whose `$read` pool serves reads and
-/// `$write` pool serves writes; `$claim` is the backend's claiming statement.
+/// Implements [`crate::store::Store`] for `$store`, whose `$read` pool serves reads;
+/// `$claim` is the backend's claiming statement.
+///
+/// Writes run through `$store::write(weight, op)`, where `op` takes the connection: on
+/// SQLite it joins a group commit (`sqlite_group.rs`), already inside a transaction, so a
+/// write that needs atomicity `begin()`s a nested transaction, which sqlx makes a savepoint
+/// there and a real transaction on PostgreSQL. The SQL is the same either way.
 macro_rules! impl_store {
-    ($store:ty, $db:ty, read: $read:ident, write: $write:ident, claim: $claim:expr) => {
+    ($store:ty, $db:ty, read: $read:ident, claim: $claim:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             async fn ping(&self) -> Result<(), StoreError> {
@@ -23,21 +28,24 @@ macro_rules! impl_store {
             }
 
             async fn create_contact(&self, new: NewContact) -> Result<Contact, StoreError> {
-                let now = rows::now();
-                let sql = format!(
-                    "INSERT INTO contacts (id, email_key, attributes, source, created_on, modified_on) \
-                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING {CONTACT_COLUMNS}"
-                );
-                let row: rows::ContactRow = sqlx::query_as(&sql)
-                    .bind(rows::new_id())
-                    .bind(new.email.key())
-                    .bind(sqlx::types::Json(&new.attributes))
-                    .bind(&new.source)
-                    .bind(now)
-                    .fetch_one(&self.$write)
-                    .await
-                    .map_err(StoreError::on_constraint)?;
-                Ok(row.into())
+                self.write(1, move |conn| Box::pin(async move {
+                    let now = rows::now();
+                    let sql = format!(
+                        "INSERT INTO contacts (id, email_key, attributes, source, created_on, modified_on) \
+                         VALUES ($1, $2, $3, $4, $5, $5) RETURNING {CONTACT_COLUMNS}"
+                    );
+                    let row: rows::ContactRow = sqlx::query_as(&sql)
+                        .bind(rows::new_id())
+                        .bind(new.email.key())
+                        .bind(sqlx::types::Json(&new.attributes))
+                        .bind(&new.source)
+                        .bind(now)
+                        .fetch_one(&mut *conn)
+                        .await
+                        .map_err(StoreError::on_constraint)?;
+                    Ok(row.into())
+                }))
+                .await
             }
 
             async fn get_contact(&self, id: Uuid) -> Result<Option<Contact>, StoreError> {
@@ -54,10 +62,10 @@ macro_rules! impl_store {
                     "UPDATE contacts SET attributes = $1, email_key = $2, modified_on = $3, \
                      version = version + 1 WHERE id = $4 AND version = $5 RETURNING {CONTACT_COLUMNS}"
                 );
-                loop {
+                self.write(1, move |conn| Box::pin(async move { loop {
                     let current: rows::ContactRow = sqlx::query_as(&select)
                         .bind(id)
-                        .fetch_optional(&self.$write)
+                        .fetch_optional(&mut *conn)
                         .await?
                         .ok_or(StoreError::ContactNotFound)?;
                     let attributes = merge(current.attributes.0, &changes);
@@ -68,27 +76,31 @@ macro_rules! impl_store {
                         .bind(rows::now())
                         .bind(id)
                         .bind(current.version)
-                        .fetch_optional(&self.$write)
+                        .fetch_optional(&mut *conn)
                         .await
                         .map_err(StoreError::on_constraint)?;
                     if let Some(row) = updated {
                         return Ok(row.into());
                     }
-                }
+                } }))
+                .await
             }
 
             async fn delete_contact(&self, id: Uuid) -> Result<bool, StoreError> {
                 // The cascade can deadlock with an engine chunk consuming this contact's
                 // subscriptions (PostgreSQL picks one to fail); the delete is safe to repeat.
-                let mut tries = 0;
-                loop {
-                    tries += 1;
-                    let done = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&self.$write).await;
-                    match done.map_err(StoreError::from) {
-                        Err(err) if err.is_retryable() && tries < 3 => continue,
-                        result => return Ok(result?.rows_affected() > 0),
+                self.write(1, move |conn| Box::pin(async move {
+                    let mut tries = 0;
+                    loop {
+                        tries += 1;
+                        let done = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *conn).await;
+                        match done.map_err(StoreError::from) {
+                            Err(err) if err.is_retryable() && tries < 3 => continue,
+                            result => return Ok(result?.rows_affected() > 0),
+                        }
                     }
-                }
+                }))
+                .await
             }
 
             async fn subscribe(&self, new: NewSubscription) -> Result<Subscribed, StoreError> {
@@ -100,60 +112,69 @@ macro_rules! impl_store {
                     "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions \
                      WHERE contact_id = $1 AND sku = $2 AND locale = $3 AND external_id = $4"
                 );
-                let external_id = column(&new.external_id);
-                loop {
-                    let inserted: Option<rows::SubscriptionRow> = sqlx::query_as(&insert)
-                        .bind(rows::new_id())
-                        .bind(new.contact_id)
-                        .bind(new.sku.as_str())
-                        .bind(new.locale.as_str())
-                        .bind(external_id)
-                        .bind(rows::now())
-                        .fetch_optional(&self.$write)
-                        .await
-                        .map_err(StoreError::on_constraint)?;
-                    if let Some(row) = inserted {
-                        return Ok(Subscribed { subscription: row.try_into()?, created: true });
+                self.write(1, move |conn| Box::pin(async move {
+                    let external_id = column(&new.external_id);
+                    loop {
+                        let inserted: Option<rows::SubscriptionRow> = sqlx::query_as(&insert)
+                            .bind(rows::new_id())
+                            .bind(new.contact_id)
+                            .bind(new.sku.as_str())
+                            .bind(new.locale.as_str())
+                            .bind(external_id)
+                            .bind(rows::now())
+                            .fetch_optional(&mut *conn)
+                            .await
+                            .map_err(StoreError::on_constraint)?;
+                        if let Some(row) = inserted {
+                            return Ok(Subscribed { subscription: row.try_into()?, created: true });
+                        }
+                        let found: Option<rows::SubscriptionRow> = sqlx::query_as(&existing)
+                            .bind(new.contact_id)
+                            .bind(new.sku.as_str())
+                            .bind(new.locale.as_str())
+                            .bind(external_id)
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                        // None: the twin was consumed or deleted in between; insert again.
+                        if let Some(row) = found {
+                            return Ok(Subscribed { subscription: row.try_into()?, created: false });
+                        }
                     }
-                    let found: Option<rows::SubscriptionRow> = sqlx::query_as(&existing)
-                        .bind(new.contact_id)
-                        .bind(new.sku.as_str())
-                        .bind(new.locale.as_str())
-                        .bind(external_id)
-                        .fetch_optional(&self.$write)
-                        .await?;
-                    // None: the twin was consumed or deleted in between; insert again.
-                    if let Some(row) = found {
-                        return Ok(Subscribed { subscription: row.try_into()?, created: false });
-                    }
-                }
+                }))
+                .await
             }
 
             async fn unsubscribe(&self, id: Uuid) -> Result<bool, StoreError> {
-                let done = sqlx::query("DELETE FROM subscriptions WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.$write)
-                    .await?;
-                Ok(done.rows_affected() > 0)
+                self.write(1, move |conn| Box::pin(async move {
+                    let done = sqlx::query("DELETE FROM subscriptions WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected() > 0)
+                }))
+                .await
             }
 
             async fn opt_out(&self, contact: Uuid) -> Result<Option<u64>, StoreError> {
-                let mut tx = self.$write.begin().await?;
-                let updated = sqlx::query("UPDATE contacts SET accepts_email = $1, modified_on = $2, version = version + 1 WHERE id = $3")
-                    .bind(false)
-                    .bind(rows::now())
-                    .bind(contact)
-                    .execute(&mut *tx)
-                    .await?;
-                if updated.rows_affected() == 0 {
-                    return Ok(None);
-                }
-                let removed = sqlx::query("DELETE FROM subscriptions WHERE contact_id = $1")
-                    .bind(contact)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(Some(removed.rows_affected()))
+                self.write(1, move |conn| Box::pin(async move {
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    let updated = sqlx::query("UPDATE contacts SET accepts_email = $1, modified_on = $2, version = version + 1 WHERE id = $3")
+                        .bind(false)
+                        .bind(rows::now())
+                        .bind(contact)
+                        .execute(&mut *tx)
+                        .await?;
+                    if updated.rows_affected() == 0 {
+                        return Ok(None);
+                    }
+                    let removed = sqlx::query("DELETE FROM subscriptions WHERE contact_id = $1")
+                        .bind(contact)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(Some(removed.rows_affected()))
+                }))
+                .await
             }
 
             async fn contact_subscriptions(&self, contact: Uuid) -> Result<Option<Vec<Subscription>>, StoreError> {
@@ -173,50 +194,56 @@ macro_rules! impl_store {
             }
 
             async fn store_stock_levels(&self, levels: &[StockLevel]) -> Result<StockBatch, StoreError> {
-                let batch = StockBatch { id: rows::new_id(), received_on: rows::now(), item_count: levels.len() };
-                let mut tx = self.$write.begin().await?;
-                sqlx::query("INSERT INTO stock_batches (id, received_on, item_count) VALUES ($1, $2, $3)")
-                    .bind(batch.id)
-                    .bind(batch.received_on)
-                    .bind(i64::try_from(levels.len()).unwrap_or(i64::MAX))
-                    .execute(&mut *tx)
-                    .await?;
-                for (chunk_no, chunk) in levels.chunks(INSERT_CHUNK).enumerate() {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO stock_batch_items (batch_id, position, sku, locale, external_id, quantity) ",
-                    );
-                    insert.push_values(chunk.iter().enumerate(), |mut row, (i, level)| {
-                        let position = (chunk_no * INSERT_CHUNK + i) as i64;
-                        row.push_bind(batch.id)
-                            .push_bind(position)
-                            .push_bind(level.key.sku.as_str())
-                            .push_bind(column(&level.key.locale))
-                            .push_bind(column(&level.key.external_id))
-                            .push_bind(level.quantity.get());
-                    });
-                    insert.build().execute(&mut *tx).await?;
-                }
-                for chunk in rows::latest_per_key(levels).chunks(INSERT_CHUNK) {
-                    let mut upsert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO stock_levels (sku, locale, external_id, quantity, updated_on, batch_id, item) ",
-                    );
-                    upsert.push_values(chunk, |mut row, (item, level)| {
-                        row.push_bind(level.key.sku.as_str())
-                            .push_bind(column(&level.key.locale))
-                            .push_bind(column(&level.key.external_id))
-                            .push_bind(level.quantity.get())
-                            .push_bind(batch.received_on)
-                            .push_bind(batch.id)
-                            .push_bind(*item as i64);
-                    });
-                    upsert.push(
-                        " ON CONFLICT (sku, locale, external_id) DO UPDATE SET quantity = excluded.quantity, \
-                         updated_on = excluded.updated_on, batch_id = excluded.batch_id, item = excluded.item",
-                    );
-                    upsert.build().execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                Ok(batch)
+                // Owned, to cross to the SQLite writer task; a copy costs far less than the write.
+                let levels = levels.to_vec();
+                self.write(levels.len() + 1, move |conn| Box::pin(async move {
+                    let levels = &levels[..];
+                    let batch = StockBatch { id: rows::new_id(), received_on: rows::now(), item_count: levels.len() };
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    sqlx::query("INSERT INTO stock_batches (id, received_on, item_count) VALUES ($1, $2, $3)")
+                        .bind(batch.id)
+                        .bind(batch.received_on)
+                        .bind(i64::try_from(levels.len()).unwrap_or(i64::MAX))
+                        .execute(&mut *tx)
+                        .await?;
+                    for (chunk_no, chunk) in levels.chunks(INSERT_CHUNK).enumerate() {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO stock_batch_items (batch_id, position, sku, locale, external_id, quantity) ",
+                        );
+                        insert.push_values(chunk.iter().enumerate(), |mut row, (i, level)| {
+                            let position = (chunk_no * INSERT_CHUNK + i) as i64;
+                            row.push_bind(batch.id)
+                                .push_bind(position)
+                                .push_bind(level.key.sku.as_str())
+                                .push_bind(column(&level.key.locale))
+                                .push_bind(column(&level.key.external_id))
+                                .push_bind(level.quantity.get());
+                        });
+                        insert.build().execute(&mut *tx).await?;
+                    }
+                    for chunk in rows::latest_per_key(levels).chunks(INSERT_CHUNK) {
+                        let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO stock_levels (sku, locale, external_id, quantity, updated_on, batch_id, item) ",
+                        );
+                        upsert.push_values(chunk, |mut row, (item, level)| {
+                            row.push_bind(level.key.sku.as_str())
+                                .push_bind(column(&level.key.locale))
+                                .push_bind(column(&level.key.external_id))
+                                .push_bind(level.quantity.get())
+                                .push_bind(batch.received_on)
+                                .push_bind(batch.id)
+                                .push_bind(*item as i64);
+                        });
+                        upsert.push(
+                            " ON CONFLICT (sku, locale, external_id) DO UPDATE SET quantity = excluded.quantity, \
+                             updated_on = excluded.updated_on, batch_id = excluded.batch_id, item = excluded.item",
+                        );
+                        upsert.build().execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(batch)
+                }))
+                .await
             }
 
             async fn latest_stock_level(&self, key: &StockKey) -> Result<Option<StockLevel>, StoreError> {
@@ -233,70 +260,81 @@ macro_rules! impl_store {
             }
 
             async fn claim_stock_batch(&self, worker: &str, lease: Duration) -> Result<Option<ClaimedBatch>, StoreError> {
-                let now_ms = rows::now().timestamp_millis();
-                let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-                let claimed: Option<rows::BatchRow> = sqlx::query_as($claim)
-                    .bind(worker)
-                    .bind(now_ms.saturating_add(lease_ms))
-                    .bind(now_ms)
-                    .fetch_optional(&self.$write)
+                let worker = worker.to_owned();
+                self.write(1, move |conn| Box::pin(async move {
+                    let now_ms = rows::now().timestamp_millis();
+                    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+                    let claimed: Option<rows::BatchRow> = sqlx::query_as($claim)
+                        .bind(&worker)
+                        .bind(now_ms.saturating_add(lease_ms))
+                        .bind(now_ms)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    let Some(row) = claimed else { return Ok(None) };
+                    let items: Vec<rows::StockLevelRow> = sqlx::query_as(
+                        "SELECT sku, locale, external_id, quantity FROM stock_batch_items \
+                         WHERE batch_id = $1 ORDER BY position",
+                    )
+                    .bind(row.id)
+                    .fetch_all(&mut *conn)
                     .await?;
-                let Some(row) = claimed else { return Ok(None) };
-                let items: Vec<rows::StockLevelRow> = sqlx::query_as(
-                    "SELECT sku, locale, external_id, quantity FROM stock_batch_items \
-                     WHERE batch_id = $1 ORDER BY position",
-                )
-                .bind(row.id)
-                .fetch_all(&self.$write)
-                .await?;
-                Ok(Some(ClaimedBatch {
-                    batch: StockBatch::from(&row),
-                    attempts: u32::try_from(row.attempts).unwrap_or_default(),
-                    progress: row.progress(),
-                    items: items.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,
+                    Ok(Some(ClaimedBatch {
+                        batch: StockBatch::from(&row),
+                        attempts: u32::try_from(row.attempts).unwrap_or_default(),
+                        progress: row.progress(),
+                        items: items.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,
                 }))
+                }))
+                .await
             }
 
             async fn complete_stock_batch(&self, batch: Uuid, worker: &str) -> Result<bool, StoreError> {
-                let done = sqlx::query(
-                    "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL \
-                     WHERE id = $2 AND claimed_by = $3 AND processed_on IS NULL",
-                )
-                .bind(rows::now())
-                .bind(batch)
-                .bind(worker)
-                .execute(&self.$write)
-                .await?;
-                Ok(done.rows_affected() > 0)
+                let worker = worker.to_owned();
+                self.write(1, move |conn| Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL \
+                         WHERE id = $2 AND claimed_by = $3 AND processed_on IS NULL",
+                    )
+                    .bind(rows::now())
+                    .bind(batch)
+                    .bind(&worker)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected() > 0)
+                }))
+                .await
             }
 
             async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError> {
-                let id = rows::new_id();
-                let mut tx = self.$write.begin().await?;
-                sqlx::query("INSERT INTO receipts (id, contact_id, created_date, received_on) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(receipt.contact_id)
-                    .bind(receipt.created_date)
-                    .bind(rows::now())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::on_constraint)?;
-                for (chunk_no, chunk) in receipt.items.chunks(INSERT_CHUNK).enumerate() {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO receipt_items (receipt_id, position, contact_id, sku, quantity, purchased_on) ",
-                    );
-                    insert.push_values(chunk.iter().enumerate(), |mut row, (i, item)| {
-                        row.push_bind(id)
-                            .push_bind((chunk_no * INSERT_CHUNK + i) as i64)
-                            .push_bind(receipt.contact_id)
-                            .push_bind(item.sku.as_str())
-                            .push_bind(item.quantity.get())
-                            .push_bind(receipt.created_date);
-                    });
-                    insert.build().execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                Ok(Receipt { id, contact_id: receipt.contact_id, created_date: receipt.created_date, items: receipt.items })
+                self.write(receipt.items.len() + 1, move |conn| Box::pin(async move {
+                    let id = rows::new_id();
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    sqlx::query("INSERT INTO receipts (id, contact_id, created_date, received_on) VALUES ($1, $2, $3, $4)")
+                        .bind(id)
+                        .bind(receipt.contact_id)
+                        .bind(receipt.created_date)
+                        .bind(rows::now())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::on_constraint)?;
+                    for (chunk_no, chunk) in receipt.items.chunks(INSERT_CHUNK).enumerate() {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO receipt_items (receipt_id, position, contact_id, sku, quantity, purchased_on) ",
+                        );
+                        insert.push_values(chunk.iter().enumerate(), |mut row, (i, item)| {
+                            row.push_bind(id)
+                                .push_bind((chunk_no * INSERT_CHUNK + i) as i64)
+                                .push_bind(receipt.contact_id)
+                                .push_bind(item.sku.as_str())
+                                .push_bind(item.quantity.get())
+                                .push_bind(receipt.created_date);
+                        });
+                        insert.build().execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(Receipt { id, contact_id: receipt.contact_id, created_date: receipt.created_date, items: receipt.items })
+                }))
+                .await
             }
         }
     };

@@ -3,13 +3,16 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 use uuid::Uuid;
 
 use super::engine_model::*;
 use super::engine_queries::{delete_subscriptions, impl_engine_store};
+use super::group::{GroupWriter, Lent};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
@@ -20,12 +23,14 @@ use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
 
-/// SQLite allows one writer at a time. All writes go through a single connection, so
-/// they queue in the pool instead of failing with SQLITE_BUSY; reads use their own pool and
-/// see every committed write (WAL).
+/// SQLite allows one writer at a time. All writes go through a single connection, owned
+/// by the group writer's task, so they queue instead of failing with SQLITE_BUSY; reads use
+/// their own pool and see every committed write (WAL). Small writes share commits (one
+/// fsync for many); the engine's chunks and the delivery worker's outcomes are large and
+/// borrow the connection alone, between groups.
 pub struct SqliteStore {
     pub(super) reader: SqlitePool,
-    writer: SqlitePool,
+    group: GroupWriter,
 }
 
 /// A worker claims the oldest batch that nobody holds or whose lease ran out. SQLite runs
@@ -55,7 +60,24 @@ impl SqliteStore {
             .max_connections(max_readers.max(1))
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { reader, writer })
+        let group = GroupWriter::start(writer);
+        Ok(Self { reader, group })
+    }
+
+    /// Runs `op` in the next group commit (see [`GroupWriter::write`]).
+    async fn write<T, F>(&self, weight: usize, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        self.group.write(weight, op).await
+    }
+
+    /// The writer connection alone, between groups (see [`GroupWriter::lend`]).
+    async fn writer(&self) -> Result<Lent, StoreError> {
+        self.group.lend().await
     }
 }
 
@@ -65,6 +87,6 @@ const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lea
                   AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY next_attempt_ms, id LIMIT $4) \
      RETURNING id";
 
-impl_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer, claim: CLAIM);
-impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer);
-impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, write: writer, claim: CLAIM_NOTIFICATIONS);
+impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
+impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use futures::future::join_all;
 use serde_json::json;
 
 use crate::helpers::{spawn_app, Backend};
@@ -29,4 +30,26 @@ async fn data_survives_a_restart(backend: Backend) {
     assert_eq!(batch.expect("the batch survived").items.len(), 1);
 }
 
-crate::on_both_backends!(data_survives_a_restart);
+/// Writes answered together (on SQLite, in one group commit) are all there after a restart.
+async fn a_burst_of_concurrent_writes_survives_a_restart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let contact = app.create_contact("anna@example.com").await;
+    let skus: Vec<String> = (0..64).map(|i| format!("SKU-{i}")).collect();
+    let calls = skus
+        .iter()
+        .map(|sku| app.subscribe(contact, sku, "sv-SE", None));
+    let mut answered = join_all(calls).await;
+    let backend = app.stop().await;
+
+    let app = spawn_app(backend).await;
+    let mut stored = app.subscriptions_of(contact).await;
+    let by_id = |s: &serde_json::Value| s["id"].as_str().map(str::to_owned);
+    answered.sort_by_key(by_id);
+    stored.sort_by_key(by_id);
+    assert_eq!(stored, answered);
+}
+
+crate::on_both_backends!(
+    data_survives_a_restart,
+    a_burst_of_concurrent_writes_survives_a_restart
+);

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod concurrent_writes;
 mod contacts;
 mod crash;
 mod delivery;

@@ -1,0 +1,172 @@
+//! The group writer on its own, on a scratch table. On a current-thread runtime the writer
+//! task only runs when the test yields, so writes started together with `join_all` are all
+//! queued before it looks: they land in one group, deterministically, without timing.
+
+use futures::future::{join_all, BoxFuture};
+use futures::FutureExt;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+};
+use sqlx::SqliteExecutor;
+
+use super::GroupWriter;
+use crate::store::StoreError;
+
+type Op = Box<
+    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<(), StoreError>> + Send,
+>;
+
+/// A scratch database: the writer's one-connection pool (the writer task keeps its
+/// connection) and a pool to read back with.
+async fn scratch() -> (tempfile::TempDir, SqlitePool, SqlitePool) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("group.db"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .foreign_keys(true);
+    let pool = |n| {
+        SqlitePoolOptions::new()
+            .max_connections(n)
+            .connect_with(options.clone())
+    };
+    let writer = pool(1).await.expect("open");
+    // The deferred foreign key lets a test make the COMMIT itself fail.
+    sqlx::raw_sql(
+        "CREATE TABLE t (k TEXT PRIMARY KEY); \
+         CREATE TABLE child (k TEXT REFERENCES t (k) DEFERRABLE INITIALLY DEFERRED);",
+    )
+    .execute(&writer)
+    .await
+    .expect("schema");
+    let reader = pool(2).await.expect("open");
+    (dir, writer, reader)
+}
+
+/// Inserts `k` into `t` (a duplicate key fails).
+fn insert(k: &'static str) -> Op {
+    Box::new(move |conn| Box::pin(async move { put(&mut *conn, "t", k).await }))
+}
+
+async fn put(conn: impl SqliteExecutor<'_>, table: &str, k: &str) -> Result<(), StoreError> {
+    sqlx::query(&format!("INSERT INTO {table} (k) VALUES ($1)"))
+        .bind(k)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn keys(pool: &SqlitePool) -> Vec<String> {
+    sqlx::query_scalar("SELECT k FROM t ORDER BY k")
+        .fetch_all(pool)
+        .await
+        .expect("read back")
+}
+
+async fn run_together(writer: &GroupWriter, ops: Vec<Op>) -> Vec<Result<(), StoreError>> {
+    join_all(ops.into_iter().map(|op| writer.write(1, op))).await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failing_write_fails_alone_and_rolls_back_only_itself() {
+    let (_dir, pool, reader) = scratch().await;
+    let writer = GroupWriter::start(pool);
+    let half_done: Op = Box::new(|conn| {
+        Box::pin(async move {
+            put(&mut *conn, "t", "half").await?;
+            put(&mut *conn, "t", "a").await // a duplicate of the first write: fails
+        })
+    });
+    let panics: Op = Box::new(|conn| {
+        Box::pin(async move {
+            put(&mut *conn, "t", "panicked").await?;
+            panic!("a bug in one write");
+        })
+    });
+    let results = run_together(
+        &writer,
+        vec![insert("a"), half_done, insert("b"), panics, insert("c")],
+    )
+    .await;
+
+    assert!(results[0].is_ok() && results[2].is_ok() && results[4].is_ok());
+    assert!(matches!(&results[1], Err(StoreError::Database(_))));
+    assert!(matches!(&results[3], Err(StoreError::WriteAbandoned)));
+    assert_eq!(keys(&reader).await, ["a", "b", "c"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failed_commit_fails_every_write_of_the_group_and_the_next_group_is_fine() {
+    let (_dir, pool, reader) = scratch().await;
+    let writer = GroupWriter::start(pool);
+    // Its statement succeeds; the deferred foreign key fails the COMMIT of the group.
+    let orphan: Op = Box::new(|conn| Box::pin(async move { put(&mut *conn, "child", "x").await }));
+    let results = run_together(&writer, vec![insert("a"), orphan, insert("b")]).await;
+
+    for result in &results {
+        assert!(
+            matches!(result, Err(StoreError::CommitFailed(_))),
+            "{result:?}"
+        );
+    }
+    assert!(keys(&reader).await.is_empty());
+    writer.write(1, insert("c")).await.expect("next group");
+    assert_eq!(keys(&reader).await, ["c"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_caller_that_goes_away_does_not_poison_the_group() {
+    let (_dir, pool, reader) = scratch().await;
+    let writer = GroupWriter::start(pool);
+    // Polled once (queued), then dropped, like an HTTP request whose client hung up.
+    assert!(writer.write(1, insert("gone")).now_or_never().is_none());
+    writer.write(1, insert("kept")).await.expect("write");
+    // The abandoned write still ran: it was queued before its caller left.
+    assert_eq!(keys(&reader).await, ["gone", "kept"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn nested_transactions_in_a_write_become_savepoints() {
+    let (_dir, pool, reader) = scratch().await;
+    let writer = GroupWriter::start(pool);
+    let nested: Op = Box::new(|conn| {
+        Box::pin(async move {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            put(&mut *tx, "t", "inner").await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    });
+    let gives_up: Op = Box::new(|conn| {
+        Box::pin(async move {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            put(&mut *tx, "t", "dropped").await?;
+            Ok(()) // the transaction is dropped, not committed: rolled back
+        })
+    });
+    let results = run_together(&writer, vec![nested, gives_up, insert("z")]).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(keys(&reader).await, ["inner", "z"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_lent_connection_runs_alone_and_one_dropped_mid_transaction_rolls_back() {
+    let (_dir, pool, reader) = scratch().await;
+    let writer = GroupWriter::start(pool);
+    {
+        // Like an engine chunk whose task is cancelled before it commits.
+        let mut lent = writer.lend().await.expect("lend");
+        let mut tx = sqlx::Connection::begin(&mut *lent).await.expect("begin");
+        put(&mut *tx, "t", "abandoned").await.expect("insert");
+    }
+    // Queued before the next lend: FIFO, it commits first, in a group of its own.
+    let mut queued = Box::pin(writer.write(1, insert("after")));
+    assert!(futures::poll!(&mut queued).is_pending());
+    let mut lent = writer.lend().await.expect("lend");
+    let mut tx = sqlx::Connection::begin(&mut *lent).await.expect("begin");
+    put(&mut *tx, "t", "alone").await.expect("insert");
+    tx.commit().await.expect("commit");
+    drop(lent);
+    queued.await.expect("write");
+    assert_eq!(keys(&reader).await, ["after", "alone"]);
+}
