@@ -24,7 +24,13 @@ macro_rules! impl_store {
         impl $crate::store::Store for $store {
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(&self.$read).await?;
-                Ok(())
+                // And through the write path: on SQLite that is the group writer's task,
+                // which must be alive for any write to be answered.
+                self.write(0, |conn| Box::pin(async move {
+                    sqlx::query("SELECT 1").execute(&mut *conn).await?;
+                    Ok(())
+                }))
+                .await
             }
 
             async fn create_contact(&self, new: NewContact) -> Result<Contact, StoreError> {
