@@ -154,7 +154,7 @@ macro_rules! impl_engine_store {
                 ids.sort_unstable();
                 let mut gone = std::collections::HashSet::with_capacity(ids.len());
                 for part in ids.chunks(INSERT_CHUNK) {
-                    gone.extend(delete_subscriptions!($db, &mut *tx, part));
+                    gone.extend(DeleteSubscriptions::delete_subscriptions(&mut *tx, part).await?);
                 }
                 let consumed: Vec<&Trigger> =
                     chunk.triggered.iter().filter(|t| gone.contains(&t.candidate.id)).collect();
@@ -267,23 +267,6 @@ macro_rules! impl_engine_store {
     };
 }
 
-/// `DELETE … WHERE id IN (…) RETURNING id`: the subscriptions this transaction consumed.
-/// On PostgreSQL a row another transaction is deleting blocks until it commits and then
-/// is not returned, which is what makes consumption exactly-once across instances.
-macro_rules! delete_subscriptions {
-    ($db:ty, $conn:expr, $ids:expr) => {{
-        let mut delete = sqlx::QueryBuilder::<$db>::new("DELETE FROM subscriptions WHERE id IN (");
-        let mut list = delete.separated(", ");
-        for id in $ids {
-            list.push_bind(*id);
-        }
-        delete.push(") RETURNING id");
-        let gone: Vec<Uuid> = delete.build_query_scalar().fetch_all($conn).await?;
-        gone.into_iter()
-            .collect::<std::collections::HashSet<Uuid>>()
-    }};
-}
-
 /// A query (after `$prefix`) for the subscriptions a stock level matches after `after`,
 /// oldest first: every attribute the stock level carries must equal the subscription's.
 macro_rules! matching_subscriptions {
@@ -312,4 +295,67 @@ macro_rules! matching_subscriptions {
     }};
 }
 
-pub(crate) use {delete_subscriptions, impl_engine_store, matching_subscriptions};
+pub(crate) use {impl_engine_store, matching_subscriptions};
+
+/// Deletes the subscriptions with these ids (in one statement, in ascending id order when
+/// given so); answers the ids that were still there: the ones this transaction consumed.
+#[async_trait::async_trait]
+pub(crate) trait DeleteSubscriptions {
+    async fn delete_subscriptions(
+        &mut self,
+        ids: &[uuid::Uuid],
+    ) -> Result<std::collections::HashSet<uuid::Uuid>, sqlx::Error>;
+}
+
+/// A row another transaction is deleting blocks until that one commits and is then not
+/// returned: that is what makes consumption exactly-once across instances.
+#[async_trait::async_trait]
+impl DeleteSubscriptions for sqlx::PgConnection {
+    async fn delete_subscriptions(
+        &mut self,
+        ids: &[uuid::Uuid],
+    ) -> Result<std::collections::HashSet<uuid::Uuid>, sqlx::Error> {
+        let gone: Vec<uuid::Uuid> =
+            sqlx::query_scalar("DELETE FROM subscriptions WHERE id = ANY($1) RETURNING id")
+                .bind(ids)
+                .fetch_all(&mut *self)
+                .await?;
+        Ok(gone.into_iter().collect())
+    }
+}
+
+/// On SQLite, `RETURNING` sends each deleted id across sqlx's worker thread on its own:
+/// the ids still there are read as one JSON array instead (the writer connection is the
+/// only one, so nothing changes between that read and the delete), and the ids go in as
+/// one JSON parameter rather than one parameter each.
+#[async_trait::async_trait]
+impl DeleteSubscriptions for sqlx::SqliteConnection {
+    async fn delete_subscriptions(
+        &mut self,
+        ids: &[uuid::Uuid],
+    ) -> Result<std::collections::HashSet<uuid::Uuid>, sqlx::Error> {
+        let list: Vec<String> = ids.iter().map(|id| id.simple().to_string()).collect();
+        let list = serde_json::Value::from(list).to_string();
+        let present: Option<String> = sqlx::query_scalar(
+            "SELECT json_group_array(hex(id)) FROM subscriptions \
+             WHERE id IN (SELECT unhex(value) FROM json_each($1))",
+        )
+        .bind(&list)
+        .fetch_one(&mut *self)
+        .await?;
+        sqlx::query(
+            "DELETE FROM subscriptions WHERE id IN (SELECT unhex(value) FROM json_each($1))",
+        )
+        .bind(&list)
+        .execute(&mut *self)
+        .await?;
+        let present: Vec<String> = match present {
+            Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            None => Vec::new(),
+        };
+        present
+            .iter()
+            .map(|hex| uuid::Uuid::parse_str(hex).map_err(|e| sqlx::Error::Decode(e.into())))
+            .collect()
+    }
+}

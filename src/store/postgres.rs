@@ -9,7 +9,7 @@ use sqlx::Postgres;
 use uuid::Uuid;
 
 use super::engine_model::*;
-use super::engine_queries::{delete_subscriptions, impl_engine_store, matching_subscriptions};
+use super::engine_queries::{impl_engine_store, matching_subscriptions, DeleteSubscriptions};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};

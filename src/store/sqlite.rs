@@ -11,7 +11,7 @@ use sqlx::sqlite::{
 use uuid::Uuid;
 
 use super::engine_model::*;
-use super::engine_queries::{delete_subscriptions, impl_engine_store};
+use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
 use super::group::{GroupWriter, Lent};
 use super::model::*;
 use super::outbox_model::*;
