@@ -9,6 +9,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::{DeliveryError, RetryPolicy};
+use crate::metrics::{DeliveryOutcome, Metrics};
 use crate::plugins::{Outcome, Registry};
 use crate::store::{Finish, OutboxItem, Store};
 
@@ -52,6 +53,7 @@ pub struct Delivery {
     store: Arc<dyn Store>,
     actions: Registry,
     settings: DeliverySettings,
+    metrics: Metrics,
 }
 
 impl Delivery {
@@ -60,7 +62,19 @@ impl Delivery {
             store,
             actions,
             settings,
+            metrics: Metrics::new(),
         }
+    }
+
+    /// Counts every action run into `metrics`, by action and by what happens next; each
+    /// action's series exist at 0 from the start, so a dashboard shows it before its first
+    /// run.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        for name in self.actions.names() {
+            metrics.delivery_action(name);
+        }
+        self.metrics = metrics;
+        self
     }
 
     /// Claims one batch of due notifications and delivers it; how many were claimed.
@@ -193,20 +207,33 @@ impl Delivery {
                     actions_done,
                 };
             };
-            match plugin.execute(item, settings).await {
-                Outcome::Done => {}
-                Outcome::Permanent(reason) => {
-                    return Finish::Dead {
-                        reason: format!("{name}: {reason}"),
-                        actions_done,
-                    }
-                }
+            let finish = match plugin.execute(item, settings).await {
+                Outcome::Done => None,
+                Outcome::Permanent(reason) => Some(Finish::Dead {
+                    reason: format!("{name}: {reason}"),
+                    actions_done,
+                }),
                 Outcome::Transient(error) => {
-                    return self.retry(item, format!("{name}: {error}"), actions_done)
+                    Some(self.retry(item, format!("{name}: {error}"), actions_done))
                 }
+            };
+            self.count(plugin.name(), finish.as_ref());
+            if let Some(finish) = finish {
+                return finish;
             }
         }
         Finish::Delivered
+    }
+
+    /// One run of an action, by what it leads to: the next action (sent), a retry, or
+    /// the dead letter.
+    fn count(&self, action: &str, finish: Option<&Finish>) {
+        let outcome = match finish {
+            None => DeliveryOutcome::Sent,
+            Some(Finish::Retry { .. }) => DeliveryOutcome::Retry,
+            Some(_) => DeliveryOutcome::Dead,
+        };
+        self.metrics.delivery_attempt(action, outcome);
     }
 
     fn retry(&self, item: &OutboxItem, error: String, actions_done: u32) -> Finish {

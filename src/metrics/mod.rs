@@ -10,8 +10,6 @@
 //! names, route templates, HTTP methods and status codes — never ids, SKUs or addresses,
 //! so the output carries no contact data and its size does not grow with traffic.
 
-mod action;
 mod families;
 
-pub use action::Metered;
 pub use families::{DeliveryOutcome, Metrics, CONTENT_TYPE};

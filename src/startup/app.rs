@@ -14,7 +14,7 @@ use crate::config::{read_or_create_key, redact_url, Config, Secret};
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
-use crate::metrics::{Metered, Metrics};
+use crate::metrics::Metrics;
 use crate::plugins::email::EmailAction;
 use crate::plugins::webhook::WebhookAction;
 use crate::plugins::{self, Registry};
@@ -43,13 +43,9 @@ impl Application {
         let unsubscribe = Arc::new(unsubscribe_key(config)?);
         let email = email_action(config, templates.clone(), unsubscribe.clone())?;
         let webhook = webhook_action(config, unsubscribe.clone())?;
-        let delivery = Arc::new(build_metered_delivery(
-            config,
-            store.clone(),
-            email,
-            webhook,
-            &metrics,
-        ));
+        let delivery = Arc::new(
+            build_delivery(config, store.clone(), email, webhook).with_metrics(metrics.clone()),
+        );
         count_reloads(&metrics, &engine, templates.as_ref());
         let watchers = watch_sources(config, &engine, templates.as_ref());
         let keys = api_keys(config)?;
@@ -171,36 +167,20 @@ pub fn build_delivery(
     email: EmailAction,
     webhook: WebhookAction,
 ) -> Delivery {
-    build_metered_delivery(config, store, email, webhook, &Metrics::new())
-}
-
-/// [`build_delivery`], counting every action run into `metrics`.
-pub fn build_metered_delivery(
-    config: &Config,
-    store: Arc<dyn Store>,
-    email: EmailAction,
-    webhook: WebhookAction,
-    metrics: &Metrics,
-) -> Delivery {
-    let retry = RetryPolicy {
-        schedule: config.delivery.retry_schedule.clone(),
-        ..RetryPolicy::default()
-    };
     let mut actions = Registry::new();
     actions
-        .register(Metered::new(
-            plugins::log::LogAction,
-            retry.clone(),
-            metrics.clone(),
-        ))
-        .register(Metered::new(email, retry.clone(), metrics.clone()))
-        .register(Metered::new(webhook, retry.clone(), metrics.clone()));
+        .register(plugins::log::LogAction)
+        .register(email)
+        .register(webhook);
     let settings = DeliverySettings {
         lease: Duration::from_secs(config.delivery.lease_secs.max(1)),
         batch_size: config.delivery.batch_size.max(1),
         concurrency: config.delivery.concurrency.max(1),
         daily_cap: config.delivery.daily_cap_per_contact,
-        retry,
+        retry: RetryPolicy {
+            schedule: config.delivery.retry_schedule.clone(),
+            ..RetryPolicy::default()
+        },
         ..DeliverySettings::default()
     };
     Delivery::new(store, actions, settings)
