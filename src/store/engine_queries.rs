@@ -323,39 +323,3 @@ impl DeleteSubscriptions for sqlx::PgConnection {
         Ok(gone.into_iter().collect())
     }
 }
-
-/// On SQLite, `RETURNING` sends each deleted id across sqlx's worker thread on its own:
-/// the ids still there are read as one JSON array instead (the writer connection is the
-/// only one, so nothing changes between that read and the delete), and the ids go in as
-/// one JSON parameter rather than one parameter each.
-#[async_trait::async_trait]
-impl DeleteSubscriptions for sqlx::SqliteConnection {
-    async fn delete_subscriptions(
-        &mut self,
-        ids: &[uuid::Uuid],
-    ) -> Result<std::collections::HashSet<uuid::Uuid>, sqlx::Error> {
-        let list: Vec<String> = ids.iter().map(|id| id.simple().to_string()).collect();
-        let list = serde_json::Value::from(list).to_string();
-        let present: Option<String> = sqlx::query_scalar(
-            "SELECT json_group_array(hex(id)) FROM subscriptions \
-             WHERE id IN (SELECT unhex(value) FROM json_each($1))",
-        )
-        .bind(&list)
-        .fetch_one(&mut *self)
-        .await?;
-        sqlx::query(
-            "DELETE FROM subscriptions WHERE id IN (SELECT unhex(value) FROM json_each($1))",
-        )
-        .bind(&list)
-        .execute(&mut *self)
-        .await?;
-        let present: Vec<String> = match present {
-            Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))?,
-            None => Vec::new(),
-        };
-        present
-            .iter()
-            .map(|hex| uuid::Uuid::parse_str(hex).map_err(|e| sqlx::Error::Decode(e.into())))
-            .collect()
-    }
-}

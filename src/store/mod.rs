@@ -14,7 +14,7 @@ mod postgres;
 mod queries;
 mod rows;
 mod sqlite;
-mod sqlite_match;
+mod sqlite_chunks;
 
 pub use engine_model::*;
 pub use error::StoreError;

@@ -1,15 +1,18 @@
-//! Reading a chunk of matching subscriptions from SQLite as one row.
+//! The fan-out's per-chunk reads on SQLite, each as one row.
 //!
 //! sqlx hands SQLite rows from its worker thread to the async side one by one; at a
 //! million matches that hand-over (a channel send, a wake-up, a thread switch and the row's
 //! decoding) cost more than SQLite's own reading. SQLite builds the whole chunk as one
-//! JSON array instead, in id order, and it is parsed here in one go.
+//! JSON array instead, in id order, and it is parsed here in one go: the matching
+//! subscriptions, and the ids a chunk commit consumed.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::engine_queries::matching_subscriptions;
+use super::engine_queries::{matching_subscriptions, DeleteSubscriptions};
 use super::{Attributes, Candidate, SqliteStore, StockKey, StoreError};
 
 /// One matching subscription as SQLite's `json_array` writes it.
@@ -66,4 +69,37 @@ fn timestamp(text: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .map(|t| t.and_utc())
         })
+}
+
+/// On SQLite, `RETURNING` sends each deleted id across sqlx's worker thread on its own:
+/// the ids still there are read as one JSON array instead (the writer connection is the
+/// only one, so nothing changes between that read and the delete), and the ids go in as
+/// one JSON parameter rather than one parameter each.
+#[async_trait::async_trait]
+impl DeleteSubscriptions for sqlx::SqliteConnection {
+    async fn delete_subscriptions(&mut self, ids: &[Uuid]) -> Result<HashSet<Uuid>, sqlx::Error> {
+        let list: Vec<String> = ids.iter().map(|id| id.simple().to_string()).collect();
+        let list = serde_json::Value::from(list).to_string();
+        let present: Option<String> = sqlx::query_scalar(
+            "SELECT json_group_array(hex(id)) FROM subscriptions \
+             WHERE id IN (SELECT unhex(value) FROM json_each($1))",
+        )
+        .bind(&list)
+        .fetch_one(&mut *self)
+        .await?;
+        sqlx::query(
+            "DELETE FROM subscriptions WHERE id IN (SELECT unhex(value) FROM json_each($1))",
+        )
+        .bind(&list)
+        .execute(&mut *self)
+        .await?;
+        let present: Vec<String> = match present {
+            Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            None => Vec::new(),
+        };
+        present
+            .iter()
+            .map(|hex| Uuid::parse_str(hex).map_err(|e| sqlx::Error::Decode(e.into())))
+            .collect()
+    }
 }
