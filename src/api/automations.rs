@@ -12,15 +12,20 @@ use super::stock_levels::StockLevelRequest;
 use super::validate::{format_time, Fields};
 use super::AppState;
 use crate::engine::{DryRun, RulesError};
+use crate::reload::Failure;
 use crate::rules::Automation;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AutomationsBody {
     automations: Vec<AutomationBody>,
+    /// When the live rules were loaded; `loadedOn` on every reloadable resource.
     loaded_on: String,
     generation: u64,
-    /// Why the latest edit of the rules was rejected; the automations above stay live.
+    /// Why the latest edit of the rules was rejected (`{message, on}`, as for templates
+    /// and feeds), null when it was not; the automations above stay live.
+    last_error: Option<Failure<RulesError>>,
+    /// The same rejection, one entry per file:line:col; empty when `lastError` is null.
     errors: Vec<LoadError>,
 }
 
@@ -44,7 +49,6 @@ struct AutomationBody {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct LoadError {
-    at: String,
     file: Option<String>,
     line: Option<usize>,
     column: Option<usize>,
@@ -83,24 +87,20 @@ pub async fn list(State(state): State<AppState>) -> JsonResponse<AutomationsBody
     let status = rules.status();
     let errors = status
         .last_error
-        .map(|failure| load_errors(&failure.at, failure.error.as_deref(), &failure.message));
+        .as_ref()
+        .map(|failure| load_errors(failure.error.as_deref(), &failure.message));
     JsonResponse(AutomationsBody {
         automations: rules.current().all().iter().map(Into::into).collect(),
-        loaded_on: format_time(&status.loaded_at),
+        loaded_on: format_time(&status.loaded_on),
         generation: status.generation,
         errors: errors.unwrap_or_default(),
+        last_error: status.last_error,
     })
 }
 
 /// One entry per diagnostic (file:line:col) when the rules failed to compile.
-fn load_errors(
-    at: &chrono::DateTime<chrono::Utc>,
-    error: Option<&RulesError>,
-    message: &str,
-) -> Vec<LoadError> {
-    let at = format_time(at);
+fn load_errors(error: Option<&RulesError>, message: &str) -> Vec<LoadError> {
     let plain = |message: String| LoadError {
-        at: at.clone(),
         file: None,
         line: None,
         column: None,
@@ -111,7 +111,6 @@ fn load_errors(
             .iter()
             .flat_map(|d| d.iter())
             .map(|d| LoadError {
-                at: at.clone(),
                 file: d.file.as_deref().map(str::to_owned),
                 line: Some(d.line),
                 column: Some(d.column),

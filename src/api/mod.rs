@@ -6,6 +6,7 @@ mod automations;
 mod completion;
 mod contacts;
 mod error;
+mod feeds;
 mod health;
 mod integration_log;
 mod json;

@@ -6,8 +6,8 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::{
-    auth, automations, completion, contacts, health, integration_log, metrics, outbox, products,
-    receipts, stock_levels, subscriptions, templates, unsubscribe, AppState,
+    auth, automations, completion, contacts, feeds, health, integration_log, metrics, outbox,
+    products, receipts, stock_levels, subscriptions, templates, unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/inventory/stock-levels", put(stock_levels::put_many))
         .route("/automations", get(automations::list))
         .route("/automations/dry-run", post(automations::dry_run))
+        .route("/feeds", get(feeds::list))
         .route("/integration-log", get(integration_log::list))
         .route("/products/{locale}/{sku}", get(products::get))
         .route("/outbox", get(outbox::list).delete(outbox::purge))

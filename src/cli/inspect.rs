@@ -14,8 +14,11 @@ use crate::engine::log::group;
 use crate::feeds::Catalog;
 use crate::startup::{build_engine, connect_store};
 
+mod table;
+
 use super::progress;
 use crate::store::{StockKey, StockLevel};
+use table::{count, write_table};
 
 pub fn check(config: &Config, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let spinner = progress::spinner("loading product feeds");
@@ -40,8 +43,9 @@ fn finish_loading(spinner: &indicatif::ProgressBar, catalog: &Catalog) {
     let feeds: Vec<_> = catalog.locales().filter_map(|l| catalog.feed(l)).collect();
     let products: usize = feeds.iter().map(|f| f.len()).sum();
     spinner.finish_with_message(format!(
-        "loaded {products} products from {} feed(s)",
-        feeds.len()
+        "loaded {} from {}",
+        count(products as u64, "product"),
+        count(feeds.len() as u64, "feed")
     ));
 }
 
@@ -88,23 +92,31 @@ pub async fn dry_run(config: &Config, args: &DryRunArgs) -> anyhow::Result<ExitC
     writeln!(
         out,
         "{} matched: {} would be notified, {} dropped as expired",
-        report.matched, report.would_trigger, report.would_expire
+        count(report.matched, "subscription"),
+        report.would_trigger,
+        report.would_expire
     )?;
-    for (reason, count) in &report.held_back {
-        writeln!(out, "  held back, {reason}: {count}")?;
+    for (reason, held) in &report.held_back {
+        writeln!(out, "  held back, {reason}: {held}")?;
     }
-    for v in &report.subscriptions {
-        let detail = match (v.outcome, &v.automation, &v.branch, v.reason) {
-            ("trigger", Some(a), Some(b), _) => format!("notify via {a} / {b}"),
-            ("expire", Some(a), _, _) => format!("drop (expired for {a})"),
-            (_, _, _, Some(reason)) => format!("hold ({reason})"),
-            _ => v.outcome.to_owned(),
-        };
-        writeln!(
-            out,
-            "{}  {}  {:<8}  {detail}",
-            v.subscription_id, v.contact_id, v.locale
-        )?;
+    let rows: Vec<Vec<String>> = report
+        .subscriptions
+        .iter()
+        .map(|v| {
+            let verdict = match (v.outcome, &v.automation, &v.branch, v.reason) {
+                ("trigger", Some(a), Some(b), _) => format!("notify via {a} / {b}"),
+                ("expire", Some(a), _, _) => format!("drop (expired for {a})"),
+                (_, _, _, Some(reason)) => format!("hold ({reason})"),
+                _ => v.outcome.to_owned(),
+            };
+            let ids = (v.subscription_id.to_string(), v.contact_id.to_string());
+            vec![ids.0, ids.1, v.locale.to_string(), verdict]
+        })
+        .collect();
+    if !rows.is_empty() {
+        writeln!(out)?;
+        let headers = ["SUBSCRIPTION", "CONTACT", "LOCALE", "VERDICT"];
+        write_table(&mut out, &headers, &rows)?;
     }
     if report.truncated {
         writeln!(
@@ -147,11 +159,27 @@ pub async fn log(config: &Config, args: &LogArgs) -> anyhow::Result<ExitCode> {
             .integration_log(sku.as_ref(), since, args.limit)
             .await?,
     );
+    if entries.is_empty() {
+        // On stderr: stdout stays one JSON object a line, for jq.
+        eprintln!("the integration log has no entries{}", filters(args));
+    }
     let mut out = std::io::stdout().lock();
     for e in entries {
         writeln!(out, "{}", serde_json::to_string(&e)?)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// ` for SKU … since …`, naming the filters that found nothing.
+fn filters(args: &LogArgs) -> String {
+    let mut text = String::new();
+    if let Some(sku) = &args.sku {
+        text.push_str(&format!(" for SKU {sku}"));
+    }
+    if let Some(since) = &args.since {
+        text.push_str(&format!(" since {since}"));
+    }
+    text
 }
 
 #[derive(clap::Subcommand)]
@@ -185,7 +213,15 @@ pub async fn outbox(config: &Config, command: OutboxCommand) -> anyhow::Result<E
                     "--status must be pending, delivered or dead"
                 );
             }
-            for entry in store.outbox(status.as_deref(), limit).await? {
+            let entries = store.outbox(status.as_deref(), limit).await?;
+            if entries.is_empty() {
+                // On stderr: stdout stays one JSON object a line, for jq.
+                match status.as_deref() {
+                    Some(status) => eprintln!("the outbox has no {status} notifications"),
+                    None => eprintln!("the outbox is empty"),
+                }
+            }
+            for entry in entries {
                 writeln!(out, "{}", serde_json::to_string(&entry)?)?;
             }
         }
@@ -195,18 +231,19 @@ pub async fn outbox(config: &Config, command: OutboxCommand) -> anyhow::Result<E
             let spinner = progress::spinner("queueing dead notifications again");
             let requeued = store.requeue_dead().await?;
             spinner.finish_and_clear();
-            writeln!(out, "{requeued} dead notifications queued again")?;
+            let requeued = count(requeued, "dead notification");
+            writeln!(out, "{requeued} queued again")?;
         }
         OutboxCommand::Purge { status } => {
             anyhow::ensure!(
                 [DELIVERED, DEAD].contains(&status.as_str()),
                 "--status must be delivered or dead"
             );
-            writeln!(
-                out,
-                "{} {status} notifications deleted",
-                store.purge(&status).await?
-            )?;
+            let deleted = count(
+                store.purge(&status).await?,
+                &format!("{status} notification"),
+            );
+            writeln!(out, "{deleted} deleted")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! `restock serve` and `restock migrate`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use crate::config::Config;
@@ -7,11 +8,14 @@ use crate::startup::{connect_store, Application};
 
 pub async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
     connect_store(config).await?;
-    tracing::info!("database is up to date");
+    writeln!(std::io::stdout().lock(), "the database is up to date")?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
+    if let Some(warning) = config.public_url_warning() {
+        tracing::warn!("{warning}");
+    }
     let app = Application::build(config).await?;
     app.run_until(shutdown_signal()).await?;
     tracing::info!("stopped");

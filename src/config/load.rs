@@ -97,19 +97,26 @@ pub fn load(
         set_path(&mut tree, key, env_value(&var, &raw)?, &var)?;
         overridden.push(var);
     }
+    let public_url_set = tree.contains_key("public_url");
     let origin = if overridden.is_empty() {
         origin
     } else {
         format!("{origin} with {}", overridden.join(", "))
     };
-    serde_path_to_error::deserialize(Value::Mapping(tree)).map_err(|err| {
-        let key = err.path().to_string();
-        ConfigError::Invalid {
-            origin,
-            key: if key == "." { String::new() } else { key },
-            source: err.into_inner(),
-        }
-    })
+    let mut config: Config =
+        serde_path_to_error::deserialize(Value::Mapping(tree)).map_err(|err| {
+            let key = err.path().to_string();
+            ConfigError::Invalid {
+                origin,
+                key: if key == "." { String::new() } else { key },
+                source: err.into_inner(),
+            }
+        })?;
+    if !public_url_set {
+        config.public_url = super::public_url::from_listen(config.listen);
+        config.public_url_from_listen = true;
+    }
+    Ok(config)
 }
 
 fn key_prefix(key: &str) -> String {

@@ -4,6 +4,7 @@
 mod key_file;
 mod load;
 mod mail;
+mod public_url;
 mod rate_limit;
 mod secret;
 mod webhook;
@@ -48,8 +49,13 @@ pub struct Config {
     /// How webhook actions sign and time out (`webhook.secret`, `webhook.timeout_secs`).
     pub webhook: WebhookConfig,
     /// The public base of links in emails (`https://shop.example.com/restock`): the
-    /// unsubscribe link is `{public_url}/unsubscribe/{token}`.
+    /// unsubscribe link is `{public_url}/unsubscribe/{token}`. When unset, [`load`] makes
+    /// it `http://{listen}`, so a changed port alone still gives working links.
     pub public_url: String,
+    /// Set by [`load`] when `public_url` was not configured and comes from `listen`, so
+    /// `serve` can warn when that address is not one shoppers can reach.
+    #[serde(skip)]
+    pub public_url_from_listen: bool,
     /// Signs unsubscribe links. When absent, one is generated once into
     /// `unsubscribe_secret_file`, like the API key.
     pub unsubscribe_secret: Option<Secret>,
@@ -88,6 +94,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             webhook: WebhookConfig::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            public_url_from_listen: false,
             unsubscribe_secret: None,
             unsubscribe_secret_file: PathBuf::from("restock.unsubscribe.key"),
             feeds: FeedsConfig::default(),

@@ -1,8 +1,10 @@
 //! The engine worker: claims stored stock-level batches and fans each stock level out,
 //! resuming where an earlier (crashed) holder of the batch stopped.
 
+mod counts;
+
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use uuid::Uuid;
 
@@ -13,6 +15,7 @@ use crate::store::{
 use super::decide::Decision;
 use super::fanout::{FanOut, HeldCounts, Judged};
 use super::{Engine, EngineError, RuleSet};
+use counts::BatchCounts;
 
 /// A batch that failed this many times is given up (and says why), so one poisoned batch
 /// cannot hold the queue forever.
@@ -32,10 +35,13 @@ impl Engine {
             return Ok(None);
         };
         let id = claimed.batch.id;
-        match self.process(&claimed).await {
+        let counts = Mutex::new(BatchCounts::default());
+        let outcome = self.process(&claimed, &counts).await;
+        match outcome {
             Ok(()) => {
                 self.store.complete_stock_batch(id, worker).await?;
-                tracing::info!(batch = %id, items = claimed.items.len(), "stock-level batch processed");
+                let counts = counts.into_inner().unwrap_or_else(PoisonError::into_inner);
+                counts.log(&claimed);
             }
             Err(EngineError::Store(StoreError::LostClaim(batch))) => {
                 tracing::warn!(%batch, "another worker took this batch over; leaving it to them");
@@ -64,7 +70,11 @@ impl Engine {
         Ok(done)
     }
 
-    async fn process(&self, claimed: &ClaimedBatch) -> Result<(), EngineError> {
+    async fn process(
+        &self,
+        claimed: &ClaimedBatch,
+        counts: &Mutex<BatchCounts>,
+    ) -> Result<(), EngineError> {
         let rules = self.rules.current();
         let start = claimed.progress;
         for (index, level) in claimed.items.iter().enumerate().skip(start.item) {
@@ -78,6 +88,7 @@ impl Engine {
                 batch: claimed.batch.id,
                 index,
                 level,
+                counts,
             };
             item.fan_out(&rules, cursor).await?;
         }
@@ -91,6 +102,8 @@ struct Item<'a> {
     batch: Uuid,
     index: usize,
     level: &'a StockLevel,
+    /// What this run of the batch committed, for its log line.
+    counts: &'a Mutex<BatchCounts>,
 }
 
 impl Item<'_> {
@@ -199,6 +212,10 @@ impl Item<'_> {
                     let applied = result?;
                     let metrics = &self.engine.metrics;
                     metrics.chunk_committed(commit.matched, &commit.held, applied);
+                    self.counts
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .add(commit, applied);
                     return Ok(applied);
                 }
             }

@@ -35,7 +35,8 @@ pub struct FeedStatus {
     /// Memory the live version holds; see [`Feed::heap_bytes`].
     pub heap_bytes: usize,
     /// When the live version was loaded.
-    pub loaded_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::domain::serialize_time")]
+    pub loaded_on: DateTime<Utc>,
     /// How long loading the live version took.
     pub load_ms: u64,
     /// 1 for the feed read at start, +1 per successful reload.
@@ -164,7 +165,7 @@ impl Catalog {
                     format: feed.format(),
                     products: feed.len(),
                     heap_bytes: feed.heap_bytes(),
-                    loaded_at: status.loaded_at,
+                    loaded_on: status.loaded_on,
                     load_ms: u64::try_from(feed.load_time().as_millis()).unwrap_or(u64::MAX),
                     generation: status.generation,
                     warnings: feed.warnings().to_vec(),

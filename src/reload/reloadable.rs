@@ -159,7 +159,7 @@ where
         ReloadStatus {
             name: self.inner.name.clone(),
             generation: state.generation,
-            loaded_at: state.loaded_at,
+            loaded_on: state.loaded_at,
             last_error: state.last_error.clone(),
         }
     }

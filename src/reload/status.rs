@@ -4,6 +4,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
+use crate::domain::{format_time, serialize_time};
+
 /// A reload that did not produce a new value: when it happened and why.
 ///
 /// `error` is the builder's own error, kept typed so an admin endpoint can render it in
@@ -35,17 +37,19 @@ impl<E> fmt::Display for Failure<E> {
     }
 }
 
-/// Serializes as `{"at": "...", "message": "..."}` for admin endpoints.
+/// Serializes as `{"message": "...", "on": "..."}`: the one shape every admin endpoint
+/// (automations, templates, feeds) shows a failed reload in, timed like Engage's
+/// `createdOn`.
 impl<E> Serialize for Failure<E> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Shown<'a> {
-            at: String,
             message: &'a str,
+            on: String,
         }
         Shown {
-            at: self.at.to_rfc3339(),
             message: &self.message,
+            on: format_time(&self.at),
         }
         .serialize(serializer)
     }
@@ -60,7 +64,8 @@ pub struct ReloadStatus<E> {
     /// Starts at 1 for the first value and grows by one with each successful reload.
     pub generation: u64,
     /// When the live value was built.
-    pub loaded_at: DateTime<Utc>,
+    #[serde(serialize_with = "serialize_time")]
+    pub loaded_on: DateTime<Utc>,
     /// The failure of the most recent reload, if it failed; cleared by the next success.
     pub last_error: Option<Failure<E>>,
 }
@@ -70,7 +75,7 @@ impl<E> Clone for ReloadStatus<E> {
         Self {
             name: self.name.clone(),
             generation: self.generation,
-            loaded_at: self.loaded_at,
+            loaded_on: self.loaded_on,
             last_error: self.last_error.clone(),
         }
     }

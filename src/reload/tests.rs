@@ -56,6 +56,15 @@ fn a_failed_rebuild_keeps_the_last_good_value_and_records_why() {
         "rules/vip.yaml:3:7: unknown field `prise`"
     );
     assert_eq!(shown["name"], "numbers");
+    assert_eq!(
+        shown["lastError"]["on"],
+        crate::domain::format_time(&recorded.at)
+    );
+    assert!(shown["loadedOn"].is_string(), "{shown}");
+    assert!(
+        shown.get("loadedAt").is_none(),
+        "one name for the load time"
+    );
 
     *next.lock().unwrap() = Ok(3);
     numbers.reload_now().expect("reload succeeds again");

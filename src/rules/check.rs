@@ -106,17 +106,12 @@ pub fn check_paths_with(
     let files = files.len();
     if errors == 0 {
         let reads = reads(&automations);
-        writeln!(
-            out,
-            "ok: {files} files, {} automations{reads}",
-            automations.len()
-        )?;
+        let (files, automations) = (count(files, "file"), count(automations.len(), "automation"));
+        writeln!(out, "ok: {files}, {automations}{reads}")?;
     } else {
-        let valid = automations.len();
-        writeln!(
-            out,
-            "failed: {errors} errors in {files} files ({valid} automations valid)"
-        )?;
+        let (errors, files) = (count(errors, "error"), count(files, "file"));
+        let valid = count(automations.len(), "automation");
+        writeln!(out, "failed: {errors} in {files} ({valid} valid)")?;
     }
     Ok(errors == 0)
 }
@@ -174,4 +169,13 @@ fn line_of(file: &Path, line: usize) -> String {
         .ok()
         .and_then(|t| t.lines().nth(line.saturating_sub(1)).map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// `1 file`, `2 files`: counts that people read.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

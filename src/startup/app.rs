@@ -39,6 +39,7 @@ impl Application {
         let metrics = Metrics::new();
         let store = connect_store(config).await?;
         let engine = Arc::new(build_engine(config, store.clone())?.with_metrics(metrics.clone()));
+        log_feeds(engine.catalog());
         let templates = load_templates(config)?;
         let unsubscribe = Arc::new(unsubscribe_key(config)?);
         let email = email_action(config, templates.clone(), unsubscribe.clone())?;
@@ -158,6 +159,26 @@ pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<En
         ..EngineSettings::default()
     };
     Ok(Engine::new(store, rules, catalog, settings))
+}
+
+/// Names every loaded feed at start, or warns that there is none: without a feed for its
+/// locale a subscription is never notified, and nothing else would say so.
+fn log_feeds(catalog: &Catalog) {
+    let feeds = catalog.status();
+    if feeds.is_empty() {
+        tracing::warn!(
+            "no feeds configured: every subscription will be held back: noFeedForLocale"
+        );
+    }
+    for feed in feeds {
+        tracing::info!(
+            locale = %feed.locale,
+            path = %feed.path.display(),
+            format = %format!("{:?}", feed.format).to_lowercase(),
+            products = feed.products,
+            "feed loaded"
+        );
+    }
 }
 
 /// The delivery worker with every action this build provides.

@@ -26,6 +26,7 @@ impl Templates {
                 Err(e) => errors.push(TemplateError::syntax(&source.path, &e)),
             }
         }
+        errors.extend(self.compile_pages(scanned.pages));
         for (locale, set) in scanned.locales {
             for (name, parts) in set {
                 let paths = parts.each_ref().map(|s| s.path.clone());

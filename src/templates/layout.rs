@@ -10,6 +10,9 @@ use crate::domain::Locale;
 
 /// The folder of shared partials, beside the locale folders.
 pub(super) const PARTIALS: &str = "partials";
+/// The end of a web page's file name (`unsubscribe.page.hbs`): one HTML file, not an
+/// email's three parts.
+pub(super) const PAGE_SUFFIX: &str = ".page.hbs";
 
 /// One part of an email; each is its own file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,6 +55,8 @@ pub(super) struct Scan {
     pub(super) locales: BTreeMap<Locale, BTreeMap<String, Parts>>,
     /// Shared partials: name, the part they serve (HTML, or text for subject and text), file.
     pub(super) partials: Vec<(String, Part, Source)>,
+    /// Web pages (the unsubscribe pages): locale → page name → file.
+    pub(super) pages: BTreeMap<Locale, BTreeMap<String, Source>>,
 }
 
 /// Reads `dir`. Layout problems are collected, so one load reports all of them.
@@ -85,19 +90,31 @@ pub(super) fn scan(dir: &Path) -> Result<Scan, TemplateError> {
             errors.push(TemplateError::layout(&path, reason));
             continue;
         }
-        let templates = scan_locale(&path, &mut errors)?;
-        scan.locales.insert(locale, templates);
+        let (templates, pages) = scan_locale(&path, &mut errors)?;
+        scan.locales.insert(locale.clone(), templates);
+        if !pages.is_empty() {
+            scan.pages.insert(locale, pages);
+        }
     }
     TemplateError::collect(errors)?;
     Ok(scan)
 }
 
+/// A locale folder's emails (name → parts) and pages (name → file).
+type LocaleFiles = (BTreeMap<String, Parts>, BTreeMap<String, Source>);
+
 fn scan_locale(
     folder: &Path,
     errors: &mut Vec<TemplateError>,
-) -> Result<BTreeMap<String, Parts>, TemplateError> {
+) -> Result<LocaleFiles, TemplateError> {
     let mut found: BTreeMap<String, [Option<Source>; 3]> = BTreeMap::new();
+    let mut pages = BTreeMap::new();
     for path in entries(folder)? {
+        if let Some(name) = page_file(&path) {
+            let text = read(&path)?;
+            pages.insert(name.to_owned(), Source { path, text });
+            continue;
+        }
         let Some((name, part)) = template_file(&path, errors) else {
             continue;
         };
@@ -117,7 +134,13 @@ fn scan_locale(
         );
         errors.push(TemplateError::layout(folder, reason));
     }
-    Ok(complete)
+    Ok((complete, pages))
+}
+
+/// The page name of a `<name>.page.hbs` file with a good name.
+fn page_file(path: &Path) -> Option<&str> {
+    let name = visible_name(path)?.strip_suffix(PAGE_SUFFIX)?;
+    (is_name(name) && path.is_file()).then_some(name)
 }
 
 fn scan_partials(
@@ -159,7 +182,8 @@ fn template_file(path: &Path, errors: &mut Vec<TemplateError>) -> Option<(String
         .filter(|(name, _)| is_name(name));
     if parsed.is_none() {
         let reason = "a template file is named <name>.subject.hbs, <name>.html.hbs or \
-                      <name>.txt.hbs, where <name> is letters, digits, '-' and '_'";
+                      <name>.txt.hbs (a web page <name>.page.hbs), where <name> is letters, \
+                      digits, '-' and '_'";
         errors.push(TemplateError::layout(path, reason));
     }
     parsed.map(|(name, part)| (name.to_owned(), part))

@@ -28,6 +28,26 @@ pub struct TemplateListing {
     pub templates: Vec<TemplateEntry>,
     /// The shared partials' files.
     pub partials: Vec<String>,
+    /// The web pages (the unsubscribe pages), one entry per page name.
+    pub pages: Vec<PageEntry>,
+}
+
+/// One web page and the file of each locale's version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageEntry {
+    /// `unsubscribe`.
+    pub name: String,
+    /// Locale → file, sorted by locale.
+    pub locales: Vec<PageVersion>,
+}
+
+/// One locale's version of a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageVersion {
+    pub locale: String,
+    pub file: String,
 }
 
 /// One template name and its versions.
@@ -75,6 +95,20 @@ impl Templates {
                 })
                 .collect(),
             partials: self.partials.iter().map(|p| shown(p)).collect(),
+            pages: self
+                .page_files()
+                .iter()
+                .map(|(name, versions)| PageEntry {
+                    name: name.clone(),
+                    locales: versions
+                        .iter()
+                        .map(|(locale, file)| PageVersion {
+                            locale: locale.to_string(),
+                            file: shown(file),
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }

@@ -11,6 +11,9 @@
 //! found at send time. Only the HTML part escapes values; a subject must render to one
 //! line, so data cannot inject mail headers. [`reloadable`] keeps a set live across edits:
 //! a broken edit is rejected and the last good set keeps serving.
+//!
+//! The same folder holds the web pages behind the unsubscribe link
+//! (`<locale>/unsubscribe.page.hbs`), checked the same way; see [`unsubscribe_page`].
 
 mod compile;
 mod dates;
@@ -19,6 +22,7 @@ mod helpers;
 mod layout;
 mod listing;
 mod money;
+mod pages;
 mod registry;
 mod reload;
 mod sample;
@@ -32,6 +36,7 @@ pub use listing::{
     templates_status, TemplateEntry, TemplateListing, TemplateVersion, TemplatesStatus,
 };
 pub use money::format_price;
+pub use pages::{page_data, unsubscribe_page, RenderedPage, UnsubscribePage, UNSUBSCRIBE_PAGE};
 pub use registry::{Rendered, Templates};
 pub use reload::{reloadable, DEFAULT_FALLBACK_LOCALE, RELOADABLE_NAME};
 pub use sample::{minimal_sample_data, sample_data};

@@ -38,6 +38,8 @@ pub struct Templates {
     pub(super) index: BTreeMap<String, BTreeMap<Locale, [PathBuf; 3]>>,
     /// The shared partials' files.
     pub(super) partials: Vec<PathBuf>,
+    /// Web page name → locale → its file (the unsubscribe pages).
+    pub(super) pages: BTreeMap<String, BTreeMap<Locale, PathBuf>>,
     /// Registered name → file, per registry (`true` for the HTML one), to name the file
     /// in render errors.
     pub(super) files: HashMap<(bool, String), PathBuf>,
@@ -59,12 +61,15 @@ impl Templates {
             plain: registry(false),
             index: BTreeMap::new(),
             partials: Vec::new(),
+            pages: BTreeMap::new(),
             files: HashMap::new(),
         };
         let mut errors = templates.compile(scanned);
         errors.extend(templates.check_fallback());
         TemplateError::collect(errors)?;
-        TemplateError::collect(templates.validate())?;
+        let mut problems = templates.validate();
+        problems.extend(templates.validate_pages());
+        TemplateError::collect(problems)?;
         tracing::info!(templates = templates.index.len(), "templates loaded");
         Ok(templates)
     }

@@ -76,7 +76,7 @@ async fn unsubscribe_pages_opt_out_and_forgeries_change_nothing(backend: Backend
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!(
-        "<form method=\"post\" action=\"/unsubscribe/{token}\""
+        "<form method=\"post\" action=\"https://shop.example/restock/unsubscribe/{token}\""
     )));
     assert_eq!(
         app.subscriptions_of(contact).await.len(),

@@ -3,6 +3,8 @@
 mod helpers;
 
 mod auth;
+mod binary;
+mod cli_output;
 mod concurrent_writes;
 mod contacts;
 mod crash;
@@ -18,12 +20,15 @@ mod engine_helpers;
 mod engine_resume;
 mod engine_rules;
 mod errors;
+mod feeds_status;
 mod health;
 mod metrics;
 mod rate_limit;
 mod receipts;
+mod served_log;
 mod smtp_server;
 mod stock_batches;
 mod stock_levels;
 mod subscriptions;
+mod unsubscribe_pages;
 mod webhook;

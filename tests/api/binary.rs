@@ -1,0 +1,141 @@
+//! The real `restock` binary, for tests that read what a person or a log collector sees:
+//! `restock serve` in a child process with its log in a file, and one-shot commands with
+//! their stdout and stderr piped.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The binary cargo built for this test run.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_restock"))
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// Writes `config` (JSON is YAML) to `dir/restock.yaml` and returns its path.
+pub fn write_config(dir: &Path, config: &Value) -> PathBuf {
+    let path = dir.join("restock.yaml");
+    std::fs::write(&path, config.to_string()).expect("write config");
+    path
+}
+
+/// Runs a one-shot command in `dir` with stdout and stderr piped (so neither is a
+/// terminal) and `RUST_LOG` unset, as a script would.
+pub fn run(dir: &Path, config: &Path, args: &[&str]) -> Output {
+    Command::new(binary())
+        .current_dir(dir)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run restock")
+}
+
+/// `restock serve` in a child process, killed when dropped.
+pub struct Served {
+    pub address: String,
+    log: PathBuf,
+    child: Child,
+}
+
+impl Served {
+    /// Starts `restock --config CONFIG serve` in `dir` with `env`, its stdout and stderr
+    /// going to `dir/restock.log`, and waits until it is ready.
+    pub async fn start(dir: &Path, config: &Path, port: u16, env: &[(&str, &str)]) -> Self {
+        let log = dir.join("restock.log");
+        let file = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(binary())
+            .current_dir(dir)
+            .arg("--config")
+            .arg(config)
+            .arg("serve")
+            .env("RUST_LOG", "info,sqlx=warn")
+            .envs(env.iter().copied())
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start restock");
+        let served = Self {
+            address: format!("http://127.0.0.1:{port}"),
+            log,
+            child,
+        };
+        served.wait_ready().await;
+        served
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ready = client
+                .get(format!("{}/ready", self.address))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "restock did not become ready; its log:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until `found` holds for the log, failing with the log after 30 s.
+    pub async fn wait_for_log(&self, what: &str, found: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let log = self.log();
+            if found(&log) {
+                return log;
+            }
+            assert!(Instant::now() < deadline, "no {what} in the log:\n{log}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies a folder (the shipped templates) so a test can edit or prune its copy.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from)
+        .expect("read folder")
+        .filter_map(Result::ok)
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
