@@ -176,7 +176,7 @@ fn log_feeds(catalog: &Catalog) {
             path = %feed.path.display(),
             format = %format!("{:?}", feed.format).to_lowercase(),
             products = feed.products,
-            "feed loaded"
+            "serving the feed"
         );
     }
 }

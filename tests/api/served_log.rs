@@ -83,7 +83,7 @@ async fn the_log_names_feeds_and_counts_each_batch_and_links_follow_the_listen_p
     let start = served.log();
     let feed_line = start
         .lines()
-        .find(|l| l.contains("feed loaded"))
+        .find(|l| l.contains("serving the feed"))
         .unwrap_or_else(|| panic!("no feed line in the start log:\n{start}"));
     for part in ["locale=sv-SE", "format=jsonl", "products=2", "sv-SE.jsonl"] {
         assert!(feed_line.contains(part), "{part} missing: {feed_line}");
