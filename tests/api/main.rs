@@ -21,6 +21,7 @@ mod errors;
 mod health;
 mod metrics;
 mod rate_limit;
+mod readme;
 mod receipts;
 mod smtp_server;
 mod stock_batches;
