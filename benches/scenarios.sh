@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #6 scenarios 1 (fan-out) and 4 (delivery), on SQLite and on PostgreSQL with two
+# Benchmark scenarios 1 (fan-out) and 4 (delivery) of BENCHMARKS.md, on SQLite and on PostgreSQL with two
 # instances, each run RUNS times (default 3) with the load average logged before each run,
 # so that a noisy figure can be recognised. Raw output goes to OUT (default bench-logs/).
 #   PG=postgres://postgres@127.0.0.1:5432/test bash benches/scenarios.sh [fanout|delivery|all]

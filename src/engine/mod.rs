@@ -1,7 +1,7 @@
 //! The automation engine: turns stored stock-level batches into triggered subscriptions
-//! (DESIGN.md §1) — matching, predefined conditions, automations in priority order, value
-//! split, throttle, expiry — and consumes each triggered subscription in the transaction
-//! that puts its notification in the outbox.
+//! (docs/design.md, section 1) — matching, predefined conditions, automations in priority
+//! order, value split, throttle, expiry — and consumes each triggered subscription in the
+//! transaction that puts its notification in the outbox.
 
 mod binding;
 mod decide;

@@ -3,7 +3,7 @@
 //! `restock rules check` command ([`check_paths`]).
 //!
 //! A rules file holds one automation (a mapping) or a list of them; the keys are those of
-//! the engine issue's contract (`id`, `name`, `enabled`, `priority`, `threshold`,
+//! docs/automations.md (`id`, `name`, `enabled`, `priority`, `threshold`,
 //! `expires_after`, `throttle`, `when`, `split`), and unknown keys are errors.
 
 mod automation;

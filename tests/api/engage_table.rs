@@ -1,5 +1,5 @@
-//! DESIGN.md's subscription table (#1–#5), created through the API and read back per contact
-//! exactly as Engage shows it.
+//! The subscription table of docs/design.md (#1–#5), created through the API and read back
+//! per contact exactly as Engage shows it.
 
 use serde_json::Value;
 

@@ -1,4 +1,5 @@
-//! DESIGN.md §1: the five subscriptions and the three matching cases, end to end over HTTP.
+//! docs/design.md, "Matching a stock level to subscriptions": the five subscriptions and the
+//! three matching cases, end to end over HTTP.
 
 use serde_json::{json, Value};
 use uuid::Uuid;

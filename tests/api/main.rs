@@ -24,6 +24,7 @@ mod feeds_status;
 mod health;
 mod metrics;
 mod rate_limit;
+mod readme;
 mod receipts;
 mod served_log;
 mod smtp_server;

@@ -1,0 +1,252 @@
+//! The README's walk-through, run as written, so that it cannot silently stop working.
+//!
+//! Its shell blocks — each fenced ```` ```sh ```` block right after a `<!-- walk-through -->`
+//! line — are pasted into one bash (`set -euo pipefail`) twice in a row, as a newcomer
+//! pasting the page twice would, against the real binary's `restock serve` started in a
+//! temporary folder holding copies of the repository's `restock.yaml`, `examples/`,
+//! `rules/` and `templates/`: a fresh clone's setup, API key file and all.
+//!
+//! One thing differs from the README: its address, `http://127.0.0.1:8080`, is replaced in
+//! the blocks by this server's, since tests run side by side and cannot all have port 8080.
+//! The server is given that address through `RESTOCK_LISTEN` and `RESTOCK_PUBLIC_URL`, so
+//! the unsubscribe link in the email points at it too. The blocks need bash, curl, grep,
+//! sed and coreutils, nothing else. The server's log goes to a file, shown on failure.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The line that marks the next fenced block as part of the walk-through.
+const MARKER: &str = "<!-- walk-through -->";
+/// The address the README's commands use.
+const README_ADDRESS: &str = "http://127.0.0.1:8080";
+/// Printed between the two pastes, to tell their output apart.
+const SECOND_PASTE: &str = "=== the walk-through, pasted again ===";
+
+#[test]
+fn the_readme_walk_through_pasted_twice_ends_in_a_swedish_email_each_time() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let blocks = walk_through(&readme);
+    assert!(
+        blocks.len() >= 6,
+        "the README marks {} walk-through blocks; expected the six steps from contact to unsubscribe",
+        blocks.len()
+    );
+    let script = blocks.join("\n");
+    assert!(
+        script.contains(README_ADDRESS),
+        "the walk-through no longer uses {README_ADDRESS}: update this test's substitution"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    for part in ["restock.yaml", "examples", "rules", "templates"] {
+        copy(&root.join(part), &dir.path().join(part));
+    }
+    let server = Server::start(dir.path());
+    server.wait_ready();
+
+    let script = script.replace(README_ADDRESS, &server.address());
+    let output = paste_twice(dir.path(), &script);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let context = || {
+        format!(
+            "stdout:\n{stdout}\nstderr:\n{}\nserver log:\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            server.log()
+        )
+    };
+    assert!(
+        output.status.success(),
+        "the walk-through failed ({}).\n{}",
+        output.status,
+        context()
+    );
+
+    let (first, second) = stdout
+        .split_once(SECOND_PASTE)
+        .unwrap_or_else(|| panic!("no second paste.\n{}", context()));
+    for (n, paste) in [("first", first), ("second", second)] {
+        for line in ["201", "202", "confirmation page: 200", "unsubscribe: 200"] {
+            assert!(
+                paste.lines().any(|l| l.trim() == line),
+                "the {n} paste did not print `{line}`.\n{}",
+                context()
+            );
+        }
+        assert!(
+            paste.contains("\"acceptsEmail\":false"),
+            "the {n} paste: the contact still accepts email after unsubscribing.\n{}",
+            context()
+        );
+    }
+
+    let emails = outbox(&dir.path().join("outbox"));
+    assert_eq!(
+        emails.len(),
+        2,
+        "one email per paste expected.\n{}",
+        context()
+    );
+    for email in &emails {
+        assert_swedish_back_in_stock(email, &server.address());
+    }
+    let to = |email: &str| {
+        email
+            .lines()
+            .find(|l| l.starts_with("To: "))
+            .map(str::to_owned)
+    };
+    assert_ne!(
+        to(&emails[0]),
+        to(&emails[1]),
+        "both pastes mailed the same address"
+    );
+}
+
+/// The sv-SE template, filled from the sv-SE example feed, linking to this server.
+fn assert_swedish_back_in_stock(email: &str, address: &str) {
+    let expected = [
+        "Subject: Vinterjacka Kiruna, svart, M finns i lager igen",
+        "Hej Anna!",
+        "Pris: 1 999,00 kr (ordinarie pris 2 499,00 kr)",
+        "<html lang=3D\"sv\">",
+        "https://shop.example.com/images/kiruna-winter-parka.jpg",
+    ];
+    for text in expected {
+        assert!(email.contains(text), "the email lacks {text:?}:\n{email}");
+    }
+    let unsubscribe = format!("List-Unsubscribe: <{address}/unsubscribe/");
+    assert!(
+        email.contains(&unsubscribe),
+        "the email's unsubscribe link does not point at the server:\n{email}"
+    );
+}
+
+/// The body of every fenced block that directly follows a [`MARKER`] line.
+fn walk_through(readme: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() != MARKER {
+            continue;
+        }
+        let fence = lines.next().unwrap_or_default();
+        assert_eq!(
+            fence.trim(),
+            "```sh",
+            "{MARKER} must be followed by a ```sh fence"
+        );
+        let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+        blocks.push(body.join("\n"));
+    }
+    blocks
+}
+
+/// Runs `script` twice in one bash, as one terminal would run two pastes.
+fn paste_twice(dir: &Path, script: &str) -> Output {
+    let text = format!("set -euo pipefail\n{script}\necho '{SECOND_PASTE}'\n{script}\n");
+    let path = dir.join("walk-through.sh");
+    std::fs::write(&path, text).expect("write the script");
+    Command::new("bash")
+        .arg(&path)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bash")
+}
+
+/// The `.eml` files in `dir`, oldest name first (names are time-ordered ids).
+fn outbox(dir: &Path) -> Vec<String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("read an .eml"))
+        .collect()
+}
+
+fn copy(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).expect("create a folder");
+        for entry in std::fs::read_dir(from).expect("read a folder") {
+            let entry = entry.expect("read a folder");
+            copy(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).expect("copy a file");
+    }
+}
+
+/// `restock serve` in `dir`, as a newcomer starts it, on a port of its own.
+struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let log = dir.join("server.log");
+        let file = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_restock"))
+            .arg("serve")
+            .current_dir(dir)
+            .env("RESTOCK_LISTEN", format!("127.0.0.1:{port}"))
+            .env("RESTOCK_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start restock");
+        Self { child, port, log }
+    }
+
+    fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.ready() {
+            assert!(
+                Instant::now() < deadline,
+                "restock serve did not become ready; its log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `GET /ready` answers 200.
+    fn ready(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let request = "GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        let mut answer = String::new();
+        stream.write_all(request.as_bytes()).is_ok()
+            && stream.read_to_string(&mut answer).is_ok()
+            && answer.starts_with("HTTP/1.1 200")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
