@@ -23,6 +23,7 @@ mod hostile_bodies;
 mod hostile_connections;
 mod hostile_json;
 mod hostile_shutdown;
+mod hostile_values;
 mod hostile_wire;
 mod metrics;
 mod rate_limit;
