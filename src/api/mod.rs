@@ -23,6 +23,7 @@ mod subscriptions;
 mod templates;
 mod unsubscribe;
 mod validate;
+mod well_formed;
 
 pub use auth::ApiKeys;
 pub use error::{ApiError, FieldError};
