@@ -11,8 +11,10 @@ use crate::helpers::{api_key, spawn_with, Backend, TestApp};
 use crate::hostile_wire::{closed_within, connect, read_answer, send};
 
 const TIMEOUT: Duration = Duration::from_secs(1);
-/// Scheduling slack on a shared machine: the watchdog looks every quarter timeout.
-const MARGIN: Duration = Duration::from_millis(1500);
+/// Scheduling slack on a machine shared with the rest of the suite (the watchdog itself
+/// looks every quarter timeout). Without timeouts no connection ever closes, so any margin
+/// still tells the two apart.
+const MARGIN: Duration = Duration::from_secs(3);
 
 fn short_timeouts() -> HttpConfig {
     HttpConfig {
@@ -108,7 +110,7 @@ async fn two_hundred_slow_connections_are_closed_while_ready_answers() {
                 let started = Instant::now();
                 let ready = app.client.get(format!("{}/ready", app.address)).send().await;
                 assert_eq!(ready.expect("/ready answers").status(), 200);
-                assert!(started.elapsed() < Duration::from_secs(1), "/ready was slow");
+                assert!(started.elapsed() < Duration::from_secs(2), "/ready was slow");
                 ready_answers += 1;
             }
         }
