@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Shared by a connection's socket, its service and its watchdog.
 #[derive(Debug)]
 pub struct Activity {
     opened: Instant,

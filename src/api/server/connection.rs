@@ -26,6 +26,7 @@ const MIN_BUF: usize = 8 * 1024;
 /// hyper's default read buffer (about 400 KiB).
 const DEFAULT_BUF: usize = 8 * 1024 + 4096 * 100;
 
+/// What every connection is bounded by, derived once from `http:`.
 pub struct Settings {
     header_read_timeout: Duration,
     keep_alive_timeout: Duration,

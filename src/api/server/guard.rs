@@ -17,6 +17,7 @@ use futures::StreamExt;
 use crate::api::error::ApiError;
 use crate::config::HttpConfig;
 
+/// The configured bounds on one request, read once at start.
 pub struct Limits {
     max_uri_bytes: usize,
     max_header_bytes: usize,

@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 use super::activity::Activity;
 use crate::api::error::protocol_problem;
 
+/// A client's socket, counting activity for the idle watchdog.
 pub struct Io {
     stream: TcpStream,
     activity: Arc<Activity>,

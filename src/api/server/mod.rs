@@ -20,7 +20,7 @@ use tokio::task::JoinSet;
 
 use crate::config::HttpConfig;
 
-pub use guard::Limits;
+use guard::Limits;
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets the requests in flight
 /// finish for at most `http.shutdown_timeout`.
