@@ -34,6 +34,9 @@ pub enum ApiError {
     /// 400: the body is empty where one is required.
     #[error("the request body is empty; a JSON body is required")]
     EmptyBody,
+    /// 400: a request that is not well-formed HTTP (an unreadable body, a bad header).
+    #[error("{0}")]
+    BadRequest(String),
     /// 400: JSON that does not describe a valid request; lists every field at fault.
     #[error("the request is invalid")]
     Validation(Vec<FieldError>),
@@ -70,9 +73,21 @@ pub enum ApiError {
     /// 413
     #[error("the request body is larger than the configured limit of {0} bytes")]
     TooLarge(usize),
+    /// 408: the body did not arrive within `http.body_read_timeout` (seconds).
+    #[error("the request body did not arrive within {0} s")]
+    BodyTimeout(f64),
+    /// 414: the request target is longer than `http.max_uri_bytes`.
+    #[error("the request target (path and query) is longer than {0} bytes")]
+    UriTooLong(usize),
     /// 415
     #[error("the body must be JSON: send Content-Type: application/json")]
     UnsupportedMediaType,
+    /// 415: a `Content-Encoding` other than identity; bodies are taken uncompressed.
+    #[error("Content-Encoding {0} is not accepted: send the body uncompressed")]
+    UnsupportedEncoding(String),
+    /// 431: more or larger header fields than `http.max_headers` / `http.max_header_bytes`.
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// 429: the API key made more requests than `rate_limit` allows; the number is the
     /// `Retry-After` header, in seconds.
     #[error("too many requests for this API key; retry after {0} s")]
@@ -96,6 +111,7 @@ impl ApiError {
             Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized"),
             MalformedJson(_) => (StatusCode::BAD_REQUEST, "MalformedJson"),
             EmptyBody => (StatusCode::BAD_REQUEST, "EmptyBody"),
+            BadRequest(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
             Validation(_) => (StatusCode::BAD_REQUEST, "ValidationFailed"),
             InvalidId(_) => (StatusCode::BAD_REQUEST, "InvalidId"),
             ContactNotFound => (StatusCode::NOT_FOUND, "ContactNotFound"),
@@ -108,7 +124,17 @@ impl ApiError {
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
             DuplicateEmail => (StatusCode::CONFLICT, "ContactAlreadyExists"),
             TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge"),
+            BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "RequestTimeout"),
+            UriTooLong(_) => (StatusCode::URI_TOO_LONG, "UriTooLong"),
             UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType"),
+            UnsupportedEncoding(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedContentEncoding",
+            ),
+            HeadersTooLarge(_) => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "HeadersTooLarge",
+            ),
             TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
             Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "Unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
@@ -151,14 +177,7 @@ impl IntoResponse for ApiError {
             [one] => format!("{}: {}", one.field, one.message),
             _ => self.to_string(),
         };
-        let problem = Problem {
-            title: status.canonical_reason().unwrap_or("Error"),
-            status: status.as_u16(),
-            detail,
-            error_code,
-            errors,
-        };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let body = problem_body(status, error_code, detail, errors);
         let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
@@ -172,4 +191,39 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+fn problem_body(
+    status: StatusCode,
+    error_code: &str,
+    detail: String,
+    errors: &[FieldError],
+) -> Vec<u8> {
+    let problem = Problem {
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        error_code,
+        errors,
+    };
+    serde_json::to_vec(&problem).unwrap_or_default()
+}
+
+/// The body for an answer hyper gives on its own, before any request reaches the router:
+/// a request it cannot parse (400), a target past its 64 KiB limit (414), or a head past
+/// its buffer or header count (431).
+pub fn protocol_problem(status: StatusCode) -> Vec<u8> {
+    let (code, detail) = match status {
+        StatusCode::URI_TOO_LONG => ("UriTooLong", "the request target is too long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "HeadersTooLarge",
+            "the request head has too many or too large header fields",
+        ),
+        _ => (
+            "BadRequest",
+            "the request is not valid HTTP/1.1: a malformed request line or header field, \
+             or conflicting Content-Length headers",
+        ),
+    };
+    problem_body(status, code, detail.to_owned(), &[])
 }

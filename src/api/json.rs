@@ -6,6 +6,8 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::strict::Strict;
+use super::well_formed::{WellFormed, DUPLICATE};
 use super::AppState;
 
 /// Like `axum::Json`, but a wrong type or unknown field answers with the path of the field
@@ -48,20 +50,31 @@ fn is_json(req: &Request) -> bool {
 }
 
 /// Deserializes a body, telling syntax errors (not JSON) from data errors (JSON of the
-/// wrong shape, reported against the field's path).
+/// wrong shape, reported against the field's path). The whole body is checked as JSON
+/// first, so a truncated body is `MalformedJson` even when its first field is already
+/// wrong, and an object with a key twice is refused wherever it is.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::EmptyBody);
     }
+    read::<WellFormed>(bytes)?;
+    read(bytes)
+}
+
+fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    let value = serde_path_to_error::deserialize(Strict(&mut de)).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        if inner.is_data() {
-            let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::field(field, strip_position(&inner.to_string()))
-        } else {
-            ApiError::MalformedJson(inner.to_string())
+        if !inner.is_data() {
+            return ApiError::MalformedJson(inner.to_string());
+        }
+        let message = strip_position(&inner.to_string());
+        let field = |path: String| if path == "." { "body".to_owned() } else { path };
+        match message.strip_prefix(DUPLICATE) {
+            Some(key) if path == "." => ApiError::field(key, "appears more than once"),
+            Some(key) => ApiError::field(format!("{path}.{key}"), "appears more than once"),
+            None => ApiError::field(field(path), message),
         }
     })?;
     de.end()
@@ -88,10 +101,32 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
         _: &S,
     ) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(query)
+        let pairs = form_urlencoded::parse(query.as_bytes());
+        serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
             .map(Query)
-            .map_err(|e| ApiError::field("query", e))
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                match named_parameter(&message) {
+                    Some(("unknown", name)) => {
+                        ApiError::field(name, "is not a parameter of this call")
+                    }
+                    Some((_, name)) => ApiError::field(name, "is given more than once"),
+                    None if path == "." => ApiError::field("query", message),
+                    None => ApiError::field(path, message),
+                }
+            })
     }
+}
+
+/// serde's "unknown field `x`, expected …" or "duplicate field `x`": which, and the name.
+fn named_parameter(message: &str) -> Option<(&str, &str)> {
+    let (kind, rest) = message.split_once(" field `")?;
+    let kind = match kind {
+        "unknown" | "duplicate" => kind,
+        _ => return None,
+    };
+    rest.split_once('`').map(|(name, _)| (kind, name))
 }
 
 #[cfg(test)]
@@ -133,6 +168,34 @@ mod tests {
         let err = parse::<Item>(br#"{"quantity":1,"sku":"a","colour":"red"}"#).unwrap_err();
         let errors = field_errors(err);
         assert!(errors[0].1.contains("unknown field `colour`"), "{errors:?}");
+    }
+
+    #[test]
+    fn arrays_are_not_objects() {
+        let err = parse::<Vec<Item>>(br#"[[1,"SKU"]]"#).unwrap_err();
+        let errors = field_errors(err);
+        assert_eq!(errors[0].0, "[0]");
+        assert!(errors[0].1.contains("expected a JSON object"), "{errors:?}");
+        assert!(parse::<Vec<Item>>(br#"[{"quantity":1,"sku":"a"}]"#).is_ok());
+    }
+
+    #[test]
+    fn repeated_keys_are_named_at_any_depth() {
+        let err = parse::<serde_json::Value>(br#"{"a":1,"b":{"c":1,"c":2}}"#).unwrap_err();
+        assert_eq!(
+            field_errors(err),
+            [("b.c".to_owned(), "appears more than once".to_owned())]
+        );
+        let err = parse::<serde_json::Value>(br#"{"email":"x","email":"y"}"#).unwrap_err();
+        assert_eq!(field_errors(err)[0].0, "email");
+    }
+
+    #[test]
+    fn truncated_json_is_malformed_even_when_a_field_is_wrong() {
+        assert!(matches!(
+            parse::<Item>(br#"{"colour":"red","quantity":"#),
+            Err(ApiError::MalformedJson(_))
+        ));
     }
 
     #[test]

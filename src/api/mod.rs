@@ -1,6 +1,7 @@
 //! The HTTP API, wire-compatible with Voyado Engage's v3 back-in-stock calls (and the v2
 //! paths that Engage's generated SDK still uses).
 
+mod attributes;
 mod auth;
 mod automations;
 mod completion;
@@ -16,16 +17,20 @@ mod products;
 mod rate_limit;
 mod receipts;
 mod routes;
+mod server;
 mod stock_levels;
+mod strict;
 mod subscriptions;
 mod templates;
 mod unsubscribe;
 mod validate;
+mod well_formed;
 
 pub use auth::ApiKeys;
 pub use error::{ApiError, FieldError};
 pub use rate_limit::RateLimit;
 pub use routes::router;
+pub use server::serve;
 
 use std::sync::Arc;
 
@@ -56,6 +61,8 @@ pub struct AppState {
     pub templates: Option<Reloadable<Templates, TemplateError>>,
     /// Checks the tokens of unsubscribe links.
     pub unsubscribe: Arc<UnsubscribeKey>,
+    /// The declared contact attributes and their types, enforced on every contact write.
+    pub contact_attributes: Arc<std::collections::BTreeMap<String, crate::engine::AttributeType>>,
     /// The base of links in emails, without a trailing slash.
     pub public_url: String,
 }

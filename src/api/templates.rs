@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::error::ApiError;
 use super::json::Json;
 use super::AppState;
-use crate::domain::{Locale, Sku};
+use crate::domain::{Locale, Quantity, Sku};
 use crate::plugins::email::{preview as render_preview, PreviewError, PreviewRequest};
 use crate::templates::{templates_status, TemplateError, TemplatesStatus};
 
@@ -49,13 +49,15 @@ pub async fn preview(
 ) -> Result<JsonResponse<PreviewAnswer>, ApiError> {
     let locale = Locale::parse(&body.locale).map_err(|e| ApiError::field("locale", e))?;
     let sku = Sku::parse(&body.sku).map_err(|e| ApiError::field("sku", e))?;
+    let quantity =
+        Quantity::new(body.quantity.unwrap_or(1)).map_err(|e| ApiError::field("quantity", e))?;
     let templates = state.templates.as_ref().ok_or_else(no_templates)?.current();
     let request = PreviewRequest {
         name: &name,
         locale: &locale,
         sku: sku.as_str(),
         contact: body.contact_id,
-        quantity: body.quantity.unwrap_or(1),
+        quantity: quantity.get(),
     };
     let unsubscribe = (&*state.unsubscribe, state.public_url.as_str());
     let catalog = state.engine.catalog();

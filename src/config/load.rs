@@ -30,6 +30,7 @@ const KEYS: &[&str] = &[
     "delivery",
     "webhook",
     "max_body_bytes",
+    "http",
     "rate_limit",
 ];
 

@@ -1,6 +1,7 @@
 //! Configuration: a YAML file (default `restock.yaml` when present) whose every key can be
 //! overridden by an environment variable `RESTOCK_<KEY>` (nested keys joined by `__`).
 
+mod http;
 mod key_file;
 mod load;
 mod mail;
@@ -9,6 +10,7 @@ mod rate_limit;
 mod secret;
 mod webhook;
 
+pub use http::HttpConfig;
 pub use key_file::{read_or_create_key, KeyFileError};
 pub use load::{load, ConfigError};
 pub use mail::{MailConfig, MailTransport};
@@ -73,6 +75,8 @@ pub struct Config {
     /// Requests per second per API key on `/api` (`rate_limit.enabled`,
     /// `rate_limit.requests_per_second`, `rate_limit.burst`); Engage's 200 by default.
     pub rate_limit: RateLimitConfig,
+    /// Connection timeouts and request-head limits (`http.header_read_timeout`, …).
+    pub http: HttpConfig,
     /// Largest request body accepted, in bytes.
     #[serde(deserialize_with = "load::number_or_string")]
     pub max_body_bytes: usize,
@@ -102,6 +106,7 @@ impl Default for Config {
             engine: EngineConfig::default(),
             delivery: DeliveryConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            http: HttpConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
         }

@@ -1,5 +1,6 @@
 use std::fmt;
 
+use super::chars::is_invisible;
 use super::DomainError;
 
 /// An email address that our mailer will accept, kept as the contact typed it.
@@ -15,6 +16,12 @@ impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         if raw.trim().is_empty() {
             return Err(DomainError::Blank);
+        }
+        if raw.chars().all(is_invisible) {
+            return Err(DomainError::OnlyInvisible);
+        }
+        if let Some(c) = raw.chars().find(|c| is_invisible(*c) && !c.is_ascii()) {
+            return Err(DomainError::Invisible(c));
         }
         if raw.len() > MAX_LEN {
             return Err(DomainError::TooLong { max: MAX_LEN });
@@ -100,12 +107,28 @@ mod tests {
             "anna@example.com\r\nBcc: x@evil.com",
             "anna smith@example.com",
             "\"a\"@example.com",
+            "\u{202E}anna@example.com",
+            "anna\u{200B}@example.com",
+            "anna@exam\u{200D}ple.com",
+            "\u{200D}",
         ] {
             assert!(
                 EmailAddress::parse(bad).is_err(),
                 "{bad:?} should be rejected"
             );
         }
+    }
+
+    #[test]
+    fn names_the_hidden_character() {
+        assert_eq!(
+            EmailAddress::parse("\u{202E}anna@example.com"),
+            Err(DomainError::Invisible('\u{202E}'))
+        );
+        assert_eq!(
+            EmailAddress::parse("\u{2066}\u{200D}"),
+            Err(DomainError::OnlyInvisible)
+        );
     }
 
     #[test]

@@ -6,6 +6,10 @@ use thiserror::Error;
 pub enum DomainError {
     #[error("must not be blank")]
     Blank,
+    #[error("must not be blank: it has only invisible characters")]
+    OnlyInvisible,
+    #[error("must not contain invisible or bidirectional control characters (found U+{:04X})", *.0 as u32)]
+    Invisible(char),
     #[error("must be at most {max} characters long")]
     TooLong { max: usize },
     #[error("must not have leading or trailing whitespace")]

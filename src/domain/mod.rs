@@ -1,6 +1,7 @@
 //! Domain types: each one is valid by construction, so handlers and the store never see a
 //! blank SKU, a malformed locale or a negative quantity.
 
+mod chars;
 mod email;
 mod error;
 mod locale;

@@ -1,5 +1,6 @@
 use std::fmt;
 
+use super::chars::{is_hidden_in_identifier, is_invisible};
 use super::DomainError;
 
 const MAX_LEN: usize = 255;
@@ -9,6 +10,9 @@ fn parse_identifier(raw: &str) -> Result<&str, DomainError> {
     if raw.trim().is_empty() {
         return Err(DomainError::Blank);
     }
+    if raw.chars().all(is_invisible) {
+        return Err(DomainError::OnlyInvisible);
+    }
     if raw.chars().count() > MAX_LEN {
         return Err(DomainError::TooLong { max: MAX_LEN });
     }
@@ -17,6 +21,9 @@ fn parse_identifier(raw: &str) -> Result<&str, DomainError> {
     }
     if raw.chars().any(char::is_control) {
         return Err(DomainError::ControlCharacter);
+    }
+    if let Some(c) = raw.chars().find(|c| is_hidden_in_identifier(*c)) {
+        return Err(DomainError::Invisible(c));
     }
     Ok(raw)
 }
@@ -84,5 +91,34 @@ mod tests {
             Err(DomainError::TooLong { max: 255 })
         );
         assert!(Sku::parse(&"ö".repeat(255)).is_ok());
+    }
+
+    #[test]
+    fn rejects_invisible_and_bidi() {
+        assert_eq!(Sku::parse("\u{200D}"), Err(DomainError::OnlyInvisible));
+        assert_eq!(
+            Sku::parse("\u{200B}\u{FEFF}"),
+            Err(DomainError::OnlyInvisible)
+        );
+        assert_eq!(
+            Sku::parse("SKU\u{202E}1"),
+            Err(DomainError::Invisible('\u{202E}'))
+        );
+        assert_eq!(
+            ExternalId::parse("\u{2066}SE-1"),
+            Err(DomainError::Invisible('\u{2066}'))
+        );
+        assert_eq!(
+            Sku::parse("A\u{200B}B"),
+            Err(DomainError::Invisible('\u{200B}'))
+        );
+        assert!(
+            Sku::parse("👨\u{200D}👩").is_ok(),
+            "emoji joiners stay allowed"
+        );
+        assert_eq!(
+            DomainError::Invisible('\u{202E}').to_string(),
+            "must not contain invisible or bidirectional control characters (found U+202E)"
+        );
     }
 }

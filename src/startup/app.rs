@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::api::{self, ApiKeys, AppState, RateLimit};
-use crate::config::{read_or_create_key, redact_url, Config, Secret};
+use crate::config::{read_or_create_key, redact_url, Config, HttpConfig, Secret};
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
@@ -31,6 +31,7 @@ pub struct Application {
     delivery: Arc<Delivery>,
     run_engine: bool,
     run_delivery: bool,
+    http: HttpConfig,
     _watchers: Vec<WatchGuard>,
 }
 
@@ -63,6 +64,7 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             templates,
             unsubscribe,
+            contact_attributes: Arc::new(config.contact_attributes.clone()),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
         };
         Ok(Self {
@@ -71,6 +73,7 @@ impl Application {
             delivery,
             run_engine: config.engine.enabled,
             run_delivery: config.delivery.enabled,
+            http: config.http.clone(),
             _watchers: watchers,
         })
     }
@@ -99,7 +102,8 @@ impl Application {
     }
 
     /// Serves (and runs the engine and delivery, unless disabled) until `shutdown` completes, then
-    /// finishes the requests in flight and the engine's current chunk.
+    /// finishes the requests in flight (for at most `http.shutdown_timeout`) and the engine's
+    /// current chunk.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -114,20 +118,20 @@ impl Application {
             let wake = Arc::new(Notify::new());
             tokio::spawn(self.delivery.clone().run(wake, stopped(stop_rx.clone())))
         });
-        let served = axum::serve(self.listener, api::router(self.state))
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                let _ = stop_tx.send(true);
-            })
-            .await
-            .context("the HTTP server failed");
+        let max_body_bytes = self.state.max_body_bytes;
+        let stop = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        };
+        let app = api::router(self.state);
+        api::serve(self.listener, app, &self.http, max_body_bytes, stop).await;
         if let Some(engine) = engine {
             engine.await.context("the engine task failed")?;
         }
         if let Some(delivery) = delivery {
             delivery.await.context("the delivery task failed")?;
         }
-        served
+        Ok(())
     }
 }
 
