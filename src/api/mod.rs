@@ -15,6 +15,7 @@ mod products;
 mod rate_limit;
 mod receipts;
 mod routes;
+mod status;
 mod stock_levels;
 mod subscriptions;
 mod templates;
@@ -32,6 +33,7 @@ use tokio::sync::Notify;
 
 use crate::engine::Engine;
 use crate::metrics::Metrics;
+use crate::plugins::email::TransportHealth;
 use crate::reload::Reloadable;
 use crate::store::Store;
 use crate::templates::{TemplateError, Templates};
@@ -57,4 +59,6 @@ pub struct AppState {
     pub unsubscribe: Arc<UnsubscribeKey>,
     /// The base of links in emails, without a trailing slash.
     pub public_url: String,
+    /// Whether the mail transport works, for `GET /api/v3/status`.
+    pub mail: TransportHealth,
 }

@@ -8,7 +8,8 @@ use futures::stream::{self, StreamExt};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::{DeliveryError, RetryPolicy};
+use super::pause::{Due, Pause};
+use super::{report, DeliveryError, RetryPolicy};
 use crate::metrics::{DeliveryOutcome, Metrics};
 use crate::plugins::{Outcome, Registry};
 use crate::store::{Finish, OutboxItem, Store};
@@ -54,6 +55,8 @@ pub struct Delivery {
     actions: Registry,
     settings: DeliverySettings,
     metrics: Metrics,
+    /// Set while an action's channel is down: nothing is claimed, the action is probed.
+    pause: Pause,
 }
 
 impl Delivery {
@@ -63,6 +66,7 @@ impl Delivery {
             actions,
             settings,
             metrics: Metrics::new(),
+            pause: Pause::default(),
         }
     }
 
@@ -78,7 +82,12 @@ impl Delivery {
     }
 
     /// Claims one batch of due notifications and delivers it; how many were claimed.
+    /// While a channel is down (see [`Outcome::Unavailable`]) nothing is claimed: when
+    /// its next probe is due the channel is probed, and claiming resumes if it answers.
     pub async fn run_once(self: &Arc<Self>) -> Result<usize, DeliveryError> {
+        if !self.may_claim().await {
+            return Ok(0);
+        }
         let settings = &self.settings;
         let items = self
             .store
@@ -95,10 +104,19 @@ impl Delivery {
             .map(|item| {
                 let (me, defer) = (self.clone(), deferred.get(&item.id).copied());
                 tokio::spawn(async move {
-                    let finish = match defer {
-                        Some(at_ms) => Finish::Defer { at_ms },
+                    let (finish, action) = match defer {
+                        Some(at_ms) => (Finish::Defer { at_ms }, String::new()),
+                        // Claimed before the pause began: put back untried.
+                        None if me.pause.is_paused() => (
+                            Finish::Release {
+                                actions_done: item.actions_done,
+                                error: None,
+                            },
+                            String::new(),
+                        ),
                         None => me.deliver(&item).await,
                     };
+                    report::settled(&item, &action, &finish);
                     (item.id, finish)
                 })
             })
@@ -124,6 +142,23 @@ impl Delivery {
             }
         }
         Ok(claimed)
+    }
+
+    /// Whether to claim now: yes unless paused; when paused, only once a due probe of
+    /// the channel that was down succeeds.
+    async fn may_claim(&self) -> bool {
+        match self.pause.due() {
+            Due::Claim => true,
+            Due::Wait => false,
+            Due::Probe(action) => {
+                let ok = match self.actions.get(action) {
+                    Some(plugin) => plugin.probe().await.is_ok(),
+                    None => true,
+                };
+                self.pause.probed(ok);
+                ok
+            }
+        }
     }
 
     /// Delivers until nothing is due; how many attempts were made. Tests drive delivery
@@ -185,27 +220,25 @@ impl Delivery {
         Ok(deferred)
     }
 
-    /// Runs the actions not yet done, in order, and says what happens next.
-    async fn deliver(&self, item: &OutboxItem) -> Finish {
+    /// Runs the actions not yet done, in order, and says what happens next and which
+    /// action decided it (every action's name, joined, when all succeeded).
+    async fn deliver(&self, item: &OutboxItem) -> (Finish, String) {
         let actions = item
             .actions
             .as_array()
             .map(Vec::as_slice)
             .unwrap_or_default();
         let done = usize::try_from(item.actions_done).unwrap_or_default();
+        let mut names = Vec::new();
         for (index, action) in actions.iter().enumerate().skip(done) {
             let actions_done = u32::try_from(index).unwrap_or(u32::MAX);
             let Some((name, settings)) = action.as_object().and_then(|a| a.iter().next()) else {
-                return Finish::Dead {
-                    reason: format!("action {index} is not of the form {{name: settings}}"),
-                    actions_done,
-                };
+                let reason = format!("action {index} is not of the form {{name: settings}}");
+                return (Finish::Dead { reason, actions_done }, format!("#{index}"));
             };
             let Some(plugin) = self.actions.get(name) else {
-                return Finish::Dead {
-                    reason: format!("no action named {name:?} is available"),
-                    actions_done,
-                };
+                let reason = format!("no action named {name:?} is available");
+                return (Finish::Dead { reason, actions_done }, name.clone());
             };
             let finish = match plugin.execute(item, settings).await {
                 Outcome::Done => None,
@@ -216,22 +249,31 @@ impl Delivery {
                 Outcome::Transient(error) => {
                     Some(self.retry(item, format!("{name}: {error}"), actions_done))
                 }
+                Outcome::Unavailable(error) => {
+                    self.pause.begin(plugin.name());
+                    Some(Finish::Release {
+                        actions_done,
+                        error: Some(format!("{name}: {error}")),
+                    })
+                }
             };
             self.count(plugin.name(), finish.as_ref());
             if let Some(finish) = finish {
-                return finish;
+                return (finish, name.clone());
             }
+            names.push(name.as_str());
         }
-        Finish::Delivered
+        (Finish::Delivered, names.join(","))
     }
 
     /// One run of an action, by what it leads to: the next action (sent), a retry, or
-    /// the dead letter.
+    /// the dead letter. A run stopped by a transport fault is not an attempt.
     fn count(&self, action: &str, finish: Option<&Finish>) {
         let outcome = match finish {
             None => DeliveryOutcome::Sent,
             Some(Finish::Retry { .. }) => DeliveryOutcome::Retry,
-            Some(_) => DeliveryOutcome::Dead,
+            Some(Finish::Dead { .. }) => DeliveryOutcome::Dead,
+            Some(Finish::Release { .. } | Finish::Defer { .. } | Finish::Delivered) => return,
         };
         self.metrics.delivery_attempt(action, outcome);
     }
