@@ -28,26 +28,35 @@ pub struct SendTestArgs {
     to: String,
 }
 
+/// Reports on stdout what worked, or `error: …` on stderr with a non-zero exit (a bad
+/// `mail.*` setting or `--to` included).
 pub async fn run(config: &Config, command: &MailCommand) -> anyhow::Result<ExitCode> {
-    let mailer = Mailer::from_config(&config.mail)?;
+    let mailer = match Mailer::from_config(&config.mail) {
+        Ok(mailer) => mailer,
+        Err(err) => return Ok(fail(&err.to_string())),
+    };
     let transport = mailer.health().status().transport;
-    match command {
-        MailCommand::Check => Ok(match mailer.check().await {
+    Ok(match command {
+        MailCommand::Check => match mailer.check().await {
             Ok(()) => {
                 println!("the {transport} mail transport works");
                 ExitCode::SUCCESS
             }
             Err(cause) => fail(&cause),
-        }),
+        },
         MailCommand::SendTest(args) => send_test(config, &mailer, &args.to).await,
-    }
+    })
 }
 
-async fn send_test(config: &Config, mailer: &Mailer, to: &str) -> anyhow::Result<ExitCode> {
-    let sender = Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())?;
+async fn send_test(config: &Config, mailer: &Mailer, to: &str) -> ExitCode {
     let id = Uuid::now_v7();
-    let message = test_message(&sender, to, id)?;
-    Ok(match mailer.send_unrecorded(id, message).await {
+    let message = Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())
+        .and_then(|sender| test_message(&sender, to, id));
+    let message = match message {
+        Ok(message) => message,
+        Err(err) => return fail(&err.to_string()),
+    };
+    match mailer.send_unrecorded(id, message).await {
         Outcome::Done => {
             match mailer.eml_path(id) {
                 Some(path) => println!("wrote the test message to {}", path.display()),
@@ -60,7 +69,7 @@ async fn send_test(config: &Config, mailer: &Mailer, to: &str) -> anyhow::Result
             "the server deferred the message, try again later: {cause}"
         )),
         Outcome::Permanent(cause) => fail(&format!("the server refused the message: {cause}")),
-    })
+    }
 }
 
 fn fail(cause: &str) -> ExitCode {

@@ -21,6 +21,8 @@ pub(super) struct Pause {
 struct Paused {
     /// The action whose channel is down (probed to resume).
     action: &'static str,
+    /// Why, as that action said: the last error of what is put back untried.
+    cause: String,
     wait: Duration,
     next_probe: Instant,
 }
@@ -36,12 +38,13 @@ pub(super) enum Due {
 
 impl Pause {
     /// `action` answered Unavailable; starts the back-off unless it is running already.
-    pub(super) fn begin(&self, action: &'static str) {
+    pub(super) fn begin(&self, action: &'static str, cause: &str) {
         if let Ok(mut state) = self.state.lock() {
             if state.is_none() {
-                tracing::debug!(action, "delivery paused");
+                tracing::debug!(action, cause, "delivery paused");
                 *state = Some(Paused {
                     action,
+                    cause: cause.to_owned(),
                     wait: FIRST_PROBE,
                     next_probe: Instant::now() + FIRST_PROBE,
                 });
@@ -49,8 +52,9 @@ impl Pause {
         }
     }
 
-    pub(super) fn is_paused(&self) -> bool {
-        self.state.lock().map(|s| s.is_some()).unwrap_or(false)
+    /// Why delivery is paused; `None` while it runs.
+    pub(super) fn cause(&self) -> Option<String> {
+        self.state.lock().ok()?.as_ref().map(|p| p.cause.clone())
     }
 
     pub(super) fn due(&self) -> Due {
@@ -93,20 +97,21 @@ mod tests {
     fn waits_double_up_to_a_minute_and_a_good_probe_resumes() {
         let pause = Pause::default();
         assert_eq!(pause.due(), Due::Claim);
-        pause.begin("email");
-        assert!(pause.is_paused());
+        pause.begin("email", "email: refused");
+        assert_eq!(pause.cause().as_deref(), Some("email: refused"));
         assert_eq!(pause.due(), Due::Wait);
         assert_eq!(pause.wait(), Some(FIRST_PROBE));
         // A second fault while paused does not restart the back-off.
         pause.probed(false);
-        pause.begin("email");
+        pause.begin("email", "email: no TLS");
         assert_eq!(pause.wait(), Some(Duration::from_secs(2)));
+        assert_eq!(pause.cause().as_deref(), Some("email: refused"));
         for _ in 0..10 {
             pause.probed(false);
         }
         assert_eq!(pause.wait(), Some(LONGEST_WAIT));
         pause.probed(true);
-        assert!(!pause.is_paused());
+        assert_eq!(pause.cause(), None);
         assert_eq!(pause.due(), Due::Claim);
     }
 }

@@ -15,24 +15,24 @@ pub(super) fn settled(item: &OutboxItem, action: &str, finish: &Finish) {
     let attempt = item.attempts;
     match finish {
         Finish::Delivered => tracing::info!(
-            notification = %id, automation, branch, action, attempt, outcome = "delivered",
+            notification = %id, automation = %automation, branch = %branch, action = %action, attempt, outcome = %"delivered",
             "notification delivered"
         ),
         Finish::Retry { at_ms, error, .. } => tracing::warn!(
-            notification = %id, automation, branch, action, attempt, outcome = "retry",
-            reason = %error, next_attempt = %at(*at_ms), "notification will be retried"
+            notification = %id, automation = %automation, branch = %branch, action = %action, attempt, outcome = %"retry",
+            reason = error.as_str(), next_attempt = %at(*at_ms), "notification will be retried"
         ),
         Finish::Dead { reason, .. } => tracing::error!(
-            notification = %id, automation, branch, action, attempt, outcome = "dead",
-            reason = %reason, "notification dead-lettered"
+            notification = %id, automation = %automation, branch = %branch, action = %action, attempt, outcome = %"dead",
+            reason = reason.as_str(), "notification dead-lettered"
         ),
         Finish::Defer { at_ms } => tracing::debug!(
-            notification = %id, automation, branch, outcome = "deferred",
+            notification = %id, automation = %automation, branch = %branch, outcome = %"deferred",
             reason = "the contact's daily cap is reached", next_attempt = %at(*at_ms),
             "notification deferred"
         ),
         Finish::Release { error, .. } => tracing::debug!(
-            notification = %id, automation, branch, action, outcome = "paused",
+            notification = %id, automation = %automation, branch = %branch, action = %action, outcome = %"paused",
             reason = error.as_deref().unwrap_or("delivery is paused"),
             "notification put back without spending an attempt"
         ),

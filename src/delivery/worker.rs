@@ -104,17 +104,18 @@ impl Delivery {
             .map(|item| {
                 let (me, defer) = (self.clone(), deferred.get(&item.id).copied());
                 tokio::spawn(async move {
-                    let (finish, action) = match defer {
-                        Some(at_ms) => (Finish::Defer { at_ms }, String::new()),
+                    let paused = defer.is_none().then(|| me.pause.cause()).flatten();
+                    let (finish, action) = match (defer, paused) {
+                        (Some(at_ms), _) => (Finish::Defer { at_ms }, String::new()),
                         // Claimed before the pause began: put back untried.
-                        None if me.pause.is_paused() => (
+                        (None, Some(cause)) => (
                             Finish::Release {
                                 actions_done: item.actions_done,
-                                error: None,
+                                error: Some(format!("not tried while delivery is paused: {cause}")),
                             },
                             String::new(),
                         ),
-                        None => me.deliver(&item).await,
+                        (None, None) => me.deliver(&item).await,
                     };
                     report::settled(&item, &action, &finish);
                     (item.id, finish)
@@ -234,11 +235,23 @@ impl Delivery {
             let actions_done = u32::try_from(index).unwrap_or(u32::MAX);
             let Some((name, settings)) = action.as_object().and_then(|a| a.iter().next()) else {
                 let reason = format!("action {index} is not of the form {{name: settings}}");
-                return (Finish::Dead { reason, actions_done }, format!("#{index}"));
+                return (
+                    Finish::Dead {
+                        reason,
+                        actions_done,
+                    },
+                    format!("#{index}"),
+                );
             };
             let Some(plugin) = self.actions.get(name) else {
                 let reason = format!("no action named {name:?} is available");
-                return (Finish::Dead { reason, actions_done }, name.clone());
+                return (
+                    Finish::Dead {
+                        reason,
+                        actions_done,
+                    },
+                    name.clone(),
+                );
             };
             let finish = match plugin.execute(item, settings).await {
                 Outcome::Done => None,
@@ -250,10 +263,11 @@ impl Delivery {
                     Some(self.retry(item, format!("{name}: {error}"), actions_done))
                 }
                 Outcome::Unavailable(error) => {
-                    self.pause.begin(plugin.name());
+                    let error = format!("{name}: {error}");
+                    self.pause.begin(plugin.name(), &error);
                     Some(Finish::Release {
                         actions_done,
-                        error: Some(format!("{name}: {error}")),
+                        error: Some(error),
                     })
                 }
             };

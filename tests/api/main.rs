@@ -19,6 +19,7 @@ mod engine_resume;
 mod engine_rules;
 mod errors;
 mod health;
+mod mail_transport;
 mod metrics;
 mod rate_limit;
 mod receipts;

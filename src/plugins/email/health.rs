@@ -84,9 +84,9 @@ impl TransportHealth {
     pub fn record_up(&self) {
         if let Some(was) = self.record(true, None) {
             if was.checked {
-                tracing::info!(transport = self.inner.transport, down_since = %was.since, "the mail transport is back up; delivery resumes");
+                tracing::info!(transport = %self.inner.transport, down_since = %was.since, "the mail transport is back up; delivery resumes");
             } else {
-                tracing::info!(transport = self.inner.transport, "the mail transport works");
+                tracing::info!(transport = %self.inner.transport, "the mail transport works");
             }
         }
     }
@@ -94,7 +94,7 @@ impl TransportHealth {
     /// A send or probe could not reach the point of handing over an email.
     pub fn record_down(&self, cause: &str) {
         if self.record(false, Some(cause)).is_some() {
-            tracing::error!(transport = self.inner.transport, error = cause, "the mail transport is down; notifications wait (none is dead-lettered) until it is back");
+            tracing::error!(transport = %self.inner.transport, error = cause, "the mail transport is down; notifications wait (none is dead-lettered) until it is back");
         }
     }
 
