@@ -214,10 +214,16 @@ async fn each_delivered_retried_and_dead_lettered_notification_is_logged_once() 
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(dir.path(), smtp_mail(&server.url())).await;
     served.notify(&["anna", "bert", "carl"]).await;
+    // Settled: `attempts` counts at the claim, the status and last error only once the
+    // outcome is recorded, after its log line.
     served
         .wait_until(|s| async move {
             let outbox = s.outbox().await;
-            outbox.len() == 3 && outbox.iter().all(|(_, n)| n["attempts"] == 1)
+            let settled = |(_, n): &(String, Value)| {
+                n["status"] != "pending"
+                    || n["lastError"].as_str().is_some_and(|e| e.contains("451"))
+            };
+            outbox.len() == 3 && outbox.iter().all(settled)
         })
         .await;
 
