@@ -5,6 +5,7 @@
 mod pause;
 mod report;
 mod retry;
+mod run;
 mod worker;
 
 pub use retry::RetryPolicy;

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::pause::{Due, Pause};
 use super::{report, DeliveryError, RetryPolicy};
-use crate::metrics::{DeliveryOutcome, Metrics};
-use crate::plugins::{Outcome, Registry};
+use crate::metrics::Metrics;
+use crate::plugins::Registry;
 use crate::store::{Finish, OutboxItem, Store};
 
 /// Most outcomes recorded in one transaction.
@@ -52,11 +52,11 @@ impl Default for DeliverySettings {
 
 pub struct Delivery {
     store: Arc<dyn Store>,
-    actions: Registry,
-    settings: DeliverySettings,
-    metrics: Metrics,
+    pub(super) actions: Registry,
+    pub(super) settings: DeliverySettings,
+    pub(super) metrics: Metrics,
     /// Set while an action's channel is down: nothing is claimed, the action is probed.
-    pause: Pause,
+    pub(super) pause: Pause,
 }
 
 impl Delivery {
@@ -162,7 +162,7 @@ impl Delivery {
         }
     }
 
-    /// Delivers until nothing is due; how many attempts were made. Tests drive delivery
+    /// Delivers until nothing is due; how many notifications were claimed. Tests drive delivery
     /// with this instead of sleeping.
     pub async fn run_pending(self: &Arc<Self>) -> Result<usize, DeliveryError> {
         let mut total = 0;
@@ -219,96 +219,5 @@ impl Delivery {
             deferred.insert(item.id, oldest.saturating_add(day.num_milliseconds()));
         }
         Ok(deferred)
-    }
-
-    /// Runs the actions not yet done, in order, and says what happens next and which
-    /// action decided it (every action's name, joined, when all succeeded).
-    async fn deliver(&self, item: &OutboxItem) -> (Finish, String) {
-        let actions = item
-            .actions
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let done = usize::try_from(item.actions_done).unwrap_or_default();
-        let mut names = Vec::new();
-        for (index, action) in actions.iter().enumerate().skip(done) {
-            let actions_done = u32::try_from(index).unwrap_or(u32::MAX);
-            let Some((name, settings)) = action.as_object().and_then(|a| a.iter().next()) else {
-                let reason = format!("action {index} is not of the form {{name: settings}}");
-                return (
-                    Finish::Dead {
-                        reason,
-                        actions_done,
-                    },
-                    format!("#{index}"),
-                );
-            };
-            let Some(plugin) = self.actions.get(name) else {
-                let reason = format!("no action named {name:?} is available");
-                return (
-                    Finish::Dead {
-                        reason,
-                        actions_done,
-                    },
-                    name.clone(),
-                );
-            };
-            let finish = match plugin.execute(item, settings).await {
-                Outcome::Done => None,
-                Outcome::Permanent(reason) => Some(Finish::Dead {
-                    reason: format!("{name}: {reason}"),
-                    actions_done,
-                }),
-                Outcome::Transient(error) => {
-                    Some(self.retry(item, format!("{name}: {error}"), actions_done))
-                }
-                Outcome::Unavailable(error) => {
-                    let error = format!("{name}: {error}");
-                    self.pause.begin(plugin.name(), &error);
-                    Some(Finish::Release {
-                        actions_done,
-                        error: Some(error),
-                    })
-                }
-            };
-            self.count(plugin.name(), finish.as_ref());
-            if let Some(finish) = finish {
-                return (finish, name.clone());
-            }
-            names.push(name.as_str());
-        }
-        (Finish::Delivered, names.join(","))
-    }
-
-    /// One run of an action, by what it leads to: the next action (sent), a retry, or
-    /// the dead letter. A run stopped by a transport fault is not an attempt.
-    fn count(&self, action: &str, finish: Option<&Finish>) {
-        let outcome = match finish {
-            None => DeliveryOutcome::Sent,
-            Some(Finish::Retry { .. }) => DeliveryOutcome::Retry,
-            Some(Finish::Dead { .. }) => DeliveryOutcome::Dead,
-            Some(Finish::Release { .. } | Finish::Defer { .. } | Finish::Delivered) => return,
-        };
-        self.metrics.delivery_attempt(action, outcome);
-    }
-
-    fn retry(&self, item: &OutboxItem, error: String, actions_done: u32) -> Finish {
-        match self.settings.retry.delay(item.attempts) {
-            Some(wait) => {
-                let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                let at_ms = chrono::Utc::now()
-                    .timestamp_millis()
-                    .saturating_add(wait_ms);
-                Finish::Retry {
-                    at_ms,
-                    error,
-                    actions_done,
-                }
-            }
-            None => Finish::Dead {
-                reason: format!("gave up after {} attempts: {error}", item.attempts),
-                actions_done,
-            },
-        }
     }
 }
