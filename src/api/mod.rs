@@ -18,6 +18,7 @@ mod rate_limit;
 mod receipts;
 mod routes;
 mod server;
+mod status;
 mod stock_levels;
 mod strict;
 mod subscriptions;
@@ -38,6 +39,7 @@ use tokio::sync::Notify;
 
 use crate::engine::Engine;
 use crate::metrics::Metrics;
+use crate::plugins::email::TransportHealth;
 use crate::reload::Reloadable;
 use crate::store::Store;
 use crate::templates::{TemplateError, Templates};
@@ -65,4 +67,6 @@ pub struct AppState {
     pub contact_attributes: Arc<std::collections::BTreeMap<String, crate::engine::AttributeType>>,
     /// The base of links in emails, without a trailing slash.
     pub public_url: String,
+    /// Whether the mail transport works, for `GET /api/v3/status`.
+    pub mail: TransportHealth,
 }

@@ -7,7 +7,7 @@ use tower_http::trace::TraceLayer;
 use super::error::ApiError;
 use super::{
     auth, automations, completion, contacts, feeds, health, integration_log, metrics, outbox,
-    products, receipts, stock_levels, subscriptions, templates, unsubscribe, AppState,
+    products, receipts, status, stock_levels, subscriptions, templates, unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/products/{locale}/{sku}", get(products::get))
         .route("/outbox", get(outbox::list).delete(outbox::purge))
         .route("/outbox/retry", post(outbox::retry))
+        .route("/status", get(status::get))
         .route("/templates", get(templates::list))
         .route("/templates/{name}/preview", post(templates::preview));
     let api = Router::new()

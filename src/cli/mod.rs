@@ -1,7 +1,8 @@
 //! The command line: `restock serve | migrate | rules check | rules dry-run | log |
-//! outbox | templates render | bench`.
+//! outbox | templates render | mail check | mail send-test | bench`.
 
 mod inspect;
+mod mail;
 pub(crate) mod progress;
 mod serve;
 mod templates;
@@ -42,6 +43,9 @@ enum Command {
     /// Preview email templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Try the mail transport: `check` it, or `send-test` one message.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
     /// Measure on generated data, beside a baseline measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -87,6 +91,7 @@ impl Cli {
             Command::Templates(TemplatesCommand::Render(args)) => {
                 templates::render(&config, &args).await
             }
+            Command::Mail(command) => mail::run(&config, &command).await,
             Command::Bench(BenchCommand::Delivery(args)) => {
                 crate::bench::delivery(&args).await?;
                 Ok(ExitCode::SUCCESS)

@@ -8,9 +8,10 @@ use futures::stream::{self, StreamExt};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::{DeliveryError, RetryPolicy};
-use crate::metrics::{DeliveryOutcome, Metrics};
-use crate::plugins::{Outcome, Registry};
+use super::pause::{Due, Pause};
+use super::{report, DeliveryError, RetryPolicy};
+use crate::metrics::Metrics;
+use crate::plugins::Registry;
 use crate::store::{Finish, OutboxItem, Store};
 
 /// Most outcomes recorded in one transaction.
@@ -51,9 +52,11 @@ impl Default for DeliverySettings {
 
 pub struct Delivery {
     store: Arc<dyn Store>,
-    actions: Registry,
-    settings: DeliverySettings,
-    metrics: Metrics,
+    pub(super) actions: Registry,
+    pub(super) settings: DeliverySettings,
+    pub(super) metrics: Metrics,
+    /// Set while an action's channel is down: nothing is claimed, the action is probed.
+    pub(super) pause: Pause,
 }
 
 impl Delivery {
@@ -63,6 +66,7 @@ impl Delivery {
             actions,
             settings,
             metrics: Metrics::new(),
+            pause: Pause::default(),
         }
     }
 
@@ -78,7 +82,12 @@ impl Delivery {
     }
 
     /// Claims one batch of due notifications and delivers it; how many were claimed.
+    /// While a channel is down (see [`Outcome::Unavailable`]) nothing is claimed: when
+    /// its next probe is due the channel is probed, and claiming resumes if it answers.
     pub async fn run_once(self: &Arc<Self>) -> Result<usize, DeliveryError> {
+        if !self.may_claim().await {
+            return Ok(0);
+        }
         let settings = &self.settings;
         let items = self
             .store
@@ -95,10 +104,20 @@ impl Delivery {
             .map(|item| {
                 let (me, defer) = (self.clone(), deferred.get(&item.id).copied());
                 tokio::spawn(async move {
-                    let finish = match defer {
-                        Some(at_ms) => Finish::Defer { at_ms },
-                        None => me.deliver(&item).await,
+                    let paused = defer.is_none().then(|| me.pause.cause()).flatten();
+                    let (finish, action) = match (defer, paused) {
+                        (Some(at_ms), _) => (Finish::Defer { at_ms }, String::new()),
+                        // Claimed before the pause began: put back untried.
+                        (None, Some(cause)) => (
+                            Finish::Release {
+                                actions_done: item.actions_done,
+                                error: Some(format!("not tried while delivery is paused: {cause}")),
+                            },
+                            String::new(),
+                        ),
+                        (None, None) => me.deliver(&item).await,
                     };
+                    report::settled(&item, &action, &finish);
                     (item.id, finish)
                 })
             })
@@ -126,7 +145,24 @@ impl Delivery {
         Ok(claimed)
     }
 
-    /// Delivers until nothing is due; how many attempts were made. Tests drive delivery
+    /// Whether to claim now: yes unless paused; when paused, only once a due probe of
+    /// the channel that was down succeeds.
+    async fn may_claim(&self) -> bool {
+        match self.pause.due() {
+            Due::Claim => true,
+            Due::Wait => false,
+            Due::Probe(action) => {
+                let ok = match self.actions.get(action) {
+                    Some(plugin) => plugin.probe().await.is_ok(),
+                    None => true,
+                };
+                self.pause.probed(ok);
+                ok
+            }
+        }
+    }
+
+    /// Delivers until nothing is due; how many notifications were claimed. Tests drive delivery
     /// with this instead of sleeping.
     pub async fn run_pending(self: &Arc<Self>) -> Result<usize, DeliveryError> {
         let mut total = 0;
@@ -183,76 +219,5 @@ impl Delivery {
             deferred.insert(item.id, oldest.saturating_add(day.num_milliseconds()));
         }
         Ok(deferred)
-    }
-
-    /// Runs the actions not yet done, in order, and says what happens next.
-    async fn deliver(&self, item: &OutboxItem) -> Finish {
-        let actions = item
-            .actions
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let done = usize::try_from(item.actions_done).unwrap_or_default();
-        for (index, action) in actions.iter().enumerate().skip(done) {
-            let actions_done = u32::try_from(index).unwrap_or(u32::MAX);
-            let Some((name, settings)) = action.as_object().and_then(|a| a.iter().next()) else {
-                return Finish::Dead {
-                    reason: format!("action {index} is not of the form {{name: settings}}"),
-                    actions_done,
-                };
-            };
-            let Some(plugin) = self.actions.get(name) else {
-                return Finish::Dead {
-                    reason: format!("no action named {name:?} is available"),
-                    actions_done,
-                };
-            };
-            let finish = match plugin.execute(item, settings).await {
-                Outcome::Done => None,
-                Outcome::Permanent(reason) => Some(Finish::Dead {
-                    reason: format!("{name}: {reason}"),
-                    actions_done,
-                }),
-                Outcome::Transient(error) => {
-                    Some(self.retry(item, format!("{name}: {error}"), actions_done))
-                }
-            };
-            self.count(plugin.name(), finish.as_ref());
-            if let Some(finish) = finish {
-                return finish;
-            }
-        }
-        Finish::Delivered
-    }
-
-    /// One run of an action, by what it leads to: the next action (sent), a retry, or
-    /// the dead letter.
-    fn count(&self, action: &str, finish: Option<&Finish>) {
-        let outcome = match finish {
-            None => DeliveryOutcome::Sent,
-            Some(Finish::Retry { .. }) => DeliveryOutcome::Retry,
-            Some(_) => DeliveryOutcome::Dead,
-        };
-        self.metrics.delivery_attempt(action, outcome);
-    }
-
-    fn retry(&self, item: &OutboxItem, error: String, actions_done: u32) -> Finish {
-        match self.settings.retry.delay(item.attempts) {
-            Some(wait) => {
-                let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                let at_ms = chrono::Utc::now()
-                    .timestamp_millis()
-                    .saturating_add(wait_ms);
-                Finish::Retry {
-                    at_ms,
-                    error,
-                    actions_done,
-                }
-            }
-            None => Finish::Dead {
-                reason: format!("gave up after {} attempts: {error}", item.attempts),
-                actions_done,
-            },
-        }
     }
 }

@@ -2,8 +2,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::store::{ChunkApplied, HeldBack};
@@ -55,6 +55,7 @@ struct Families {
     outbox: IntGaugeVec,
     deliveries: IntCounterVec,
     reloads: IntCounterVec,
+    mail_transport_up: IntGauge,
     http: HistogramVec,
 }
 
@@ -129,6 +130,15 @@ impl Metrics {
                 "Reloads of rules, templates and feeds, by what reloaded and result (ok, error).",
                 &["what", "result"],
             )?,
+            mail_transport_up: {
+                let g = IntGauge::new(
+                    "restock_mail_transport_up",
+                    "1 while the mail transport can carry messages, 0 while it is down (a transport fault: delivery is paused, nothing is dead-lettered).",
+                )?;
+                g.set(1);
+                registry.register(Box::new(g.clone()))?;
+                g
+            },
             http: {
                 let h = HistogramVec::new(
                     HistogramOpts::new(
@@ -206,6 +216,13 @@ impl Metrics {
         }
         let metrics = self.clone();
         move |ok| metrics.reload(what, ok)
+    }
+
+    /// A callback for [`crate::plugins::email::TransportHealth::observe`] keeping
+    /// `restock_mail_transport_up` at 1 (up) or 0 (down).
+    pub fn mail_transport_observer(&self) -> impl Fn(bool) + Send + Sync + 'static {
+        let gauge = self.inner.mail_transport_up.clone();
+        move |up| gauge.set(i64::from(up))
     }
 
     /// One answered HTTP request. `route` must be a route template or a fixed word, never

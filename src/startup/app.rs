@@ -44,6 +44,8 @@ impl Application {
         let templates = load_templates(config)?;
         let unsubscribe = Arc::new(unsubscribe_key(config)?);
         let email = email_action(config, templates.clone(), unsubscribe.clone())?;
+        let mail = email.mailer().health().clone();
+        mail.observe(metrics.mail_transport_observer());
         let webhook = webhook_action(config, unsubscribe.clone())?;
         let delivery = Arc::new(
             build_delivery(config, store.clone(), email, webhook).with_metrics(metrics.clone()),
@@ -66,6 +68,7 @@ impl Application {
             unsubscribe,
             contact_attributes: Arc::new(config.contact_attributes.clone()),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
+            mail,
         };
         Ok(Self {
             listener,

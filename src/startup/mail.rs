@@ -58,7 +58,8 @@ pub(super) fn webhook_action(
 }
 
 /// The `email` action as configured; a bad `mail.*` setting or `public_url` stops the
-/// start rather than dead-lettering every email later.
+/// start rather than dead-lettering every email later. The transport is probed in the
+/// background (see [`probe_at_start`]): a server that is down does not stop the start.
 pub(super) fn email_action(
     config: &Config,
     templates: Option<Reloadable<Templates, TemplateError>>,
@@ -71,6 +72,7 @@ pub(super) fn email_action(
         return Err(EmailError::PublicUrl(config.public_url.clone()).into());
     }
     let mailer = Mailer::from_config(&config.mail)?;
+    tokio::spawn(probe_at_start(mailer.clone()));
     let sender = Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())?;
     Ok(EmailAction::new(
         templates,
@@ -79,4 +81,12 @@ pub(super) fn email_action(
         unsubscribe,
         public_url.to_owned(),
     ))
+}
+
+/// Tries the transport once as a send would (SMTP: connect, EHLO, STARTTLS and AUTH as
+/// configured). The transport logs the verdict (INFO when it works, ERROR with the cause
+/// when not); when not, delivery waits for it instead of spending retries.
+async fn probe_at_start(mailer: Mailer) {
+    // The outcome is recorded in the transport's health, which logs it.
+    let _ = mailer.probe().await;
 }

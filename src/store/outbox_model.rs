@@ -52,6 +52,13 @@ pub enum Finish {
     Defer {
         at_ms: i64,
     },
+    /// Back to pending as it was due, keeping the actions already done, and this claim
+    /// does not count as an attempt: the channel was down (a transport fault), or the
+    /// worker paused before trying. `error`, when given, becomes the last error.
+    Release {
+        actions_done: u32,
+        error: Option<String>,
+    },
 }
 
 /// A notification as an admin sees it.

@@ -73,6 +73,13 @@ macro_rules! impl_outbox_store {
                          lease_until_ms = NULL WHERE id = $2 AND claimed_by = $3 AND status = 'pending'",
                     )
                     .bind(*at_ms),
+                    Finish::Release { actions_done, error } => sqlx::query(
+                        "UPDATE notifications SET attempts = attempts - 1, actions_done = $1, \
+                         last_error = COALESCE($2, last_error), lease_until_ms = NULL \
+                         WHERE id = $3 AND claimed_by = $4 AND status = 'pending'",
+                    )
+                    .bind(i64::from(*actions_done))
+                    .bind(error.as_deref()),
                     Finish::Dead { reason, actions_done } => sqlx::query(
                         "UPDATE notifications SET status = 'dead', finished_on = $1, last_error = $2, \
                          actions_done = $3, lease_until_ms = NULL WHERE id = $4 AND claimed_by = $5 \

@@ -28,6 +28,7 @@ mod hostile_json;
 mod hostile_shutdown;
 mod hostile_values;
 mod hostile_wire;
+mod mail_transport;
 mod metrics;
 mod rate_limit;
 mod readme;

@@ -9,7 +9,10 @@ decoded headers and parts, so tests need no MIME parser). With --tally it only a
 250 reply, so the crash tests can count tens of thousands of messages by Message-ID. The reply is read from
 MODE_FILE before every message: `accept` (or no file), `451`, or `550`; a second word
 names the only recipient the mode applies to (`550 carl@example.com`): others are
-accepted. "Refuses connections" is simply this server not running yet.
+accepted. Several lines are several such rules, the first that applies wins
+(`451 bert@example.com` then `550 carl@example.com`). "Refuses connections" is simply
+this server not running yet. The server never offers STARTTLS: a client that requires it
+sees a plain server.
 """
 import asyncio
 import email
@@ -32,15 +35,18 @@ class Handler:
 
     def reply_for(self, recipients):
         try:
-            words = self.mode_file.read_text().split()
+            lines = self.mode_file.read_text().splitlines()
         except FileNotFoundError:
-            words = []
-        mode = words[0] if words else "accept"
-        if mode not in REPLIES:
-            return None
-        if len(words) > 1 and words[1].lower() not in [r.lower() for r in recipients]:
-            return None
-        return REPLIES[mode]
+            lines = []
+        lowered = [r.lower() for r in recipients]
+        for line in lines:
+            words = line.split()
+            if not words or words[0] not in REPLIES:
+                continue
+            if len(words) > 1 and words[1].lower() not in lowered:
+                continue
+            return REPLIES[words[0]]
+        return None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.reply_for([address])

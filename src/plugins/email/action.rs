@@ -52,6 +52,11 @@ impl EmailAction {
         }
     }
 
+    /// The transport, for the start probe, the status resource and the gauge.
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
     fn sender(&self, settings: &Settings) -> Result<Sender, String> {
         let mut sender = self.sender.clone();
         if let Some(from) = &settings.from {
@@ -112,5 +117,9 @@ impl Action for EmailAction {
             Ok(message) => self.mailer.send(item.id, message).await,
             Err(reason) => Outcome::Permanent(reason),
         }
+    }
+
+    async fn probe(&self) -> Result<(), String> {
+        self.mailer.probe().await
     }
 }
