@@ -45,7 +45,10 @@ pub use locale::canonical_locale;
 pub use parse::parse;
 pub use record::Record;
 pub use resolve::suggest as suggest_name;
-pub use schema::{Field, Schema, SchemaError, STANDARD_PRODUCT_FIELDS};
+pub use schema::{
+    check_product_field_name, field_path, is_plain_name, Field, Schema, SchemaError,
+    MAX_FIELD_NAME_CHARS, STANDARD_PRODUCT_FIELDS,
+};
 pub use time::{Duration, Timestamp};
 pub use types::{Elem, Type};
 pub use value::Value;

@@ -27,12 +27,63 @@ pub struct Schema {
 /// Why a field cannot be added to a [`Schema`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
-    /// The name could not be written in a condition.
-    #[error("{0:?} is not a valid field name: use letters, digits and _, starting with a letter")]
-    InvalidName(String),
+    /// A contact attribute name must be a plain name (`contact.attributes.<name>`).
+    #[error("contact attribute {0:?} is not a valid name: use letters, digits and _, starting with a letter")]
+    InvalidAttributeName(String),
+    /// A product field name no condition could write, even quoted.
+    #[error("product field {name:?} is not a valid name: {why}")]
+    InvalidProductField { name: String, why: String },
     /// The name is already declared.
     #[error("the field {0:?} is declared twice")]
     Duplicate(String),
+}
+
+/// The longest product field name, in characters; real feeds stay far below it.
+pub const MAX_FIELD_NAME_CHARS: usize = 200;
+
+/// Whether `name` can be a product field. Any column or element name a feed has can —
+/// `product_tags[0]`, `Custom label 0`, `video[0].url` — written `product["…"]` when it
+/// is not a plain name; only empty names, control characters and overlong names cannot.
+/// Feeds run this on every field name when they load (at start and on each reload),
+/// and [`Schema::add_product_field`] runs it again, so the two never disagree.
+pub fn check_product_field_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the name is empty".to_owned());
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(format!("it contains the control character {c:?}"));
+    }
+    if name.chars().count() > MAX_FIELD_NAME_CHARS {
+        return Err(format!("it is longer than {MAX_FIELD_NAME_CHARS} characters"));
+    }
+    Ok(())
+}
+
+/// Whether `name` can be written after a dot (`product.price`); other names are written
+/// in quotes (`product["product_tags[0]"]`).
+pub fn is_plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// How a condition names a field under `prefix`: `product.price`, or
+/// `product["product_tags[0]"]` for a name that is not plain.
+pub fn field_path(prefix: &str, name: &str) -> String {
+    if is_plain_name(name) {
+        return format!("{prefix}.{name}");
+    }
+    let mut quoted = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c => quoted.push(c),
+        }
+    }
+    format!("{prefix}[\"{quoted}\"]")
 }
 
 impl Schema {
@@ -51,13 +102,24 @@ impl Schema {
     }
 
     /// Declares `product.<name>`; returns its slot in [`Record::product`](super::Record).
+    /// Any name [`check_product_field_name`] accepts will do.
     pub fn add_product_field(&mut self, name: &str, ty: Type) -> Result<usize, SchemaError> {
+        check_product_field_name(name).map_err(|why| SchemaError::InvalidProductField {
+            name: name.into(),
+            why,
+        })?;
         add(&mut self.product, name, ty)
     }
 
     /// Declares `contact.attributes.<name>`; returns its slot in
     /// [`Record::contact_attributes`](super::Record).
     pub fn add_contact_attribute(&mut self, name: &str, ty: Type) -> Result<usize, SchemaError> {
+        let mut chars = name.chars();
+        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(SchemaError::InvalidAttributeName(name.into()));
+        }
         add(&mut self.attributes, name, ty)
     }
 
@@ -108,12 +170,6 @@ fn find<'s>(fields: &'s [(Arc<str>, Type)], name: &str) -> Option<(usize, &'s Ar
 }
 
 fn add(fields: &mut Vec<(Arc<str>, Type)>, name: &str, ty: Type) -> Result<usize, SchemaError> {
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        return Err(SchemaError::InvalidName(name.into()));
-    }
     if fields.iter().any(|(n, _)| &**n == name) {
         return Err(SchemaError::Duplicate(name.into()));
     }
@@ -146,7 +202,8 @@ pub enum Field {
     ContactLocale,
     /// `purchased` or `purchased(within …)` (reads [`Record::last_purchase`](super::Record))
     Purchased,
-    /// `product.<name>`, at `slot` in [`Record::product`](super::Record).
+    /// `product.<name>` or `product["<name>"]`, at `slot` in
+    /// [`Record::product`](super::Record).
     Product { slot: usize, name: Arc<str> },
     /// `contact.attributes.<name>`, at `slot` in
     /// [`Record::contact_attributes`](super::Record).
@@ -167,7 +224,7 @@ impl fmt::Display for Field {
             Field::ContactEmail => f.write_str("contact.email"),
             Field::ContactLocale => f.write_str("contact.locale"),
             Field::Purchased => f.write_str("purchased"),
-            Field::Product { name, .. } => write!(f, "product.{name}"),
+            Field::Product { name, .. } => f.write_str(&field_path("product", name)),
             Field::ContactAttribute { name, .. } => write!(f, "contact.attributes.{name}"),
         }
     }

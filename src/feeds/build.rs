@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use super::arena::{ArenaBuilder, ArenaFull, MISSING};
+use super::product::LIST_SEPARATOR;
+use super::report::LoadReport;
 use super::feed::{Column, FeedParts};
 use super::index::SkuIndex;
 use super::schema::Builtin;
@@ -37,12 +39,17 @@ pub(super) struct FeedBuilder {
     dedupe: Vec<Dedupe>,
     /// The cells of the row being built, one per column.
     row: Vec<u64>,
+    /// Columns the current row repeats, with their values joined so far; stored as one
+    /// list cell when the row ends.
+    repeated: Vec<(usize, String)>,
     rows: u32,
     index: SkuIndex,
     /// The line each row started on, for duplicate reports; dropped when the feed is built.
     lines: Vec<u64>,
     warnings: Vec<String>,
     warning_count: u64,
+    /// What the load skipped or dropped, counted.
+    pub(super) report: LoadReport,
 }
 
 impl FeedBuilder {
@@ -54,11 +61,13 @@ impl FeedBuilder {
             by_name: HashMap::new(),
             dedupe: Vec::new(),
             row: Vec::new(),
+            repeated: Vec::new(),
             rows: 0,
             index: SkuIndex::default(),
             lines: Vec::new(),
             warnings: Vec::new(),
             warning_count: 0,
+            report: LoadReport::default(),
         };
         for builtin in Builtin::ALL {
             builder.column(builtin.name(), builtin.ty());
@@ -83,6 +92,10 @@ impl FeedBuilder {
         column
     }
 
+    pub(super) fn column_name(&self, column: usize) -> &str {
+        self.columns.get(column).map_or("", |c| &c.name)
+    }
+
     pub(super) fn column_type(&self, column: usize) -> FieldType {
         self.columns.get(column).map_or(FieldType::String, |c| c.ty)
     }
@@ -98,16 +111,54 @@ impl FeedBuilder {
 
     /// Sets a text cell of the current row. `unique` skips the de-duplication lookup for
     /// values that never repeat; columns whose values turn out not to repeat skip it too.
-    /// The first value set for a column in a row stays.
+    /// A second value for a column in one row makes the column a list (earlier rows read
+    /// as lists of one); built-in columns keep their first value.
     pub(super) fn set_text(
         &mut self,
         column: usize,
         value: &str,
         unique: bool,
     ) -> Result<(), ArenaFull> {
-        if self.row.get(column) != Some(&MISSING) {
+        let Some(&current) = self.row.get(column) else {
+            return Ok(());
+        };
+        let value: std::borrow::Cow<'_, str> = if value.contains(LIST_SEPARATOR) {
+            value.replace(LIST_SEPARATOR, " ").into()
+        } else {
+            value.into()
+        };
+        if current != MISSING {
+            self.repeat(column, current, &value);
             return Ok(());
         }
+        let cell = self.store(column, &value, unique)?;
+        self.row[column] = cell;
+        Ok(())
+    }
+
+    fn repeat(&mut self, column: usize, current: u64, value: &str) {
+        if column < Builtin::ALL.len() {
+            return;
+        }
+        let Some(target) = self.columns.get_mut(column) else {
+            return;
+        };
+        target.ty = FieldType::List;
+        match self.repeated.iter_mut().find(|(c, _)| *c == column) {
+            Some((_, joined)) => {
+                joined.push(LIST_SEPARATOR);
+                joined.push_str(value);
+            }
+            None => {
+                let mut joined = self.arena.get(current).to_owned();
+                joined.push(LIST_SEPARATOR);
+                joined.push_str(value);
+                self.repeated.push((column, joined));
+            }
+        }
+    }
+
+    fn store(&mut self, column: usize, value: &str, unique: bool) -> Result<u64, ArenaFull> {
         let dedupe = &mut self.dedupe[column];
         let cell = if unique || !dedupe.worth_it() {
             self.arena.push(value)?
@@ -117,8 +168,7 @@ impl FeedBuilder {
             dedupe.repeated = dedupe.repeated.saturating_add(u32::from(repeated));
             cell
         };
-        self.row[column] = cell;
-        Ok(())
+        Ok(cell)
     }
 
     pub(super) fn set_number(&mut self, column: usize, value: f64) {
@@ -139,6 +189,12 @@ impl FeedBuilder {
     pub(super) fn end_row(&mut self, line: u64) -> Result<(), String> {
         if self.rows == u32::MAX {
             return Err(format!("more than {} items", u32::MAX));
+        }
+        for (column, joined) in std::mem::take(&mut self.repeated) {
+            let cell = self
+                .store(column, &joined, false)
+                .map_err(|_| "the feed holds more than 4 GiB of text".to_owned())?;
+            self.row[column] = cell;
         }
         let row = self.rows;
         for (column, cell) in self.columns.iter_mut().zip(self.row.iter_mut()) {
@@ -166,11 +222,13 @@ impl FeedBuilder {
         for column in &mut columns {
             column.cells.shrink_to_fit();
         }
-        let mut warnings = self.warnings;
-        if self.warning_count > warnings.len() as u64 {
+        let kept = self.warnings.len() as u64;
+        let mut warnings: Vec<String> = self.report.warnings().collect();
+        warnings.extend(self.warnings);
+        if self.warning_count > kept {
             warnings.push(format!(
                 "... and {} more warnings",
-                self.warning_count - warnings.len() as u64
+                self.warning_count - kept
             ));
         }
         FeedParts {
@@ -180,6 +238,7 @@ impl FeedBuilder {
             index: self.index,
             rows: self.rows,
             warnings,
+            report: self.report,
         }
     }
 }

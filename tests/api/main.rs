@@ -18,6 +18,7 @@ mod engine_helpers;
 mod engine_resume;
 mod engine_rules;
 mod errors;
+mod feeds_real;
 mod health;
 mod metrics;
 mod rate_limit;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::domain::{format_time, Locale};
+use crate::feeds::{is_url_field, is_web_url};
 use crate::store::{Attributes, OutboxItem};
 
 /// Everything one email is rendered from.
@@ -26,6 +27,7 @@ pub struct TemplateInput<'a> {
 /// is always set, from the subscription when the snapshot lacks it.
 pub fn template_data(input: &TemplateInput<'_>) -> Value {
     let mut product = input.product.as_object().cloned().unwrap_or_else(Map::new);
+    keep_web_links(&mut product);
     product
         .entry("sku")
         .or_insert_with(|| Value::String(input.sku.to_owned()));
@@ -48,6 +50,26 @@ pub fn template_data(input: &TemplateInput<'_>) -> Value {
         "locale": input.locale.as_str(),
         "unsubscribeUrl": input.unsubscribe_url,
     })
+}
+
+/// Drops every link of the product that is not an absolute http(s) URL, so no template
+/// writes a `javascript:` link into an `href` or `src`, nor a webhook passes one on.
+/// Feeds drop them at load already; this covers products snapshotted before that (the
+/// snapshot is what a notification is rendered from) and any other way in.
+fn keep_web_links(product: &mut Map<String, Value>) {
+    product.retain(|name, value| {
+        if !is_url_field(name) {
+            return true;
+        }
+        match value {
+            Value::String(url) => is_web_url(url),
+            Value::Array(items) => {
+                items.retain(|item| item.as_str().is_some_and(is_web_url));
+                true
+            }
+            _ => false,
+        }
+    });
 }
 
 /// [`template_data`] for a notification in the outbox: what its email is rendered from,
