@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::arena::{ArenaBuilder, ArenaFull, MISSING};
 use super::product::LIST_SEPARATOR;
 use super::report::LoadReport;
+use super::urls::is_url_field;
 use super::feed::{Column, FeedParts};
 use super::index::SkuIndex;
 use super::schema::Builtin;
@@ -37,6 +38,8 @@ pub(super) struct FeedBuilder {
     columns: Vec<Column>,
     by_name: HashMap<Box<str>, usize>,
     dedupe: Vec<Dedupe>,
+    /// Per column, whether its values are links (checked for their scheme).
+    links: Vec<bool>,
     /// The cells of the row being built, one per column.
     row: Vec<u64>,
     /// Columns the current row repeats, with their values joined so far; stored as one
@@ -60,6 +63,7 @@ impl FeedBuilder {
             columns: Vec::new(),
             by_name: HashMap::new(),
             dedupe: Vec::new(),
+            links: Vec::new(),
             row: Vec::new(),
             repeated: Vec::new(),
             rows: 0,
@@ -88,12 +92,14 @@ impl FeedBuilder {
         });
         self.by_name.insert(name.into(), column);
         self.dedupe.push(Dedupe::default());
+        self.links.push(is_url_field(name));
         self.row.push(MISSING);
         column
     }
 
-    pub(super) fn column_name(&self, column: usize) -> &str {
-        self.columns.get(column).map_or("", |c| &c.name)
+    /// Whether the column holds links, judged once by its name.
+    pub(super) fn is_link(&self, column: usize) -> bool {
+        self.links.get(column).copied().unwrap_or(false)
     }
 
     pub(super) fn column_type(&self, column: usize) -> FieldType {

@@ -105,9 +105,8 @@ fn column_name(headers: &csv::StringRecord, index: usize) -> String {
 
 fn csv_error(path: &Path, error: csv::Error, headers: &csv::StringRecord) -> FeedError {
     let line = error.position().map_or(0, |p| p.line());
-    let row = error
-        .position()
-        .map_or(0, |p| p.record().saturating_sub(1));
+    // Records count the header row as record 0, so a data row's record is its number.
+    let row = error.position().map_or(0, |p| p.record());
     let message = match error.into_kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..

@@ -11,7 +11,7 @@ use super::price::{parse_bool, parse_number, Currency};
 use super::raw::{RawItem, Value};
 use super::roles::{Role, Roles};
 use super::schema::{custom_name, Builtin};
-use super::urls::{is_url_field, is_web_url};
+use super::urls::is_web_url;
 use super::{FeedError, FeedFormat, FeedSource, FieldType};
 use crate::domain::Sku;
 
@@ -120,13 +120,13 @@ impl Mapper {
             }
         }
         if let Some(raw) = value(Builtin::Availability) {
-            self.availability(item, raw)?;
+            self.availability(raw)?;
         }
         Ok(())
     }
 
     /// `availability` normalised, and as written in `availabilityRaw`.
-    fn availability(&mut self, item: &RawItem, raw: &Value<'_>) -> Result<(), FeedError> {
+    fn availability(&mut self, raw: &Value<'_>) -> Result<(), FeedError> {
         self.text(Builtin::AvailabilityRaw as usize, raw.text, false)?;
         match Availability::parse(raw.text) {
             Some(availability) => {
@@ -178,8 +178,7 @@ impl Mapper {
             };
             match self.builder.column_type(column) {
                 FieldType::String | FieldType::List => {
-                    let link = is_url_field(self.builder.column_name(column));
-                    if !link || self.safe_link(item, &value) {
+                    if !self.builder.is_link(column) || self.safe_link(item, &value) {
                         self.text(column, value.text, false)?;
                     }
                 }

@@ -17,13 +17,26 @@ pub fn is_url_field(name: &str) -> bool {
 }
 
 /// Whether `value` is an absolute `http` or `https` URL with a host, the only kind a
-/// link in an email may have.
+/// link in an email may have. Checked by its text rather than by a full URL parse: the
+/// scheme is what decides what a browser does with a link, and this runs for every link
+/// of every product at load.
 pub fn is_web_url(value: &str) -> bool {
     let value = value.trim();
-    let Ok(url) = url::Url::parse(value) else {
+    let Some(rest) = strip_scheme(value, "https://").or_else(|| strip_scheme(value, "http://"))
+    else {
         return false;
     };
-    matches!(url.scheme(), "http" | "https") && url.host().is_some()
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_and_port = authority.rsplit('@').next().unwrap_or("");
+    let host = host_and_port.split(':').next().unwrap_or("");
+    let bracketed_ipv6 = host_and_port.starts_with('[');
+    (bracketed_ipv6 || !host.is_empty()) && !value.chars().any(char::is_control)
+}
+
+fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let head = value.get(..scheme.len())?;
+    head.eq_ignore_ascii_case(scheme)
+        .then(|| &value[scheme.len()..])
 }
 
 #[cfg(test)]
@@ -52,6 +65,8 @@ mod tests {
     fn only_absolute_web_urls_pass() {
         assert!(is_web_url("https://shop.example/p/1?a=b&c=d"));
         assert!(is_web_url(" HTTP://shop.example/p/1 "));
+        assert!(is_web_url("https://user@shop.example:8443/p"));
+        assert!(is_web_url("http://[::1]/p"));
         for bad in [
             "javascript:alert(1)",
             "JavaScript:alert(1)",
@@ -61,6 +76,8 @@ mod tests {
             "/p/1",
             "//cdn.example/x.jpg",
             "https:///nohost",
+            "https://shop.example/\u{0}",
+            "\u{1}https://shop.example/",
             "",
         ] {
             assert!(!is_web_url(bad), "{bad:?}");

@@ -7,7 +7,7 @@ fn malformed_xml_names_file_and_line() {
         "feed.xml",
         "<rss>\n<channel>\n<item>\n<g:id>A</g:id>\n<title>Hat</titel>\n</item>\n</channel>\n</rss>",
     );
-    assert!(text.starts_with("DIR/feed.xml:5: malformed XML:"), "{text}");
+    assert!(text.starts_with("DIR/feed.xml:5:11: malformed XML:"), "{text}");
     assert!(text.contains("titel"), "{text}");
 }
 
@@ -122,12 +122,12 @@ fn a_mistyped_custom_field() {
 fn json_lines_that_are_not_objects() {
     let text = error_text("feed.jsonl", "{\"id\": \"A\"}\n[1, 2]\n");
     assert!(
-        text.starts_with("DIR/feed.jsonl:2: not a JSON object: invalid type: sequence"),
+        text.starts_with("DIR/feed.jsonl:2:1: not a JSON object: invalid type: sequence"),
         "{text}"
     );
     let text = error_text("feed.jsonl", "{\"id\": \"A\"\n");
     assert!(
-        text.starts_with("DIR/feed.jsonl:1: malformed JSON: EOF while parsing"),
+        text.starts_with("DIR/feed.jsonl:1:10: malformed JSON: EOF while parsing"),
         "{text}"
     );
 }

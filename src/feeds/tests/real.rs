@@ -161,7 +161,7 @@ fn a_field_name_no_rule_could_use_is_a_feed_error_naming_file_line_and_column() 
 fn broken_feeds_name_file_line_and_column() {
     assert_eq!(
         error_text("feed.csv", "id,title,price\nA,Hat,10 SEK\nB,Cap,ten\n"),
-        "DIR/feed.csv:3: item 2 (sku \"B\"), column 3 \"price\": price \"ten\": unexpected characters; expected an amount and an ISO 4217 currency code, such as \"199.00 SEK\""
+        "DIR/feed.csv:3: item 2 (sku \"B\"), column 3 \"price\": price \"ten\": no amount; expected an amount and an ISO 4217 currency code, such as \"199.00 SEK\""
     );
     assert_eq!(
         error_text("feed.csv", "id,title,price\nA,Hat\n"),
@@ -169,7 +169,7 @@ fn broken_feeds_name_file_line_and_column() {
     );
     assert_eq!(
         error_text("feed.xml", "<rss>\n  <item><id>A</id><title>Hat</titel></item>\n</rss>"),
-        "DIR/feed.xml:2:34: malformed XML: ill-formed document: expected `</title>`, but `</titel>` was found"
+        "DIR/feed.xml:2:29: malformed XML: ill-formed document: expected `</title>`, but `</titel>` was found"
     );
     let json = error_text("feed.jsonl", "{\"id\":\"A\"}\n  {\"id\": \"B\",, }\n");
     assert!(json.starts_with("DIR/feed.jsonl:2:14: malformed JSON:"), "{json}");
