@@ -84,7 +84,9 @@ fn field_of(var: Var, schema: &Schema) -> Field {
 /// Every name a condition could use with this schema.
 fn known_names(schema: &Schema) -> Vec<String> {
     let fixed = FIXED.iter().map(|(n, _, _)| (*n).to_owned());
-    let product = schema.product_fields().map(|(n, _)| field_path("product", n));
+    let product = schema
+        .product_fields()
+        .map(|(n, _)| field_path("product", n));
     let attributes = schema
         .contact_attributes()
         .map(|(n, _)| format!("contact.attributes.{n}"));
@@ -138,7 +140,10 @@ fn unquoted(path: &Path, schema: &Schema) -> Problem {
         path.span,
         format!("{written} is not a field name: brackets in a name need quotes"),
     );
-    let (first, rest) = path.segments.split_first().map_or(("", &[][..]), |(f, r)| (f.as_str(), r));
+    let (first, rest) = path
+        .segments
+        .split_first()
+        .map_or(("", &[][..]), |(f, r)| (f.as_str(), r));
     if first != "product" {
         return problem.help("only product fields can have brackets in their names");
     }
@@ -186,7 +191,10 @@ fn unknown(path: &Path, segments: &[&str], schema: &Schema) -> Problem {
                     false => format!("{n:?}"),
                 })
                 .collect();
-            problem.help(list(names.iter().map(String::as_str).collect(), "product fields"))
+            problem.help(list(
+                names.iter().map(String::as_str).collect(),
+                "product fields",
+            ))
         }
         ["contact", "attributes", ..] => {
             let names = schema.contact_attributes().map(|(n, _)| n).collect();

@@ -54,7 +54,9 @@ pub fn check_product_field_name(name: &str) -> Result<(), String> {
         return Err(format!("it contains the control character {c:?}"));
     }
     if name.chars().count() > MAX_FIELD_NAME_CHARS {
-        return Err(format!("it is longer than {MAX_FIELD_NAME_CHARS} characters"));
+        return Err(format!(
+            "it is longer than {MAX_FIELD_NAME_CHARS} characters"
+        ));
     }
     Ok(())
 }

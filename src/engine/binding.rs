@@ -67,7 +67,11 @@ fn rule_type(ty: FieldType) -> Type {
 pub fn product_values(schema: &Schema, product: &Product) -> Box<[Value]> {
     schema
         .product_fields()
-        .map(|(name, ty)| product.get(name).map_or(Value::Null, |field| value(ty, field)))
+        .map(|(name, ty)| {
+            product
+                .get(name)
+                .map_or(Value::Null, |field| value(ty, field))
+        })
         .collect()
 }
 

@@ -70,7 +70,11 @@ mod tests {
             "http://schema.org/InStock",
             " IN-STOCK ",
         ] {
-            assert_eq!(Availability::parse(raw), Some(Availability::InStock), "{raw:?}");
+            assert_eq!(
+                Availability::parse(raw),
+                Some(Availability::InStock),
+                "{raw:?}"
+            );
         }
         assert_eq!(
             Availability::parse("available for order"),
@@ -80,7 +84,10 @@ mod tests {
             Availability::parse("https://schema.org/PreOrder"),
             Some(Availability::Preorder)
         );
-        assert_eq!(Availability::parse("out of stock"), Some(Availability::OutOfStock));
+        assert_eq!(
+            Availability::parse("out of stock"),
+            Some(Availability::OutOfStock)
+        );
         assert_eq!(Availability::parse("maybe tomorrow"), None);
     }
 }

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use super::arena::{ArenaBuilder, ArenaFull, MISSING};
-use super::product::LIST_SEPARATOR;
-use super::report::LoadReport;
-use super::urls::is_url_field;
 use super::feed::{Column, FeedParts};
 use super::index::SkuIndex;
+use super::product::LIST_SEPARATOR;
+use super::report::LoadReport;
 use super::schema::Builtin;
+use super::urls::is_url_field;
 use super::FieldType;
 
 /// At most this many warnings are kept per feed; the rest are only counted.

@@ -7,9 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::schema::builtin_fields;
-use super::{
-    Feed, FeedError, FeedFormat, FeedSource, FeedsConfig, FieldType, LoadReport, Product,
-};
+use super::{Feed, FeedError, FeedFormat, FeedSource, FeedsConfig, FieldType, LoadReport, Product};
 use crate::domain::Locale;
 use crate::reload::{watch_paths, Failure, ReloadError, Reloadable, WatchGuard};
 
@@ -144,9 +142,8 @@ impl Catalog {
                 .and_modify(|known| {
                     *known = match (*known, ty) {
                         (a, b) if a == b => a,
-                        (FieldType::List, FieldType::String) | (FieldType::String, FieldType::List) => {
-                            FieldType::List
-                        }
+                        (FieldType::List, FieldType::String)
+                        | (FieldType::String, FieldType::List) => FieldType::List,
                         _ => FieldType::String,
                     }
                 })

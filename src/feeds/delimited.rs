@@ -120,7 +120,10 @@ fn csv_error(path: &Path, error: csv::Error, headers: &csv::StringRecord) -> Fee
             format!("row {row} has {len} fields but the header row has {expected_len}{at}")
         }
         csv::ErrorKind::Utf8 { err, .. } => {
-            format!("row {row}, {} is not valid UTF-8", column_name(headers, err.field()))
+            format!(
+                "row {row}, {} is not valid UTF-8",
+                column_name(headers, err.field())
+            )
         }
         csv::ErrorKind::Io(source) => {
             return FeedError::Io {

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::arena::{self, MISSING};
 use super::index::SkuIndex;
-use super::schema::Builtin;
 use super::product::TextList;
 use super::report::LoadReport;
+use super::schema::Builtin;
 use super::{FeedFormat, FieldType, FieldValue, Product};
 use crate::domain::Locale;
 

@@ -52,7 +52,10 @@ pub(super) fn position_of(path: &std::path::Path, offset: u64) -> Option<(u64, u
     let mut before = Vec::new();
     file.take(offset).read_to_end(&mut before).ok()?;
     let line = count(&before) + 1;
-    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let text = String::from_utf8_lossy(&before[start..]);
     let column = text.trim_start_matches('\u{feff}').chars().count() as u64 + 1;
     Some((line, column))

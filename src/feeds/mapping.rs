@@ -66,7 +66,12 @@ impl Mapper {
         }
         let Some((_, sku)) = &found[Builtin::Sku as usize] else {
             let expected = self.roles.sku_sources.join("` or `");
-            let example = || format!("line {}: item {} has no `{expected}`", item.line, item.number);
+            let example = || {
+                format!(
+                    "line {}: item {} has no `{expected}`",
+                    item.line, item.number
+                )
+            };
             self.builder.report.without_id.add(example);
             return Ok(());
         };

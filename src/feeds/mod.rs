@@ -50,12 +50,12 @@ mod tests;
 mod urls;
 mod xml;
 
+pub use availability::Availability;
 pub use bench::bench;
 pub use catalog::{Catalog, FeedStatus};
 pub use config::{FeedFormat, FeedSource, FeedsConfig};
 pub use error::FeedError;
 pub use feed::Feed;
-pub use availability::Availability;
 pub use product::{FieldValue, Product, TextList};
 pub use report::{LoadReport, Tally};
 pub use schema::{builtin_fields, FieldType};

@@ -26,9 +26,13 @@ pub(super) fn read(
 ) -> Result<Money, Problem> {
     let parse = |value: Option<&Value<'_>>| -> Result<Option<Price>, Problem> {
         let Some(value) = value else { return Ok(None) };
-        parse_price(value.text)
-            .map(Some)
-            .map_err(|e| (value.line, value.field, format!("{} {e}", item.name(value.field))))
+        parse_price(value.text).map(Some).map_err(|e| {
+            (
+                value.line,
+                value.field,
+                format!("{} {e}", item.name(value.field)),
+            )
+        })
     };
     let (regular, reduced) = (parse(price)?, parse(sale)?);
     let stated = match currency {

@@ -79,7 +79,9 @@ impl Roles {
     ) -> Result<(), (u16, String)> {
         while self.roles.len() < item.field_count() {
             let field = self.roles.len() as u16;
-            let role = self.role_of(item.name(field), builder).map_err(|e| (field, e))?;
+            let role = self
+                .role_of(item.name(field), builder)
+                .map_err(|e| (field, e))?;
             self.roles.push(role);
         }
         Ok(())
@@ -114,7 +116,8 @@ impl Roles {
             return Ok(Role::Ignored);
         }
         let name = custom_name(raw);
-        check_product_field_name(name).map_err(|why| format!("{raw:?} cannot be a field: {why}"))?;
+        check_product_field_name(name)
+            .map_err(|why| format!("{raw:?} cannot be a field: {why}"))?;
         Ok(Role::Custom {
             column: builder.column(name, self.type_of(name)),
         })

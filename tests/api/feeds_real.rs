@@ -38,7 +38,9 @@ fn use_feed(config: &mut Config, locale: &str, path: PathBuf) {
 /// A one-product feed in the same format as `name`, to be replaced by the fixture.
 fn placeholder(name: &str) -> &'static str {
     match name.rsplit('.').next() {
-        Some("xml" | "atom") => "<rss><channel><item><id>OLD</id><price>1 SEK</price></item></channel></rss>",
+        Some("xml" | "atom") => {
+            "<rss><channel><item><id>OLD</id><price>1 SEK</price></item></channel></rss>"
+        }
         Some("tsv") => "id\tprice\nOLD\t1 SEK\n",
         _ => "id,price\nOLD,1 SEK\n",
     }
@@ -63,7 +65,10 @@ async fn assert_shapes_loaded(app: &TestApp) {
     assert_eq!(ru["availabilityRaw"], "in stock");
     assert_eq!(
         ru["additional_image_link"],
-        json!(["https://cdn.example.ru/1-a.jpg", "https://cdn.example.ru/1-b.jpg"])
+        json!([
+            "https://cdn.example.ru/1-a.jpg",
+            "https://cdn.example.ru/1-b.jpg"
+        ])
     );
     assert_eq!(ru["shipping_country"], json!(["RU", "KZ"]));
     let (_, kk) = product(app, "kk-KZ", "AT-1").await;
@@ -99,7 +104,11 @@ async fn the_four_shapes_load_on_start_and_on_reload(backend: Backend) {
     for (locale, name) in SHAPES {
         std::fs::copy(fixture(name), feeds.path().join(name)).expect("copy");
         let locale = Locale::parse(locale).unwrap();
-        let reloaded = app.engine.catalog().reload_now(&locale).expect("configured");
+        let reloaded = app
+            .engine
+            .catalog()
+            .reload_now(&locale)
+            .expect("configured");
         assert!(reloaded.is_ok(), "{name}: {:?}", reloaded.err());
     }
     assert_shapes_loaded(&app).await;
@@ -133,8 +142,11 @@ priority: 10
 when: product["product_tags[0]"] == "summer"
 split:
   by: locale
-  default:
-    - log: {}
+  branches:
+    sv-SE:
+      - log: {}
+    default:
+      - log: {}
 "#;
 
 async fn a_rule_reads_a_bracketed_meta_column(backend: Backend) {
@@ -185,10 +197,16 @@ async fn a_broken_feed_names_file_line_and_column(backend: Backend) {
     std::fs::write(&path, broken).unwrap();
     let sv = Locale::parse("sv-SE").unwrap();
     let failed = app.engine.catalog().reload_now(&sv).expect("configured");
-    let error = failed.expect_err("the broken reload is refused").to_string();
+    let error = failed
+        .expect_err("the broken reload is refused")
+        .to_string();
     assert!(error.contains(&placed), "{error}");
     let (status, kept) = product(&app, "sv-SE", "A-1").await;
-    assert_eq!((status, kept["name"].clone()), (200, json!("Hat")), "the last good feed stays");
+    assert_eq!(
+        (status, kept["name"].clone()),
+        (200, json!("Hat")),
+        "the last good feed stays"
+    );
 }
 
 /// The decoded text of every MIME part of an `.eml` (base64 and quoted-printable).
@@ -201,7 +219,10 @@ fn decoded(eml: &str) -> String {
         };
         let lower = headers.to_ascii_lowercase();
         if lower.contains("content-transfer-encoding: base64") {
-            let compact: String = body.split_whitespace().take_while(|l| !l.starts_with("--")).collect();
+            let compact: String = body
+                .split_whitespace()
+                .take_while(|l| !l.starts_with("--"))
+                .collect();
             if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(compact) {
                 out.push_str(&String::from_utf8_lossy(&bytes));
             }
@@ -221,7 +242,9 @@ fn quoted_printable(body: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'=', Some(byte)) => {
                 out.push(byte);
@@ -266,7 +289,11 @@ async fn a_javascript_link_in_a_feed_never_reaches_an_email(backend: Backend) {
         .spawn()
         .await;
     let status = app.engine.catalog().status();
-    assert_eq!(status[0].report.unsafe_urls.count, 2, "{:?}", status[0].report);
+    assert_eq!(
+        status[0].report.unsafe_urls.count, 2,
+        "{:?}",
+        status[0].report
+    );
     let anna = app.create_contact("anna@example.com").await;
     app.subscribe(anna, "JS-1", "sv-SE", None).await;
     let bert = app.create_contact("bert@example.com").await;
@@ -288,8 +315,16 @@ async fn a_javascript_link_in_a_feed_never_reaches_an_email(backend: Backend) {
         "{}",
         trap[0]
     );
-    assert!(ok[0].contains("href=\"https://shop.example/p/ok-1\""), "{}", ok[0]);
-    assert!(ok[0].contains("src=\"https://cdn.example/ok-1.jpg\""), "{}", ok[0]);
+    assert!(
+        ok[0].contains("href=\"https://shop.example/p/ok-1\""),
+        "{}",
+        ok[0]
+    );
+    assert!(
+        ok[0].contains("src=\"https://cdn.example/ok-1.jpg\""),
+        "{}",
+        ok[0]
+    );
 }
 
 crate::on_both_backends!(

@@ -6,8 +6,15 @@ use crate::dsl::{ast::ExprKind, parse, Condition, Elem, Field, Record, Schema, T
 
 fn feed_schema() -> Schema {
     let mut schema = Schema::standard();
-    for name in ["product_tags[0]", "Custom label 0", "video[0].url", "say \"hi\""] {
-        schema.add_product_field(name, Type::String).expect("any feed name");
+    for name in [
+        "product_tags[0]",
+        "Custom label 0",
+        "video[0].url",
+        "say \"hi\"",
+    ] {
+        schema
+            .add_product_field(name, Type::String)
+            .expect("any feed name");
     }
     schema
         .add_product_field("additional_image_link", Type::List(Elem::String))
@@ -34,7 +41,10 @@ fn product() -> Vec<Value> {
         Value::from("VIP drop"),
         Value::from("https://video.example/1.mp4"),
         Value::from("quoted"),
-        Value::from(vec!["https://cdn.example/a.jpg", "https://cdn.example/b.jpg"]),
+        Value::from(vec![
+            "https://cdn.example/a.jpg",
+            "https://cdn.example/b.jpg",
+        ]),
     ]);
     values
 }
@@ -53,30 +63,54 @@ fn quoted_names_read_any_feed_column() {
     assert!(holds("product['Custom label 0'] starts with \"VIP\"", &p));
     assert!(holds("product[ \"video[0].url\" ] ends with \".mp4\"", &p));
     assert!(holds("product[\"say \\\"hi\\\"\"] == \"quoted\"", &p));
-    assert!(holds("product[\"name\"] == product.name or not exists(product[\"name\"])", &p));
+    assert!(holds(
+        "product[\"name\"] == product.name or not exists(product[\"name\"])",
+        &p
+    ));
     assert!(!holds("product[\"product_tags[0]\"] == \"winter\"", &p));
 }
 
 #[test]
 fn list_fields_read_with_in_and_contains() {
     let p = product();
-    assert!(holds("product.additional_image_link contains \"https://cdn.example/b.jpg\"", &p));
-    assert!(holds("\"https://cdn.example/a.jpg\" in product.additional_image_link", &p));
-    assert!(!holds("\"https://cdn.example/c.jpg\" in product.additional_image_link", &p));
-    assert!(holds("\"https://cdn.example/c.jpg\" not in product.additional_image_link", &p));
+    assert!(holds(
+        "product.additional_image_link contains \"https://cdn.example/b.jpg\"",
+        &p
+    ));
+    assert!(holds(
+        "\"https://cdn.example/a.jpg\" in product.additional_image_link",
+        &p
+    ));
+    assert!(!holds(
+        "\"https://cdn.example/c.jpg\" in product.additional_image_link",
+        &p
+    ));
+    assert!(holds(
+        "\"https://cdn.example/c.jpg\" not in product.additional_image_link",
+        &p
+    ));
 }
 
 #[test]
 fn references_and_trees_show_the_quoted_form() {
-    let condition = Condition::compile("product[\"product_tags[0]\"] == \"summer\"", &feed_schema())
-        .expect("compiles");
-    let names: Vec<String> = condition.references().iter().map(Field::to_string).collect();
+    let condition =
+        Condition::compile("product[\"product_tags[0]\"] == \"summer\"", &feed_schema())
+            .expect("compiles");
+    let names: Vec<String> = condition
+        .references()
+        .iter()
+        .map(Field::to_string)
+        .collect();
     assert_eq!(names, ["product[\"product_tags[0]\"]"]);
     let tree = parse("product[\"price\"] > 1").expect("parses");
     let ExprKind::Compare(_, lhs, _) = tree.kind else {
         panic!("{tree}")
     };
-    assert_eq!(lhs.to_string(), "product.price", "a plain name prints plainly");
+    assert_eq!(
+        lhs.to_string(),
+        "product.price",
+        "a plain name prints plainly"
+    );
 }
 
 #[test]
@@ -87,7 +121,10 @@ fn unquoted_brackets_suggest_the_quoted_name() {
         "{text}"
     );
     let text = errors("exists(product.video[0].url)");
-    assert!(text.contains("did you mean product[\"video[0].url\"]?"), "{text}");
+    assert!(
+        text.contains("did you mean product[\"video[0].url\"]?"),
+        "{text}"
+    );
     let text = errors("product.style[0] == \"boho\"");
     assert!(
         text.contains("write it as product[\"style[0]\"], if the feeds have such a field"),
@@ -98,13 +135,18 @@ fn unquoted_brackets_suggest_the_quoted_name() {
 #[test]
 fn a_spreadsheet_header_is_suggested_for_its_merchant_spelling() {
     let text = errors("product.custom_label_0 == \"VIP drop\"");
-    assert!(text.contains("did you mean product[\"Custom label 0\"]?"), "{text}");
+    assert!(
+        text.contains("did you mean product[\"Custom label 0\"]?"),
+        "{text}"
+    );
 }
 
 #[test]
 fn product_field_names_need_only_be_printable_attribute_names_stay_plain() {
     let mut schema = Schema::new();
-    assert!(schema.add_product_field("Custom label 0", Type::String).is_ok());
+    assert!(schema
+        .add_product_field("Custom label 0", Type::String)
+        .is_ok());
     let refused = |name: &str| {
         Schema::new()
             .add_product_field(name, Type::String)

@@ -112,7 +112,9 @@ fn every_failing_feed_is_listed_at_start() {
         "{text}"
     );
     assert!(
-        text.contains("\n  - DIR/bad.csv:2: item 1 (sku \"A\"), column 2 \"price\": price \"x SEK\""),
+        text.contains(
+            "\n  - DIR/bad.csv:2: item 1 (sku \"A\"), column 2 \"price\": price \"x SEK\""
+        ),
         "{text}"
     );
 }

@@ -7,7 +7,10 @@ fn malformed_xml_names_file_and_line() {
         "feed.xml",
         "<rss>\n<channel>\n<item>\n<g:id>A</g:id>\n<title>Hat</titel>\n</item>\n</channel>\n</rss>",
     );
-    assert!(text.starts_with("DIR/feed.xml:5:11: malformed XML:"), "{text}");
+    assert!(
+        text.starts_with("DIR/feed.xml:5:11: malformed XML:"),
+        "{text}"
+    );
     assert!(text.contains("titel"), "{text}");
 }
 

@@ -152,8 +152,7 @@ fn duplicate_skus_keep_the_first_item_and_warn() {
         feed.warnings(),
         ["1 items repeat the id of an earlier item and were skipped (the first is kept); the first: line 3: item 2 repeats SKU \"D-1\" of line 2"]
     );
-    assert_eq!(feed.report().duplicate_ids.count, 1
-    );
+    assert_eq!(feed.report().duplicate_ids.count, 1);
 }
 
 #[test]

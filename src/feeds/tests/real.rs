@@ -18,7 +18,10 @@ fn merchant_rss_with_bom_cdata_cyrillic_and_repeats() {
     );
     assert_eq!(
         one["additional_image_link"],
-        json!(["https://cdn.example.ru/1-a.jpg", "https://cdn.example.ru/1-b.jpg"]),
+        json!([
+            "https://cdn.example.ru/1-a.jpg",
+            "https://cdn.example.ru/1-b.jpg"
+        ]),
         "every repeat is kept, the javascript: one dropped"
     );
     assert_eq!(
@@ -85,7 +88,10 @@ fn merchant_atom_with_cdata_entities_and_repeats() {
     assert_eq!(one["url"], "https://shop.example.ru/p/at-1?c=red&s=m");
     assert_eq!(one["custom_label_0"], "Зима – 2026");
     assert_eq!(one["availability"], "in_stock");
-    assert_eq!(one["additional_image_link"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        one["additional_image_link"].as_array().map(Vec::len),
+        Some(2)
+    );
     let two = feed.product("AT-2").unwrap();
     assert_eq!(two.availability(), Some("out_of_stock"));
     assert_eq!(
@@ -93,7 +99,11 @@ fn merchant_atom_with_cdata_entities_and_repeats() {
         None,
         "a product without the list field has none"
     );
-    assert_eq!(feed.report().unsafe_urls.count, 0, "rel=self is not the link");
+    assert_eq!(
+        feed.report().unsafe_urls.count,
+        0,
+        "rel=self is not the link"
+    );
 }
 
 #[test]
@@ -103,9 +113,15 @@ fn merchant_sheet_tsv_keeps_spreadsheet_headers_as_custom_fields() {
     assert_eq!(one.url(), Some("https://shop.example.se/p/ts-1"));
     assert_eq!(one.image_url(), Some("https://cdn.example.se/ts-1.jpg"));
     assert_eq!(one.category(), Some("Väskor > Ryggsäckar"));
-    assert_eq!(one.get("Custom label 0"), Some(FieldValue::Text("summer-drop")));
+    assert_eq!(
+        one.get("Custom label 0"),
+        Some(FieldValue::Text("summer-drop"))
+    );
     assert_eq!(one.availability(), Some("in_stock"));
-    assert_eq!(feed.product("TS-2").unwrap().availability(), Some("backorder"));
+    assert_eq!(
+        feed.product("TS-2").unwrap().availability(),
+        Some("backorder")
+    );
 }
 
 #[test]
@@ -137,7 +153,11 @@ fn json_arrays_are_lists() {
     )
     .unwrap();
     assert_eq!(shown(&feed, "J-1")["tags"], json!(["vip", "outdoor"]));
-    assert_eq!(shown(&feed, "J-1")["mixed"], "[1,{\"a\":2}]", "nested stays JSON");
+    assert_eq!(
+        shown(&feed, "J-1")["mixed"],
+        "[1,{\"a\":2}]",
+        "nested stays JSON"
+    );
     assert_eq!(
         shown(&feed, "J-2")["tags"],
         json!(["solo"]),
@@ -172,5 +192,8 @@ fn broken_feeds_name_file_line_and_column() {
         "DIR/feed.xml:2:29: malformed XML: ill-formed document: expected `</title>`, but `</titel>` was found"
     );
     let json = error_text("feed.jsonl", "{\"id\":\"A\"}\n  {\"id\": \"B\",, }\n");
-    assert!(json.starts_with("DIR/feed.jsonl:2:14: malformed JSON:"), "{json}");
+    assert!(
+        json.starts_with("DIR/feed.jsonl:2:14: malformed JSON:"),
+        "{json}"
+    );
 }
