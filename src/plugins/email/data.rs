@@ -86,3 +86,41 @@ pub fn notification_data(item: &OutboxItem, locale: &Locale, unsubscribe_url: &s
         unsubscribe_url,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_links_of_a_snapshot_reach_a_template_or_webhook() {
+        let product = json!({
+            "sku": "JS-1",
+            "name": "javascript: is fine in a name",
+            "url": "javascript:alert(1)",
+            "imageUrl": "https://cdn.example/1.jpg",
+            "additional_image_link": ["data:text/html,x", "https://cdn.example/2.jpg"],
+            "video[0].url": "vbscript:x",
+        });
+        let contact = Attributes::default();
+        let locale = Locale::parse("sv-SE").unwrap();
+        let data = template_data(&TemplateInput {
+            product: &product,
+            contact: &contact,
+            sku: "JS-1",
+            locale: &locale,
+            external_id: None,
+            subscribed_on: Utc::now(),
+            quantity: 1,
+            unsubscribe_url: "https://shop.example/u",
+        });
+        assert_eq!(
+            data["product"],
+            json!({
+                "sku": "JS-1",
+                "name": "javascript: is fine in a name",
+                "imageUrl": "https://cdn.example/1.jpg",
+                "additional_image_link": ["https://cdn.example/2.jpg"],
+            })
+        );
+    }
+}
