@@ -148,6 +148,15 @@ fn unquoted(path: &Path, schema: &Schema) -> Problem {
         return problem.help("only product fields can have brackets in their names");
     }
     let wanted = rest.join(".");
+    let base = wanted.split('[').next().unwrap_or("");
+    if schema.product(&wanted).is_none()
+        && matches!(schema.product(base), Some((_, _, Type::List(_))))
+    {
+        let list = field_path("product", base);
+        return problem.help(format!(
+            "{list} is a list, and lists have no positions: test its items with {list} contains …"
+        ));
+    }
     match product_suggestion(&wanted, schema) {
         Some(better) => problem.help(format!("did you mean {better}?")),
         None => problem.help(format!(
