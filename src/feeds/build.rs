@@ -142,14 +142,23 @@ impl FeedBuilder {
         Ok(())
     }
 
+    /// Makes a text column a list: its values so far read as lists of one.
+    pub(super) fn make_list(&mut self, column: usize) {
+        if column < Builtin::ALL.len() {
+            return;
+        }
+        if let Some(target) = self.columns.get_mut(column) {
+            if target.ty == FieldType::String {
+                target.ty = FieldType::List;
+            }
+        }
+    }
+
     fn repeat(&mut self, column: usize, current: u64, value: &str) {
         if column < Builtin::ALL.len() {
             return;
         }
-        let Some(target) = self.columns.get_mut(column) else {
-            return;
-        };
-        target.ty = FieldType::List;
+        self.make_list(column);
         match self.repeated.iter_mut().find(|(c, _)| *c == column) {
             Some((_, joined)) => {
                 joined.push(LIST_SEPARATOR);

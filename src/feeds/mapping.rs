@@ -21,6 +21,9 @@ pub(super) struct Mapper {
     roles: Roles,
     default_currency: Option<Currency>,
     pub(super) builder: FeedBuilder,
+    /// Per field id, whether the current item has shown it yet: a second value makes the
+    /// field a list even when a value is dropped (an unsafe link) before it is stored.
+    seen: Vec<bool>,
 }
 
 /// The built-in fields stored as text as the feed writes them (links once checked).
@@ -43,6 +46,7 @@ impl Mapper {
             roles: Roles::new(source),
             default_currency: source.currency.as_deref().and_then(Currency::parse),
             builder: FeedBuilder::new(text_hint),
+            seen: Vec::new(),
         }
     }
 
@@ -160,6 +164,8 @@ impl Mapper {
 
     fn map_customs(&mut self, item: &RawItem, found: &Found<'_>) -> Result<(), FeedError> {
         let sku = found[Builtin::Sku as usize].as_ref().map(|(_, v)| v.text);
+        self.seen.clear();
+        self.seen.resize(item.field_count(), false);
         for value in item.values() {
             let column = match self.roles.get(value.field) {
                 Role::Custom { column } => column,
@@ -177,6 +183,11 @@ impl Mapper {
                 }
                 _ => continue,
             };
+            if let Some(seen) = self.seen.get_mut(usize::from(value.field)) {
+                if std::mem::replace(seen, true) {
+                    self.builder.make_list(column);
+                }
+            }
             let bad = |e: String| {
                 let message = format!("{} {e}", item.name(value.field));
                 self.error(item, sku, value.field, value.line, message)

@@ -327,7 +327,68 @@ async fn a_javascript_link_in_a_feed_never_reaches_an_email(backend: Backend) {
     );
 }
 
+/// An endpoint that answers 200 and keeps every body it receives.
+async fn hook() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let log = log.clone();
+            async move {
+                let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                log.lock().expect("lock").push(json);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+async fn a_javascript_link_in_a_feed_never_reaches_a_webhook(backend: Backend) {
+    let (url, received) = hook().await;
+    let rule = format!(
+        "id: hook\nsplit:\n  by: locale\n  branches:\n    default:\n      - webhook: {{url: '{url}'}}\n"
+    );
+    let app = setup(backend)
+        .feed(
+            "sv-SE",
+            &[json!({"id": "JS-1", "title": "Fälla", "price": "10.00 SEK",
+                     "link": "javascript:alert(1)", "image_link": "https://cdn.example/js-1.jpg",
+                     "additional_image_link": ["data:text/html,x", "https://cdn.example/js-1b.jpg"]})],
+        )
+        .rule("hook.yaml", &rule)
+        .config(|c| c.webhook.secret = Some(restock::config::Secret::new("webhook-test-secret")))
+        .spawn()
+        .await;
+    let anna = app.create_contact("anna@example.com").await;
+    app.subscribe(anna, "JS-1", "sv-SE", None).await;
+    app.stock(json!([{"sku": "JS-1", "quantity": 1}])).await;
+    app.delivery.run_pending().await.unwrap();
+
+    let bodies = received.lock().expect("lock").clone();
+    assert_eq!(bodies.len(), 1);
+    let product = &bodies[0]["data"]["product"];
+    assert_eq!(product["sku"], "JS-1");
+    assert!(product.get("url").is_none(), "{product}");
+    assert_eq!(product["imageUrl"], "https://cdn.example/js-1.jpg");
+    assert_eq!(
+        product["additional_image_link"],
+        json!(["https://cdn.example/js-1b.jpg"])
+    );
+    assert!(!bodies[0]
+        .to_string()
+        .to_ascii_lowercase()
+        .contains("javascript:"));
+}
+
 crate::on_both_backends!(
+    a_javascript_link_in_a_feed_never_reaches_a_webhook,
     the_four_shapes_load_on_start_and_on_reload,
     a_rule_reads_a_bracketed_meta_column,
     a_broken_feed_names_file_line_and_column,
