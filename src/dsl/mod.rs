@@ -25,6 +25,7 @@ mod literal;
 mod locale;
 mod lower;
 mod lower_read;
+mod names;
 mod parse;
 mod record;
 mod resolve;
@@ -42,13 +43,11 @@ pub use decimal::{Decimal, DecimalError, DECIMAL_PLACES};
 pub use diagnostic::{Diagnostic, Diagnostics, Origin};
 pub use limits::{MAX_DEPTH, MAX_NESTING, MAX_SOURCE_BYTES};
 pub use locale::canonical_locale;
+pub use names::{check_product_field_name, field_path, is_plain_name, MAX_FIELD_NAME_CHARS};
 pub use parse::parse;
 pub use record::Record;
 pub use resolve::suggest as suggest_name;
-pub use schema::{
-    check_product_field_name, field_path, is_plain_name, Field, Schema, SchemaError,
-    MAX_FIELD_NAME_CHARS, STANDARD_PRODUCT_FIELDS,
-};
+pub use schema::{Field, Schema, SchemaError, STANDARD_PRODUCT_FIELDS};
 pub use time::{Duration, Timestamp};
 pub use types::{Elem, Type};
 pub use value::Value;

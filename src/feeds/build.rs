@@ -34,8 +34,8 @@ impl Dedupe {
 }
 
 pub(super) struct FeedBuilder {
-    arena: ArenaBuilder,
-    columns: Vec<Column>,
+    pub(super) arena: ArenaBuilder,
+    pub(super) columns: Vec<Column>,
     by_name: HashMap<Box<str>, usize>,
     dedupe: Vec<Dedupe>,
     /// Per column, whether its values are links (checked for their scheme).
@@ -44,7 +44,7 @@ pub(super) struct FeedBuilder {
     row: Vec<u64>,
     /// Columns the current row repeats, with their values joined so far; stored as one
     /// list cell when the row ends.
-    repeated: Vec<(usize, String)>,
+    pub(super) repeated: Vec<(usize, String)>,
     rows: u32,
     index: SkuIndex,
     /// The line each row started on, for duplicate reports; dropped when the feed is built.
@@ -140,37 +140,6 @@ impl FeedBuilder {
         let cell = self.store(column, &value, unique)?;
         self.row[column] = cell;
         Ok(())
-    }
-
-    /// Makes a text column a list: its values so far read as lists of one.
-    pub(super) fn make_list(&mut self, column: usize) {
-        if column < Builtin::ALL.len() {
-            return;
-        }
-        if let Some(target) = self.columns.get_mut(column) {
-            if target.ty == FieldType::String {
-                target.ty = FieldType::List;
-            }
-        }
-    }
-
-    fn repeat(&mut self, column: usize, current: u64, value: &str) {
-        if column < Builtin::ALL.len() {
-            return;
-        }
-        self.make_list(column);
-        match self.repeated.iter_mut().find(|(c, _)| *c == column) {
-            Some((_, joined)) => {
-                joined.push(LIST_SEPARATOR);
-                joined.push_str(value);
-            }
-            None => {
-                let mut joined = self.arena.get(current).to_owned();
-                joined.push(LIST_SEPARATOR);
-                joined.push_str(value);
-                self.repeated.push((column, joined));
-            }
-        }
     }
 
     fn store(&mut self, column: usize, value: &str, unique: bool) -> Result<u64, ArenaFull> {

@@ -1,23 +1,21 @@
 //! From raw items to product rows: which feed field feeds which product field, prices
 //! split into amount and currency, custom fields typed as configured, availability
-//! normalised, and links that are not web URLs dropped.
+//! normalised, and links that are not web URLs dropped (`mapping_values`).
 
 use std::path::PathBuf;
 
-use super::availability::Availability;
 use super::build::FeedBuilder;
 use super::money;
 use super::price::{parse_bool, parse_number, Currency};
 use super::raw::{RawItem, Value};
 use super::roles::{Role, Roles};
 use super::schema::{custom_name, Builtin};
-use super::urls::is_web_url;
 use super::{FeedError, FeedFormat, FeedSource, FieldType};
 use crate::domain::Sku;
 
 pub(super) struct Mapper {
     pub(super) path: PathBuf,
-    format: FeedFormat,
+    pub(super) format: FeedFormat,
     roles: Roles,
     default_currency: Option<Currency>,
     pub(super) builder: FeedBuilder,
@@ -134,34 +132,6 @@ impl Mapper {
         Ok(())
     }
 
-    /// `availability` normalised, and as written in `availabilityRaw`.
-    fn availability(&mut self, raw: &Value<'_>) -> Result<(), FeedError> {
-        self.text(Builtin::AvailabilityRaw as usize, raw.text, false)?;
-        match Availability::parse(raw.text) {
-            Some(availability) => {
-                self.text(Builtin::Availability as usize, availability.as_str(), false)
-            }
-            None => {
-                let example = || format!("line {}: {:?}", raw.line, raw.text);
-                self.builder.report.unknown_availability.add(example);
-                Ok(())
-            }
-        }
-    }
-
-    /// Whether a link may be kept: only absolute http(s) URLs are, the rest is counted.
-    fn safe_link(&mut self, item: &RawItem, value: &Value<'_>) -> bool {
-        if is_web_url(value.text) {
-            return true;
-        }
-        let example = || {
-            let name = item.name(value.field);
-            format!("line {}: {name} {:?}", value.line, value.text)
-        };
-        self.builder.report.unsafe_urls.add(example);
-        false
-    }
-
     fn map_customs(&mut self, item: &RawItem, found: &Found<'_>) -> Result<(), FeedError> {
         let sku = found[Builtin::Sku as usize].as_ref().map(|(_, v)| v.text);
         self.seen.clear();
@@ -211,20 +181,15 @@ impl Mapper {
         Ok(())
     }
 
-    fn text(&mut self, column: usize, value: &str, unique: bool) -> Result<(), FeedError> {
+    pub(super) fn text(
+        &mut self,
+        column: usize,
+        value: &str,
+        unique: bool,
+    ) -> Result<(), FeedError> {
         self.builder
             .set_text(column, value, unique)
             .map_err(|_| self.feed_error("the feed holds more than 4 GiB of text".to_owned()))
-    }
-
-    /// The column, element or key `field` is, as an error names it.
-    fn describe(&self, item: &RawItem, field: u16) -> String {
-        let name = item.name(field);
-        match self.format {
-            FeedFormat::Csv | FeedFormat::Tsv => format!("column {} {name:?}", field + 1),
-            FeedFormat::Xml => format!("element <{name}>"),
-            FeedFormat::Jsonl => format!("key {name:?}"),
-        }
     }
 
     fn error(
