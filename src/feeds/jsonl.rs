@@ -55,7 +55,12 @@ pub(super) fn read<R: BufRead>(
                 .map_or(e.column(), |before| before.chars().count() + 1);
             let leading = text.len() - text.trim_start_matches('\u{feff}').trim_start().len();
             let leading = text.get(..leading).map_or(0, |l| l.chars().count());
-            at(Some((column + leading) as u64), format!("{what}: {e}"))
+            // serde_json places the error in the trimmed line; the error's own place is the file's.
+            let text = e.to_string();
+            let text = text
+                .rsplit_once(" at line ")
+                .map_or(text.as_str(), |(t, _)| t);
+            at(Some((column + leading) as u64), format!("{what}: {text}"))
         })?;
         item.begin(line);
         for (key, value) in &object {

@@ -191,6 +191,13 @@ fn broken_feeds_name_file_line_and_column() {
         error_text("feed.xml", "<rss>\n  <item><id>A</id><title>Hat</titel></item>\n</rss>"),
         "DIR/feed.xml:2:29: malformed XML: ill-formed document: expected `</title>`, but `</titel>` was found"
     );
+    assert_eq!(
+        error_text(
+            "feed.xml",
+            "<rss xmlns:g=\"http://base.google.com/ns/1.0\">\n<item><g:id>A</g:id>\n<g:price>ten</g:price></item>\n</rss>"
+        ),
+        "DIR/feed.xml:3: item 1 (sku \"A\"), element <price>: price \"ten\": no amount; expected an amount and an ISO 4217 currency code, such as \"199.00 SEK\""
+    );
     let json = error_text("feed.jsonl", "{\"id\":\"A\"}\n  {\"id\": \"B\",, }\n");
     assert!(
         json.starts_with("DIR/feed.jsonl:2:14: malformed JSON:"),
