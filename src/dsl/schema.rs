@@ -23,6 +23,8 @@ pub const STANDARD_PRODUCT_FIELDS: &[(&str, Type)] = &[
 pub struct Schema {
     product: Vec<(Arc<str>, Type)>,
     attributes: Vec<(Arc<str>, Type)>,
+    /// Text product fields that only ever hold one of a few values, by slot.
+    choices: Vec<(usize, &'static [&'static str])>,
 }
 
 /// Why a field cannot be added to a [`Schema`].
@@ -74,6 +76,25 @@ impl Schema {
             return Err(SchemaError::InvalidAttributeName(name.into()));
         }
         add(&mut self.attributes, name, ty)
+    }
+
+    /// Declares that a text product field only ever holds one of `values` (feeds normalise
+    /// `availability` to four), so the checker refuses a comparison with any other text
+    /// — `product.availability == "in stock"` — instead of letting it never match.
+    /// Does nothing for an undeclared field.
+    pub fn restrict_product_field(&mut self, name: &str, values: &'static [&'static str]) {
+        if let Some(slot) = self.product_slot(name) {
+            self.choices.retain(|(s, _)| *s != slot);
+            self.choices.push((slot, values));
+        }
+    }
+
+    /// The values a product field is restricted to, if it is.
+    pub(crate) fn choices(&self, slot: usize) -> Option<&'static [&'static str]> {
+        self.choices
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, values)| *values)
     }
 
     /// Builder form of [`Schema::add_product_field`].

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use crate::domain::Locale;
 use crate::dsl::{Decimal, Elem, Schema, SchemaError, Timestamp, Type, Value};
-use crate::feeds::{Catalog, FieldType, FieldValue, Product};
+use crate::feeds::{Catalog, FieldType, FieldValue, Product, AVAILABILITY_VALUES};
 use crate::store::Attributes;
 
 /// The type of a declared contact attribute (`contact_attributes` in the configuration).
@@ -48,6 +48,7 @@ pub fn schema(
     for (name, ty) in catalog.schema() {
         schema.add_product_field(&name, rule_type(ty))?;
     }
+    schema.restrict_product_field("availability", &AVAILABILITY_VALUES);
     for (name, ty) in attributes {
         schema.add_contact_attribute(name, ty.rule_type())?;
     }

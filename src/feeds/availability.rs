@@ -3,6 +3,9 @@
 //! Meta's `available for order`. Rules compare against the four values; the text as
 //! written stays readable as `availabilityRaw`.
 
+/// The values `availability` can have, as rules compare them.
+pub const AVAILABILITY_VALUES: [&str; 4] = ["in_stock", "out_of_stock", "preorder", "backorder"];
+
 /// The normalised availability of a product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Availability {
@@ -59,6 +62,12 @@ impl Availability {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_values_are_those_rules_may_compare_with() {
+        let values: Vec<&str> = Availability::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(values, AVAILABILITY_VALUES);
+    }
 
     #[test]
     fn every_vocabulary_reads_alike() {

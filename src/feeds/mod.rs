@@ -52,7 +52,7 @@ mod tests;
 mod urls;
 mod xml;
 
-pub use availability::Availability;
+pub use availability::{Availability, AVAILABILITY_VALUES};
 pub use bench::bench;
 pub use catalog::{Catalog, FeedStatus};
 pub use config::{FeedFormat, FeedSource, FeedsConfig};

@@ -164,3 +164,32 @@ fn product_field_names_need_only_be_printable_attribute_names_stay_plain() {
         Err("contact attribute \"product_tags[0]\" is not a valid name: use letters, digits and _, starting with a letter".into())
     );
 }
+
+#[test]
+fn a_restricted_field_refuses_text_it_never_holds() {
+    let mut schema = Schema::standard();
+    schema
+        .add_product_field("availability", Type::String)
+        .expect("field");
+    schema.restrict_product_field("availability", &["in_stock", "out_of_stock"]);
+    let refused = |source: &str| match Condition::compile(source, &schema) {
+        Ok(_) => panic!("{source} must be refused"),
+        Err(d) => d.to_string(),
+    };
+    let text = refused("product.availability == \"in stock\"");
+    assert!(
+        text.contains("\"in stock\" is never a value of product.availability: it is one of in_stock, out_of_stock")
+            && text.contains("did you mean \"in_stock\"?"),
+        "{text}"
+    );
+    let text = refused("product.availability in [\"in_stock\", \"OutOfStock\"]");
+    assert!(text.contains("did you mean \"out_of_stock\"?"), "{text}");
+    for fine in [
+        "product.availability == \"in_stock\"",
+        "\"out_of_stock\" != product.availability",
+        "product.availability in [\"in_stock\", \"out_of_stock\"]",
+        "product.availability starts with \"in\"",
+    ] {
+        assert!(Condition::compile(fine, &schema).is_ok(), "{fine}");
+    }
+}
