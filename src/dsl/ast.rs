@@ -34,11 +34,14 @@ pub struct Expr {
     pub span: Span,
 }
 
-/// A dotted name such as `product.price`.
+/// A dotted name such as `product.price`, or `product["product_tags[0]"]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Path {
-    /// `["product", "price"]`
+    /// `["product", "price"]`; a quoted segment holds its text, escapes resolved.
     pub segments: Vec<String>,
+    /// Brackets were written without quotes (`product.tags[0]`): each bracket is part of
+    /// the segment before it, and the checker asks for the quoted form.
+    pub unquoted_brackets: bool,
     /// Where it is.
     pub span: Span,
 }
@@ -159,8 +162,19 @@ impl fmt::Display for CompareOp {
 }
 
 impl fmt::Display for Path {
+    /// As a condition writes it: `product.price`, `product["product_tags[0]"]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.segments.join("."))
+        let Some((first, rest)) = self.segments.split_first() else {
+            return Ok(());
+        };
+        if self.unquoted_brackets {
+            return f.write_str(&self.segments.join("."));
+        }
+        let mut text = first.clone();
+        for segment in rest {
+            text = super::field_path(&text, segment);
+        }
+        f.write_str(&text)
     }
 }
 

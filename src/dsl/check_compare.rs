@@ -4,7 +4,7 @@
 use super::ast::{CompareOp, Expr, ExprKind, Span};
 use super::check::{typed, Checker};
 use super::diagnostic::Problem;
-use super::ir::{Cmp, Const, Node, TextOp, Typed};
+use super::ir::{Cmp, Const, Node, TextOp, Typed, Var};
 use super::{canonical_locale, Type};
 
 /// A regex may compile to at most this many bytes, so a hostile pattern cannot eat memory.
@@ -69,6 +69,43 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether `value` can be a value of `field`, when `field` is a product field
+    /// restricted to a few values and `value` a text literal; reports it if not.
+    pub(crate) fn choice(&mut self, field: &Typed, value: &Typed) -> bool {
+        let (Node::Var(Var::Product(slot)), Node::Const(Const::Str(text))) =
+            (&field.node, &value.node)
+        else {
+            return true;
+        };
+        let Some(values) = self.schema.choices(*slot) else {
+            return true;
+        };
+        if values.contains(&&**text) {
+            return true;
+        }
+        let loose = |v: &str| v.trim().to_lowercase().replace([' ', '-'], "_");
+        let owned: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+        let better = values
+            .iter()
+            .find(|v| loose(v) == loose(text))
+            .map(|v| (*v).to_owned())
+            .or_else(|| super::suggest_name(text, &owned));
+        let name = self.describe(field.span);
+        let problem = Problem::new(
+            value.span,
+            format!(
+                "\"{text}\" is never a value of {name}: it is one of {}",
+                values.join(", ")
+            ),
+        );
+        let problem = match better {
+            Some(better) => problem.help(format!("did you mean \"{better}\"?")),
+            None => problem,
+        };
+        self.report(problem);
+        false
+    }
+
     fn mismatch(&mut self, l: &Typed, r: &Typed, span: Span) -> Option<Typed> {
         let (lt, rt) = (self.describe(l.span), self.describe(r.span));
         let message = format!("cannot compare {lt} ({}) with {rt} ({})", l.ty, r.ty);
@@ -104,6 +141,9 @@ impl Checker<'_> {
         }
         if !comparable(l.ty, r.ty) {
             return self.mismatch(&l, &r, span);
+        }
+        if matches!(cmp, Cmp::Eq | Cmp::Ne) && !(self.choice(&l, &r) && self.choice(&r, &l)) {
+            return None;
         }
         let ordered = matches!(
             l.ty,

@@ -49,6 +49,9 @@ impl Checker<'_> {
                 self.report(Problem::new(c.span, message));
                 continue;
             }
+            if !self.choice(&item, &c) {
+                continue;
+            }
             if let Node::Const(value) = c.node {
                 set.push(value);
             }

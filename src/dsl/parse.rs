@@ -195,7 +195,7 @@ fn parse_operand(pair: Pair<'_, Rule>) -> Parsed<Node> {
     match pair.as_rule() {
         Rule::list => parse_list(pair),
         Rule::group => parse_group(pair),
-        Rule::path => leaf(ExprKind::Field(parse_path(pair))),
+        Rule::path => leaf(ExprKind::Field(parse_path(pair)?)),
         Rule::exists => leaf(ExprKind::Exists(parse_exists(pair)?)),
         Rule::purchased => leaf(ExprKind::Purchased(parse_purchased(pair)?)),
         Rule::null => leaf(ExprKind::Null),
@@ -232,17 +232,38 @@ fn parse_group(pair: Pair<'_, Rule>) -> Parsed<Node> {
     node(inner.kind, at, depth + 1)
 }
 
-fn parse_path(pair: Pair<'_, Rule>) -> Path {
+fn parse_path(pair: Pair<'_, Rule>) -> Parsed<Path> {
     let at = span(&pair);
-    let segments = pair.into_inner().map(|p| p.as_str().to_owned()).collect();
-    Path { segments, span: at }
+    let mut path = Path {
+        segments: Vec::new(),
+        unquoted_brackets: false,
+        span: at,
+    };
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::quoted_key => {
+                let string = part.into_inner().find(|p| p.as_rule() == Rule::string);
+                let name = string.map(literal::parse_string).transpose()?;
+                path.segments.push(name.unwrap_or_default());
+            }
+            Rule::bare_key => {
+                path.unquoted_brackets = true;
+                match path.segments.last_mut() {
+                    Some(last) => last.push_str(part.as_str()),
+                    None => path.segments.push(part.as_str().to_owned()),
+                }
+            }
+            _ => path.segments.push(part.as_str().to_owned()),
+        }
+    }
+    Ok(path)
 }
 
 fn parse_exists(pair: Pair<'_, Rule>) -> Parsed<Path> {
     let at = span(&pair);
     let path = pair.into_inner().find(|p| p.as_rule() == Rule::path);
     path.map(parse_path)
-        .ok_or_else(|| Problem::new(at, "exists() needs a field name"))
+        .ok_or_else(|| Problem::new(at, "exists() needs a field name"))?
 }
 
 fn parse_purchased(pair: Pair<'_, Rule>) -> Parsed<Option<super::Duration>> {

@@ -3,7 +3,7 @@
 use super::ast::Path;
 use super::diagnostic::Problem;
 use super::ir::Var;
-use super::{Field, Schema, Type};
+use super::{field_path, is_plain_name, Field, Schema, Type};
 
 /// The variables that exist whatever the schema says.
 const FIXED: &[(&str, Var, Type)] = &[
@@ -19,6 +19,9 @@ const FIXED: &[(&str, Var, Type)] = &[
 
 /// Resolves a dotted name against the fixed variables and the schema.
 pub(crate) fn resolve(path: &Path, schema: &Schema) -> Result<(Var, Type, Field), Problem> {
+    if path.unquoted_brackets {
+        return Err(unquoted(path, schema));
+    }
     let name = path.to_string();
     if let Some(&(_, var, ty)) = FIXED.iter().find(|(n, _, _)| *n == name) {
         return Ok((var, ty, field_of(var, schema)));
@@ -81,7 +84,9 @@ fn field_of(var: Var, schema: &Schema) -> Field {
 /// Every name a condition could use with this schema.
 fn known_names(schema: &Schema) -> Vec<String> {
     let fixed = FIXED.iter().map(|(n, _, _)| (*n).to_owned());
-    let product = schema.product_fields().map(|(n, _)| format!("product.{n}"));
+    let product = schema
+        .product_fields()
+        .map(|(n, _)| field_path("product", n));
     let attributes = schema
         .contact_attributes()
         .map(|(n, _)| format!("contact.attributes.{n}"));
@@ -114,9 +119,64 @@ pub fn suggest(name: &str, candidates: &[String]) -> Option<String> {
     })
 }
 
+/// The product field a name written after `product.` most likely meant, as a condition
+/// writes it: `custom_label_0` → `product["Custom label 0"]` (case, spaces and `-` do
+/// not matter), else one within two edits.
+fn product_suggestion(wanted: &str, schema: &Schema) -> Option<String> {
+    let loose = |name: &str| name.to_lowercase().replace([' ', '-'], "_");
+    let names: Vec<String> = schema.product_fields().map(|(n, _)| n.to_owned()).collect();
+    let found = names
+        .iter()
+        .find(|n| loose(n) == loose(wanted))
+        .cloned()
+        .or_else(|| suggest(wanted, &names))?;
+    Some(field_path("product", &found))
+}
+
+/// `product.product_tags[0]`: brackets belong inside a quoted name.
+fn unquoted(path: &Path, schema: &Schema) -> Problem {
+    let written = path.to_string();
+    let problem = Problem::new(
+        path.span,
+        format!("{written} is not a field name: brackets in a name need quotes"),
+    );
+    let (first, rest) = path
+        .segments
+        .split_first()
+        .map_or(("", &[][..]), |(f, r)| (f.as_str(), r));
+    if first != "product" {
+        return problem.help("only product fields can have brackets in their names");
+    }
+    let wanted = rest.join(".");
+    let base = wanted.split('[').next().unwrap_or("");
+    if schema.product(&wanted).is_none()
+        && matches!(schema.product(base), Some((_, _, Type::List(_))))
+    {
+        let list = field_path("product", base);
+        return problem.help(format!(
+            "{list} is a list, and lists have no positions: test its items with {list} contains …"
+        ));
+    }
+    match product_suggestion(&wanted, schema) {
+        Some(better) => problem.help(format!("did you mean {better}?")),
+        None => problem.help(format!(
+            "write it as {}, if the feeds have such a field",
+            field_path("product", &wanted)
+        )),
+    }
+}
+
 fn unknown(path: &Path, segments: &[&str], schema: &Schema) -> Problem {
     let name = path.to_string();
     let problem = Problem::new(path.span, format!("unknown field {name}"));
+    if let ["product", rest @ ..] = segments {
+        if let Some(better) = (!rest.is_empty())
+            .then(|| product_suggestion(&rest.join("."), schema))
+            .flatten()
+        {
+            return problem.help(format!("did you mean {better}?"));
+        }
+    }
     match name.to_ascii_lowercase().as_str() {
         "yes" | "on" => return problem.help("write true"),
         "no" | "off" => return problem.help("write false"),
@@ -133,8 +193,17 @@ fn unknown(path: &Path, segments: &[&str], schema: &Schema) -> Problem {
     match segments {
         ["product"] => problem.help("name a product field, such as product.price"),
         ["product", ..] => {
-            let names = schema.product_fields().map(|(n, _)| n).collect();
-            problem.help(list(names, "product fields"))
+            let names: Vec<String> = schema
+                .product_fields()
+                .map(|(n, _)| match is_plain_name(n) {
+                    true => n.to_owned(),
+                    false => format!("{n:?}"),
+                })
+                .collect();
+            problem.help(list(
+                names.iter().map(String::as_str).collect(),
+                "product fields",
+            ))
         }
         ["contact", "attributes", ..] => {
             let names = schema.contact_attributes().map(|(n, _)| n).collect();

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::names::{check_product_field_name, field_path};
 use super::Type;
 
 /// The product fields most feeds provide, in the slot order [`Schema::standard`] gives them.
@@ -22,14 +23,19 @@ pub const STANDARD_PRODUCT_FIELDS: &[(&str, Type)] = &[
 pub struct Schema {
     product: Vec<(Arc<str>, Type)>,
     attributes: Vec<(Arc<str>, Type)>,
+    /// Text product fields that only ever hold one of a few values, by slot.
+    choices: Vec<(usize, &'static [&'static str])>,
 }
 
 /// Why a field cannot be added to a [`Schema`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
-    /// The name could not be written in a condition.
-    #[error("{0:?} is not a valid field name: use letters, digits and _, starting with a letter")]
-    InvalidName(String),
+    /// A contact attribute name must be a plain name (`contact.attributes.<name>`).
+    #[error("contact attribute {0:?} is not a valid name: use letters, digits and _, starting with a letter")]
+    InvalidAttributeName(String),
+    /// A product field name no condition could write, even quoted.
+    #[error("product field {name:?} is not a valid name: {why}")]
+    InvalidProductField { name: String, why: String },
     /// The name is already declared.
     #[error("the field {0:?} is declared twice")]
     Duplicate(String),
@@ -51,14 +57,44 @@ impl Schema {
     }
 
     /// Declares `product.<name>`; returns its slot in [`Record::product`](super::Record).
+    /// Any name [`check_product_field_name`] accepts will do.
     pub fn add_product_field(&mut self, name: &str, ty: Type) -> Result<usize, SchemaError> {
+        check_product_field_name(name).map_err(|why| SchemaError::InvalidProductField {
+            name: name.into(),
+            why,
+        })?;
         add(&mut self.product, name, ty)
     }
 
     /// Declares `contact.attributes.<name>`; returns its slot in
     /// [`Record::contact_attributes`](super::Record).
     pub fn add_contact_attribute(&mut self, name: &str, ty: Type) -> Result<usize, SchemaError> {
+        let mut chars = name.chars();
+        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(SchemaError::InvalidAttributeName(name.into()));
+        }
         add(&mut self.attributes, name, ty)
+    }
+
+    /// Declares that a text product field only ever holds one of `values` (feeds normalise
+    /// `availability` to four), so the checker refuses a comparison with any other text
+    /// — `product.availability == "in stock"` — instead of letting it never match.
+    /// Does nothing for an undeclared field.
+    pub fn restrict_product_field(&mut self, name: &str, values: &'static [&'static str]) {
+        if let Some(slot) = self.product_slot(name) {
+            self.choices.retain(|(s, _)| *s != slot);
+            self.choices.push((slot, values));
+        }
+    }
+
+    /// The values a product field is restricted to, if it is.
+    pub(crate) fn choices(&self, slot: usize) -> Option<&'static [&'static str]> {
+        self.choices
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, values)| *values)
     }
 
     /// Builder form of [`Schema::add_product_field`].
@@ -108,12 +144,6 @@ fn find<'s>(fields: &'s [(Arc<str>, Type)], name: &str) -> Option<(usize, &'s Ar
 }
 
 fn add(fields: &mut Vec<(Arc<str>, Type)>, name: &str, ty: Type) -> Result<usize, SchemaError> {
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        return Err(SchemaError::InvalidName(name.into()));
-    }
     if fields.iter().any(|(n, _)| &**n == name) {
         return Err(SchemaError::Duplicate(name.into()));
     }
@@ -146,7 +176,8 @@ pub enum Field {
     ContactLocale,
     /// `purchased` or `purchased(within …)` (reads [`Record::last_purchase`](super::Record))
     Purchased,
-    /// `product.<name>`, at `slot` in [`Record::product`](super::Record).
+    /// `product.<name>` or `product["<name>"]`, at `slot` in
+    /// [`Record::product`](super::Record).
     Product { slot: usize, name: Arc<str> },
     /// `contact.attributes.<name>`, at `slot` in
     /// [`Record::contact_attributes`](super::Record).
@@ -167,7 +198,7 @@ impl fmt::Display for Field {
             Field::ContactEmail => f.write_str("contact.email"),
             Field::ContactLocale => f.write_str("contact.locale"),
             Field::Purchased => f.write_str("purchased"),
-            Field::Product { name, .. } => write!(f, "product.{name}"),
+            Field::Product { name, .. } => f.write_str(&field_path("product", name)),
             Field::ContactAttribute { name, .. } => write!(f, "contact.attributes.{name}"),
         }
     }

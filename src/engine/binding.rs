@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::domain::Locale;
-use crate::dsl::{Decimal, Schema, SchemaError, Timestamp, Type, Value};
-use crate::feeds::{Catalog, FieldType, Product};
+use crate::dsl::{Decimal, Elem, Schema, SchemaError, Timestamp, Type, Value};
+use crate::feeds::{Catalog, FieldType, FieldValue, Product, AVAILABILITY_VALUES};
 use crate::store::Attributes;
 
 /// The type of a declared contact attribute (`contact_attributes` in the configuration).
@@ -37,43 +37,64 @@ impl AttributeType {
 }
 
 /// What rules may read: every product field the feeds have, and the declared contact
-/// attributes.
+/// attributes. Product field names were checked when each feed loaded — at start and
+/// on every reload, by the same [`check_product_field_name`](crate::dsl::check_product_field_name)
+/// that `add_product_field` runs — so only a contact attribute can fail here.
 pub fn schema(
     catalog: &Catalog,
     attributes: &BTreeMap<String, AttributeType>,
 ) -> Result<Schema, SchemaError> {
     let mut schema = Schema::new();
     for (name, ty) in catalog.schema() {
-        let ty = match ty {
-            FieldType::String => Type::String,
-            FieldType::Number => Type::Decimal,
-            FieldType::Boolean => Type::Bool,
-        };
-        schema.add_product_field(&name, ty)?;
+        schema.add_product_field(&name, rule_type(ty))?;
     }
+    schema.restrict_product_field("availability", &AVAILABILITY_VALUES);
     for (name, ty) in attributes {
         schema.add_contact_attribute(name, ty.rule_type())?;
     }
     Ok(schema)
 }
 
+fn rule_type(ty: FieldType) -> Type {
+    match ty {
+        FieldType::String => Type::String,
+        FieldType::Number => Type::Decimal,
+        FieldType::Boolean => Type::Bool,
+        FieldType::List => Type::List(Elem::String),
+    }
+}
+
 /// A product's fields as rule values, in slot order.
 pub fn product_values(schema: &Schema, product: &Product) -> Box<[Value]> {
     schema
         .product_fields()
-        .map(|(name, ty)| match product.get(name) {
-            None => Value::Null,
-            Some(field) => match (ty, field.as_str(), field.as_number(), field.as_bool()) {
-                (Type::Decimal, _, Some(n), _) => {
-                    Decimal::from_f64(n).map_or(Value::Null, Value::Decimal)
-                }
-                (Type::Bool, _, _, Some(b)) => Value::Bool(b),
-                (Type::String, Some(s), _, _) => Value::from(s),
-                (Type::String, _, Some(n), _) => Value::from(n.to_string().as_str()),
-                _ => Value::Null,
-            },
+        .map(|(name, ty)| {
+            product
+                .get(name)
+                .map_or(Value::Null, |field| value(ty, field))
         })
         .collect()
+}
+
+/// One field as the rule type the schema gives it. A feed's text field read where another
+/// feed made the name a list is a list of one; a list read as text is its items joined.
+fn value(ty: Type, field: FieldValue<'_>) -> Value {
+    match (ty, field) {
+        (Type::Decimal, FieldValue::Number(n)) => {
+            Decimal::from_f64(n).map_or(Value::Null, Value::Decimal)
+        }
+        (Type::Bool, FieldValue::Boolean(b)) => Value::Bool(b),
+        (Type::String, FieldValue::Text(s)) => Value::from(s),
+        (Type::String, FieldValue::Number(n)) => Value::from(n.to_string()),
+        (Type::String, FieldValue::List(items)) => {
+            Value::from(items.iter().collect::<Vec<_>>().join(", "))
+        }
+        (Type::List(Elem::String), FieldValue::List(items)) => {
+            Value::List(items.iter().map(Value::from).collect())
+        }
+        (Type::List(Elem::String), FieldValue::Text(s)) => Value::List(Box::new([Value::from(s)])),
+        _ => Value::Null,
+    }
 }
 
 /// A contact's attributes as rule values, in slot order, into `out` (reused between

@@ -26,6 +26,9 @@ pub struct RuleSet {
 pub enum RulesError {
     #[error("cannot read the rules: {0}")]
     Io(#[from] std::io::Error),
+    /// The fields rules may read cannot be assembled (a contact attribute's name).
+    #[error(transparent)]
+    Schema(#[from] crate::dsl::SchemaError),
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostics>),
     #[error("automation id {id:?} is used in both {first} and {second}")]

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use super::arena::{ArenaBuilder, ArenaFull, MISSING};
 use super::feed::{Column, FeedParts};
 use super::index::SkuIndex;
+use super::product::LIST_SEPARATOR;
+use super::report::LoadReport;
 use super::schema::Builtin;
+use super::urls::is_url_field;
 use super::FieldType;
 
 /// At most this many warnings are kept per feed; the rest are only counted.
@@ -31,18 +34,25 @@ impl Dedupe {
 }
 
 pub(super) struct FeedBuilder {
-    arena: ArenaBuilder,
-    columns: Vec<Column>,
+    pub(super) arena: ArenaBuilder,
+    pub(super) columns: Vec<Column>,
     by_name: HashMap<Box<str>, usize>,
     dedupe: Vec<Dedupe>,
+    /// Per column, whether its values are links (checked for their scheme).
+    links: Vec<bool>,
     /// The cells of the row being built, one per column.
     row: Vec<u64>,
+    /// Columns the current row repeats, with their values joined so far; stored as one
+    /// list cell when the row ends.
+    pub(super) repeated: Vec<(usize, String)>,
     rows: u32,
     index: SkuIndex,
     /// The line each row started on, for duplicate reports; dropped when the feed is built.
     lines: Vec<u64>,
     warnings: Vec<String>,
     warning_count: u64,
+    /// What the load skipped or dropped, counted.
+    pub(super) report: LoadReport,
 }
 
 impl FeedBuilder {
@@ -53,12 +63,15 @@ impl FeedBuilder {
             columns: Vec::new(),
             by_name: HashMap::new(),
             dedupe: Vec::new(),
+            links: Vec::new(),
             row: Vec::new(),
+            repeated: Vec::new(),
             rows: 0,
             index: SkuIndex::default(),
             lines: Vec::new(),
             warnings: Vec::new(),
             warning_count: 0,
+            report: LoadReport::default(),
         };
         for builtin in Builtin::ALL {
             builder.column(builtin.name(), builtin.ty());
@@ -79,8 +92,14 @@ impl FeedBuilder {
         });
         self.by_name.insert(name.into(), column);
         self.dedupe.push(Dedupe::default());
+        self.links.push(is_url_field(name));
         self.row.push(MISSING);
         column
+    }
+
+    /// Whether the column holds links, judged once by its name.
+    pub(super) fn is_link(&self, column: usize) -> bool {
+        self.links.get(column).copied().unwrap_or(false)
     }
 
     pub(super) fn column_type(&self, column: usize) -> FieldType {
@@ -98,16 +117,32 @@ impl FeedBuilder {
 
     /// Sets a text cell of the current row. `unique` skips the de-duplication lookup for
     /// values that never repeat; columns whose values turn out not to repeat skip it too.
-    /// The first value set for a column in a row stays.
+    /// A second value for a column in one row makes the column a list (earlier rows read
+    /// as lists of one); built-in columns keep their first value.
     pub(super) fn set_text(
         &mut self,
         column: usize,
         value: &str,
         unique: bool,
     ) -> Result<(), ArenaFull> {
-        if self.row.get(column) != Some(&MISSING) {
+        let Some(&current) = self.row.get(column) else {
+            return Ok(());
+        };
+        let value: std::borrow::Cow<'_, str> = if value.contains(LIST_SEPARATOR) {
+            value.replace(LIST_SEPARATOR, " ").into()
+        } else {
+            value.into()
+        };
+        if current != MISSING {
+            self.repeat(column, current, &value);
             return Ok(());
         }
+        let cell = self.store(column, &value, unique)?;
+        self.row[column] = cell;
+        Ok(())
+    }
+
+    fn store(&mut self, column: usize, value: &str, unique: bool) -> Result<u64, ArenaFull> {
         let dedupe = &mut self.dedupe[column];
         let cell = if unique || !dedupe.worth_it() {
             self.arena.push(value)?
@@ -117,8 +152,7 @@ impl FeedBuilder {
             dedupe.repeated = dedupe.repeated.saturating_add(u32::from(repeated));
             cell
         };
-        self.row[column] = cell;
-        Ok(())
+        Ok(cell)
     }
 
     pub(super) fn set_number(&mut self, column: usize, value: f64) {
@@ -139,6 +173,12 @@ impl FeedBuilder {
     pub(super) fn end_row(&mut self, line: u64) -> Result<(), String> {
         if self.rows == u32::MAX {
             return Err(format!("more than {} items", u32::MAX));
+        }
+        for (column, joined) in std::mem::take(&mut self.repeated) {
+            let cell = self
+                .store(column, &joined, false)
+                .map_err(|_| "the feed holds more than 4 GiB of text".to_owned())?;
+            self.row[column] = cell;
         }
         let row = self.rows;
         for (column, cell) in self.columns.iter_mut().zip(self.row.iter_mut()) {
@@ -166,11 +206,13 @@ impl FeedBuilder {
         for column in &mut columns {
             column.cells.shrink_to_fit();
         }
-        let mut warnings = self.warnings;
-        if self.warning_count > warnings.len() as u64 {
+        let kept = self.warnings.len() as u64;
+        let mut warnings: Vec<String> = self.report.warnings().collect();
+        warnings.extend(self.warnings);
+        if self.warning_count > kept {
             warnings.push(format!(
                 "... and {} more warnings",
-                self.warning_count - warnings.len() as u64
+                self.warning_count - kept
             ));
         }
         FeedParts {
@@ -180,6 +222,7 @@ impl FeedBuilder {
             index: self.index,
             rows: self.rows,
             warnings,
+            report: self.report,
         }
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::schema::builtin_fields;
-use super::{Feed, FeedError, FeedFormat, FeedSource, FeedsConfig, FieldType, Product};
+use super::{Feed, FeedError, FeedFormat, FeedSource, FeedsConfig, FieldType, LoadReport, Product};
 use crate::domain::Locale;
 use crate::reload::{watch_paths, Failure, ReloadError, Reloadable, WatchGuard};
 
@@ -43,6 +43,8 @@ pub struct FeedStatus {
     pub generation: u64,
     /// Problems in the live version that did not stop the load (repeated SKUs, ...).
     pub warnings: Vec<String>,
+    /// What the live version's load skipped or dropped, counted.
+    pub report: LoadReport,
     /// Why the most recent reload failed, if it did; the previous products stay live.
     pub last_error: Option<Failure<FeedError>>,
 }
@@ -122,7 +124,8 @@ impl Catalog {
 
     /// The product fields the rule language may use: built-in fields, then every custom
     /// field that a live feed has or the configuration types, sorted by name. A name with
-    /// different types in different feeds is a `string`. Reloads can add fields.
+    /// different types in different feeds is a `string` (a `list` if one of them is a
+    /// list and the other text: text reads as a list of one). Reloads can add fields.
     pub fn schema(&self) -> Vec<(String, FieldType)> {
         let builtins = builtin_fields();
         let mut custom: BTreeMap<String, FieldType> = BTreeMap::new();
@@ -138,8 +141,11 @@ impl Catalog {
             custom
                 .entry(name)
                 .and_modify(|known| {
-                    if *known != ty {
-                        *known = FieldType::String;
+                    *known = match (*known, ty) {
+                        (a, b) if a == b => a,
+                        (FieldType::List, FieldType::String)
+                        | (FieldType::String, FieldType::List) => FieldType::List,
+                        _ => FieldType::String,
                     }
                 })
                 .or_insert(ty);
@@ -169,6 +175,7 @@ impl Catalog {
                     load_ms: u64::try_from(feed.load_time().as_millis()).unwrap_or(u64::MAX),
                     generation: status.generation,
                     warnings: feed.warnings().to_vec(),
+                    report: feed.report().clone(),
                     last_error: status.last_error,
                 }
             })

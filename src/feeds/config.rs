@@ -132,6 +132,8 @@ impl FeedSource {
             return Err("sku_field must not be blank".to_owned());
         }
         for name in self.fields.keys() {
+            crate::dsl::check_product_field_name(super::schema::custom_name(name))
+                .map_err(|why| format!("fields.{name:?} cannot be a field: {why}"))?;
             let builtin = Builtin::ALL
                 .into_iter()
                 .find(|b| normalize(b.name()) == normalize(name));

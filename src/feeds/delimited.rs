@@ -19,6 +19,7 @@ pub(super) fn read<R: BufRead>(
     let syntax = |line: u64, message: String| FeedError::Syntax {
         path: path.to_owned(),
         line,
+        column: None,
         message,
     };
     let delimiter = match delimiter {
@@ -30,7 +31,10 @@ pub(super) fn read<R: BufRead>(
         .has_headers(true)
         .flexible(false)
         .from_reader(input);
-    let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(path, e, &csv::StringRecord::new()))?
+        .clone();
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(syntax(
             1,
@@ -61,7 +65,7 @@ pub(super) fn read<R: BufRead>(
     let mut record = csv::StringRecord::new();
     while reader
         .read_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| csv_error(path, e, &headers))?
     {
         let line = record.position().map_or(0, |p| p.line());
         item.begin(line);
@@ -91,15 +95,36 @@ fn io_error(path: &Path, source: std::io::Error) -> FeedError {
     }
 }
 
-fn csv_error(path: &Path, error: csv::Error) -> FeedError {
+/// The column as messages name it: `column 3 "price"`.
+fn column_name(headers: &csv::StringRecord, index: usize) -> String {
+    match headers.get(index) {
+        Some(name) => format!("column {} {:?}", index + 1, name.trim()),
+        None => format!("column {}", index + 1),
+    }
+}
+
+fn csv_error(path: &Path, error: csv::Error, headers: &csv::StringRecord) -> FeedError {
     let line = error.position().map_or(0, |p| p.line());
+    // Records count the header row as record 0, so a data row's record is its number.
+    let row = error.position().map_or(0, |p| p.record());
     let message = match error.into_kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => {
-            format!("the row has {len} fields but the header row has {expected_len}")
+            let first = usize::try_from(len.min(expected_len)).unwrap_or(usize::MAX);
+            let at = if len < expected_len {
+                format!("; {} is the first missing", column_name(headers, first))
+            } else {
+                format!("; the extra fields start at column {}", first + 1)
+            };
+            format!("row {row} has {len} fields but the header row has {expected_len}{at}")
         }
-        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!(
+                "row {row}, {} is not valid UTF-8",
+                column_name(headers, err.field())
+            )
+        }
         csv::ErrorKind::Io(source) => {
             return FeedError::Io {
                 path: path.to_owned(),
@@ -111,6 +136,7 @@ fn csv_error(path: &Path, error: csv::Error) -> FeedError {
     FeedError::Syntax {
         path: path.to_owned(),
         line,
+        column: None,
         message,
     }
 }

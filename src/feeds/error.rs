@@ -17,20 +17,26 @@ pub enum FeedError {
         source: std::io::Error,
     },
     /// The file is not well-formed XML, CSV or JSON lines, or is cut short.
-    #[error("{}:{line}: {message}", .path.display())]
+    #[error("{}:{line}{}: {message}", .path.display(), column_note(.column))]
     Syntax {
         path: PathBuf,
         line: u64,
+        /// 1-based character position in the line, where the parser knows it.
+        column: Option<u64>,
         message: String,
     },
-    /// One item is well-formed but unusable: no SKU, a bad price, a mistyped field.
-    #[error("{}:{line}: item {item}{}: {message}", .path.display(), sku_note(.sku))]
+    /// One item is well-formed but unusable: a bad SKU, a bad price, a mistyped field, a
+    /// field name no rule could use.
+    #[error("{}:{line}: item {item}{}, {field}: {message}", .path.display(), sku_note(.sku))]
     Item {
         path: PathBuf,
         line: u64,
         /// 1-based position of the item in the file.
         item: u64,
         sku: Option<String>,
+        /// The column, element or key at fault, as `column 3 "price"`, `element
+        /// <g:price>` or `key "price"`.
+        field: String,
         message: String,
     },
     /// The whole feed is unusable (too large, too many fields).
@@ -45,6 +51,10 @@ fn sku_note(sku: &Option<String>) -> String {
     sku.as_ref()
         .map(|sku| format!(" (sku {sku:?})"))
         .unwrap_or_default()
+}
+
+fn column_note(column: &Option<u64>) -> String {
+    column.map(|c| format!(":{c}")).unwrap_or_default()
 }
 
 fn list(errors: &[FeedError]) -> String {

@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::arena::{self, MISSING};
 use super::index::SkuIndex;
+use super::product::TextList;
+use super::report::LoadReport;
 use super::schema::Builtin;
 use super::{FeedFormat, FieldType, FieldValue, Product};
 use crate::domain::Locale;
@@ -24,6 +26,7 @@ pub struct Feed {
     index: SkuIndex,
     rows: u32,
     warnings: Vec<String>,
+    report: LoadReport,
     loaded_at: DateTime<Utc>,
     load_time: Duration,
 }
@@ -43,6 +46,7 @@ pub(super) struct FeedParts {
     pub(super) index: SkuIndex,
     pub(super) rows: u32,
     pub(super) warnings: Vec<String>,
+    pub(super) report: LoadReport,
 }
 
 /// Where a feed came from and how long it took to read.
@@ -65,6 +69,7 @@ impl Feed {
             index: parts.index,
             rows: parts.rows,
             warnings: parts.warnings,
+            report: parts.report,
             loaded_at: Utc::now(),
             load_time: origin.load_time,
         }
@@ -101,6 +106,7 @@ impl Feed {
             FieldType::String => FieldValue::Text(arena::text(&self.arena, cell)),
             FieldType::Number => FieldValue::Number(f64::from_bits(cell)),
             FieldType::Boolean => FieldValue::Boolean(cell != 0),
+            FieldType::List => FieldValue::List(TextList(arena::text(&self.arena, cell))),
         })
     }
 
@@ -149,6 +155,12 @@ impl Feed {
     /// Problems that did not stop the load (duplicate SKUs, ignored fields).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// What the load skipped or dropped (items without an id, repeated ids, unsafe
+    /// links, unknown availability), counted.
+    pub fn report(&self) -> &LoadReport {
+        &self.report
     }
 
     /// When this version was built.

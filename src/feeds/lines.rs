@@ -45,6 +45,22 @@ impl<R: BufRead> BufRead for LineCounter<R> {
     }
 }
 
+/// The 1-based line and character column of byte `offset` in the file: errors are rare,
+/// so the file is read again to place one rather than tracking columns while parsing.
+pub(super) fn position_of(path: &std::path::Path, offset: u64) -> Option<(u64, u64)> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut before = Vec::new();
+    file.take(offset).read_to_end(&mut before).ok()?;
+    let line = count(&before) + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let text = String::from_utf8_lossy(&before[start..]);
+    let column = text.trim_start_matches('\u{feff}').chars().count() as u64 + 1;
+    Some((line, column))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +74,15 @@ mod tests {
         assert_eq!(input.line(), 2);
         input.read_to_string(&mut line).unwrap();
         assert_eq!(input.line(), 3);
+    }
+
+    #[test]
+    fn a_byte_offset_becomes_line_and_character_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.xml");
+        std::fs::write(&path, "<a>\n  <bö>x</b>").unwrap();
+        // `<` of `</b>` is byte 12: line 2 starts at byte 4, `<bö>` is 5 bytes.
+        assert_eq!(position_of(&path, 12), Some((2, 8)));
+        assert_eq!(position_of(&path, 0), Some((1, 1)));
     }
 }

@@ -33,7 +33,7 @@ impl Feed {
         let file = File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         let input = BufReader::with_capacity(READ_BUFFER, file);
-        let mut mapper = Mapper::new(source, usize::try_from(size).unwrap_or(usize::MAX));
+        let mut mapper = Mapper::new(source, format, usize::try_from(size).unwrap_or(usize::MAX));
         let mut item = RawItem::default();
         let on_item = |item: &RawItem| mapper.map(item);
         match format {

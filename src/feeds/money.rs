@@ -10,8 +10,8 @@ pub(super) struct Money {
     pub(super) currency: Option<Currency>,
 }
 
-/// A problem with an item's money fields: the line it is on and what is wrong.
-pub(super) type Problem = (u64, String);
+/// A problem with an item's money fields: the line it is on, the field, what is wrong.
+pub(super) type Problem = (u64, u16, String);
 
 /// Reads `price` and `sale_price` ("1 299.00 SEK"), and a separate `currency` field if the
 /// feed has one. The currency is the one written beside the amounts, else the `currency`
@@ -26,9 +26,13 @@ pub(super) fn read(
 ) -> Result<Money, Problem> {
     let parse = |value: Option<&Value<'_>>| -> Result<Option<Price>, Problem> {
         let Some(value) = value else { return Ok(None) };
-        parse_price(value.text)
-            .map(Some)
-            .map_err(|e| (value.line, format!("{} {e}", item.name(value.field))))
+        parse_price(value.text).map(Some).map_err(|e| {
+            (
+                value.line,
+                value.field,
+                format!("{} {e}", item.name(value.field)),
+            )
+        })
     };
     let (regular, reduced) = (parse(price)?, parse(sale)?);
     let stated = match currency {
@@ -37,7 +41,7 @@ pub(super) fn read(
                 "currency {:?} is not an ISO 4217 code such as SEK",
                 value.text
             );
-            (value.line, message)
+            (value.line, value.field, message)
         })?),
         None => None,
     };
@@ -60,7 +64,7 @@ pub(super) fn read(
                     item.name(by.field),
                     first.as_str()
                 );
-                return Err((value.line, message));
+                return Err((value.line, value.field, message));
             }
             Some(_) => {}
             None => agreed = Some((code, value)),
@@ -74,7 +78,7 @@ pub(super) fn read(
             value.text,
             value.text
         );
-        return Err((value.line, message));
+        return Err((value.line, value.field, message));
     }
     Ok(Money {
         price: regular.map(|p| p.amount),

@@ -26,6 +26,29 @@ pub enum FieldValue<'a> {
     Text(&'a str),
     Number(f64),
     Boolean(bool),
+    /// The values of a field the feed repeats; serializes as a JSON array.
+    List(TextList<'a>),
+}
+
+/// Separates the items of a list cell in the arena. Feed text never keeps it: it is a
+/// control character (U+001F) that XML cannot carry and other formats have no use for.
+pub(super) const LIST_SEPARATOR: char = '\u{1f}';
+
+/// The items of a list field, borrowed from the feed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextList<'a>(pub(super) &'a str);
+
+impl<'a> TextList<'a> {
+    /// The items, in feed order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> {
+        self.0.split(LIST_SEPARATOR)
+    }
+}
+
+impl Serialize for TextList<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 impl<'a> FieldValue<'a> {
@@ -41,6 +64,14 @@ impl<'a> FieldValue<'a> {
     pub fn as_number(&self) -> Option<f64> {
         match *self {
             FieldValue::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The items of a list field.
+    pub fn as_list(&self) -> Option<TextList<'a>> {
+        match *self {
+            FieldValue::List(list) => Some(list),
             _ => None,
         }
     }
@@ -112,9 +143,15 @@ impl Product {
         self.text(Builtin::ImageUrl)
     }
 
-    /// As the feed writes it, e.g. `in stock`, `out of stock`, `preorder`.
+    /// Normalised: `in_stock`, `out_of_stock`, `preorder` or `backorder`; missing when
+    /// the feed's text is none of the spellings those are read from.
     pub fn availability(&self) -> Option<&str> {
         self.text(Builtin::Availability)
+    }
+
+    /// `availability` as the feed writes it, e.g. `in stock`, `https://schema.org/InStock`.
+    pub fn availability_raw(&self) -> Option<&str> {
+        self.text(Builtin::AvailabilityRaw)
     }
 
     /// Any field by the name the rule language uses: `price`, `imageUrl`, or a custom

@@ -26,6 +26,8 @@ pub(super) struct RawItem {
 struct Span {
     field: u16,
     rank: u8,
+    /// A repeat of a lower rank, dropped when a higher-ranked value came.
+    dead: bool,
     line: u64,
     start: usize,
     end: usize,
@@ -76,9 +78,10 @@ impl RawItem {
     }
 
     /// Records a value. Surrounding whitespace is dropped and an empty value counts as
-    /// absent. If the field already has a value, a higher `rank` replaces it (in XML, a
-    /// `g:` element beats a plain one: Atom's `<id>` is not the product id); otherwise the
-    /// first value stays.
+    /// absent. If the field already has a value, a higher `rank` replaces it and its
+    /// repeats (in XML, a `g:` element beats a plain one: Atom's `<id>` is not the product
+    /// id), a lower one is ignored, and one of the same rank is a repeat: the field has
+    /// several values (`additional_image_link`), kept in order.
     pub(super) fn set(&mut self, field: u16, rank: u8, value: &str, line: u64) {
         let value = value.trim();
         if value.is_empty() {
@@ -88,6 +91,7 @@ impl RawItem {
         let span = Span {
             field,
             rank,
+            dead: false,
             line,
             start,
             end: start + value.len(),
@@ -102,19 +106,28 @@ impl RawItem {
                 self.slots[index] = self.spans.len() as u32;
             }
             slot => {
-                let existing = &mut self.spans[slot as usize - 1];
-                if existing.rank >= rank {
+                let first = slot as usize - 1;
+                let existing = self.spans[first].rank;
+                if existing > rank {
                     return;
                 }
-                *existing = span;
+                if existing == rank {
+                    self.spans.push(span);
+                } else {
+                    for repeat in self.spans[first + 1..].iter_mut() {
+                        repeat.dead |= repeat.field == field;
+                    }
+                    self.spans[first] = span;
+                }
             }
         }
         self.text.push_str(value);
     }
 
-    /// The values recorded for this item, in the order first seen.
+    /// The values recorded for this item, in the order first seen; a repeated field
+    /// yields each of its values.
     pub(super) fn values(&self) -> impl Iterator<Item = Value<'_>> {
-        self.spans.iter().map(|s| Value {
+        self.spans.iter().filter(|s| !s.dead).map(|s| Value {
             field: s.field,
             text: self.text.get(s.start..s.end).unwrap_or(""),
             line: s.line,
@@ -139,10 +152,28 @@ mod tests {
         item.begin(1);
         item.set(id, 0, " tag:shop,2024:1 ", 2);
         item.set(id, 1, "SKU-1", 3);
-        item.set(id, 1, "SKU-2", 4);
         let value = item.get(id).unwrap();
         assert_eq!((value.text, value.line), ("SKU-1", 3));
         assert_eq!(item.number, 1);
+    }
+
+    #[test]
+    fn a_repeated_field_keeps_every_value_of_the_best_rank() {
+        let mut item = RawItem::default();
+        let link = item.field("additional_image_link").unwrap();
+        item.begin(1);
+        item.set(link, 0, "plain", 1);
+        item.set(link, 1, "a.jpg", 2);
+        item.set(link, 1, "b.jpg", 3);
+        item.set(link, 0, "late plain", 4);
+        let texts: Vec<&str> = item.values().map(|v| v.text).collect();
+        assert_eq!(texts, ["a.jpg", "b.jpg"]);
+        item.begin(5);
+        item.set(link, 0, "x", 5);
+        item.set(link, 0, "y", 5);
+        item.set(link, 1, "z", 6);
+        let texts: Vec<&str> = item.values().map(|v| v.text).collect();
+        assert_eq!(texts, ["z"]);
     }
 
     #[test]

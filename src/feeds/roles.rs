@@ -7,6 +7,7 @@ use super::build::FeedBuilder;
 use super::raw::RawItem;
 use super::schema::{custom_name, normalize, Builtin};
 use super::{FeedSource, FieldType};
+use crate::dsl::check_product_field_name;
 
 #[derive(Clone, Copy)]
 pub(super) enum Role {
@@ -69,16 +70,24 @@ impl Roles {
             .unwrap_or(FieldType::String)
     }
 
-    /// Gives a role to each field name the file has shown for the first time.
-    pub(super) fn learn(&mut self, item: &RawItem, builder: &mut FeedBuilder) {
+    /// Gives a role to each field name the file has shown for the first time. Fails with
+    /// the field and why on a name that cannot be a custom field.
+    pub(super) fn learn(
+        &mut self,
+        item: &RawItem,
+        builder: &mut FeedBuilder,
+    ) -> Result<(), (u16, String)> {
         while self.roles.len() < item.field_count() {
-            let raw = item.name(self.roles.len() as u16);
-            let role = self.role_of(raw, builder);
+            let field = self.roles.len() as u16;
+            let role = self
+                .role_of(item.name(field), builder)
+                .map_err(|e| (field, e))?;
             self.roles.push(role);
         }
+        Ok(())
     }
 
-    fn role_of(&self, raw: &str, builder: &mut FeedBuilder) -> Role {
+    fn role_of(&self, raw: &str, builder: &mut FeedBuilder) -> Result<Role, String> {
         let key = normalize(raw);
         for field in Builtin::ALL {
             let position = if field == Builtin::Sku {
@@ -88,11 +97,11 @@ impl Roles {
             };
             if let Some(priority) = position {
                 let keep_if_unused = Builtin::ALL.iter().all(|b| normalize(b.name()) != key);
-                return Role::Builtin {
+                return Ok(Role::Builtin {
                     field,
                     priority,
                     keep_if_unused,
-                };
+                });
             }
         }
         if let Some(builtin) = Builtin::ALL
@@ -104,11 +113,13 @@ impl Roles {
                 "field `{raw}` is ignored: `{}` is read from `{from}`",
                 builtin.name()
             ));
-            return Role::Ignored;
+            return Ok(Role::Ignored);
         }
         let name = custom_name(raw);
-        Role::Custom {
+        check_product_field_name(name)
+            .map_err(|why| format!("{raw:?} cannot be a field: {why}"))?;
+        Ok(Role::Custom {
             column: builder.column(name, self.type_of(name)),
-        }
+        })
     }
 }

@@ -10,6 +10,9 @@ pub enum FieldType {
     String,
     Number,
     Boolean,
+    /// Text values, several per product: an element a feed item repeats
+    /// (`additional_image_link`, `g:shipping`) or a JSON array.
+    List,
 }
 
 /// The fields every product has a slot for, whatever the feed format. Their position is
@@ -26,10 +29,12 @@ pub(super) enum Builtin {
     Url,
     ImageUrl,
     Availability,
+    /// `availability` as the feed wrote it, before normalisation.
+    AvailabilityRaw,
 }
 
 impl Builtin {
-    pub(super) const ALL: [Builtin; 10] = [
+    pub(super) const ALL: [Builtin; 11] = [
         Builtin::Sku,
         Builtin::Name,
         Builtin::Price,
@@ -40,6 +45,7 @@ impl Builtin {
         Builtin::Url,
         Builtin::ImageUrl,
         Builtin::Availability,
+        Builtin::AvailabilityRaw,
     ];
 
     /// The camelCase name the rule language and the API use (`product.imageUrl`).
@@ -55,6 +61,7 @@ impl Builtin {
             Builtin::Url => "url",
             Builtin::ImageUrl => "imageUrl",
             Builtin::Availability => "availability",
+            Builtin::AvailabilityRaw => "availabilityRaw",
         }
     }
 
@@ -80,6 +87,8 @@ impl Builtin {
             Builtin::Url => &["link", "url"],
             Builtin::ImageUrl => &["image_link", "imageurl", "image_url"],
             Builtin::Availability => &["availability"],
+            // Derived from `availability`, never read from a field of its own.
+            Builtin::AvailabilityRaw => &[],
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Google Merchant XML: RSS 2.0 `<item>`s or Atom `<entry>`s whose fields are elements,
 //! most in the `g:` namespace. Nested elements (`<g:shipping><g:country>`) become
-//! `shipping_country`; Atom's `<link href=".."/>` gives its `href`.
+//! `shipping_country`; Atom's `<link href=".."/>` gives its `href`. An element an item
+//! repeats (`additional_image_link`, `g:shipping`) gives each of its values, in order.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -11,7 +12,7 @@ use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::reader::NsReader;
 use quick_xml::XmlVersion;
 
-use super::lines::LineCounter;
+use super::lines::{position_of, LineCounter};
 use super::raw::RawItem;
 use super::FeedError;
 
@@ -58,11 +59,13 @@ pub(super) fn read<R: BufRead>(
         let syntax = |message: String| FeedError::Syntax {
             path: path.to_owned(),
             line,
+            column: None,
             message,
         };
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| syntax(format!("malformed XML: {e}")))?;
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(e) => return Err(malformed(path, reader.error_position(), line, e)),
+        };
         let rank = match &event {
             Event::Start(start) | Event::Empty(start) => {
                 let (ns, _) = reader.resolver().resolve_element(start.name());
@@ -116,6 +119,20 @@ pub(super) fn read<R: BufRead>(
             _ => {}
         }
         buf.clear();
+    }
+}
+
+/// A parse error, placed at the line and column where the parser found it.
+fn malformed(path: &Path, offset: u64, line: u64, error: quick_xml::Error) -> FeedError {
+    let (line, column) = match position_of(path, offset) {
+        Some((line, column)) => (line, Some(column)),
+        None => (line, None),
+    };
+    FeedError::Syntax {
+        path: path.to_owned(),
+        line,
+        column,
+        message: format!("malformed XML: {error}"),
     }
 }
 

@@ -155,11 +155,20 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 /// earlier good version to keep).
 pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Engine> {
     let catalog = Catalog::load(&config.feeds).context("cannot load the product feeds")?;
-    let schema = engine::schema(&catalog, &config.contact_attributes)
-        .context("invalid contact_attributes")?;
-    let dir = config.rules_dir.clone();
-    let rules = Reloadable::new("rules", move || RuleSet::load(&dir, &schema))
-        .with_context(|| format!("the rules in {} are invalid", config.rules_dir.display()))?;
+    engine::schema(&catalog, &config.contact_attributes)
+        .context("cannot build the fields rules may read")?;
+    let (dir, attributes, feeds) = (
+        config.rules_dir.clone(),
+        config.contact_attributes.clone(),
+        catalog.clone(),
+    );
+    // Each rules load reads the feeds' fields as they are now, so a column a feed reload
+    // added is usable by the next rules reload, not only after a restart.
+    let rules = Reloadable::new("rules", move || {
+        let schema = engine::schema(&feeds, &attributes)?;
+        RuleSet::load(&dir, &schema)
+    })
+    .with_context(|| format!("the rules in {} are invalid", config.rules_dir.display()))?;
     let settings = EngineSettings {
         chunk_size: config.engine.chunk_size,
         lease: Duration::from_secs(config.engine.lease_secs.max(1)),

@@ -20,6 +20,7 @@ mod engine_helpers;
 mod engine_resume;
 mod engine_rules;
 mod errors;
+mod feeds_real;
 mod feeds_status;
 mod health;
 mod hostile_bodies;

@@ -55,6 +55,7 @@ fn nodes_carry_their_spans() {
     assert_eq!(*op, CompareOp::Lt);
     let expected = Path {
         segments: vec!["product".into(), "price".into()],
+        unquoted_brackets: false,
         span: Span::new(18, 31),
     };
     assert_eq!(lhs.kind, ExprKind::Field(expected));

@@ -15,6 +15,10 @@ const CASES: &[&str] = &[
     "exists(contact.attributes.vipp) and product.colour == \"red\"",
     "contact.attributes.tier == \"gold\" and contact.points > 5",
     "product > 5",
+    // names that are not identifiers
+    "product.tags[0] == \"sale\"",
+    "product[\"colour\"] == \"red\"",
+    "contact.attributes.tier[0] == \"gold\"",
     // types
     "quantity == \"five\"",
     "locale > 5",

@@ -10,6 +10,7 @@ mod grammar;
 mod null_rules;
 mod origin;
 mod props;
+mod quoted;
 
 use super::{Condition, Decimal, Duration, Elem, Record, Schema, Timestamp, Type, Value};
 

@@ -79,7 +79,7 @@ fn a_good_change_reloads_and_a_bad_one_keeps_the_last_good_feed() {
     );
     assert_eq!(catalog.feed(&sv).unwrap().len(), 2);
     let expected = format!(
-        "{}:3: the row has 1 fields but the header row has 2",
+        "{}:3: row 2 has 1 fields but the header row has 2; column 2 \"price\" is the first missing",
         path.display()
     );
     assert_eq!(failure.message, expected);
@@ -112,7 +112,9 @@ fn every_failing_feed_is_listed_at_start() {
         "{text}"
     );
     assert!(
-        text.contains("\n  - DIR/bad.csv:2: item 1 (sku \"A\"): price \"x SEK\""),
+        text.contains(
+            "\n  - DIR/bad.csv:2: item 1 (sku \"A\"), column 2 \"price\": price \"x SEK\""
+        ),
         "{text}"
     );
 }
@@ -148,6 +150,7 @@ fn the_schema_has_builtin_and_custom_fields() {
             "url",
             "imageUrl",
             "availability",
+            "availabilityRaw",
             "color",
             "material",
             "rating",

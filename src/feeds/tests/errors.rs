@@ -7,7 +7,10 @@ fn malformed_xml_names_file_and_line() {
         "feed.xml",
         "<rss>\n<channel>\n<item>\n<g:id>A</g:id>\n<title>Hat</titel>\n</item>\n</channel>\n</rss>",
     );
-    assert!(text.starts_with("DIR/feed.xml:5: malformed XML:"), "{text}");
+    assert!(
+        text.starts_with("DIR/feed.xml:5:11: malformed XML:"),
+        "{text}"
+    );
     assert!(text.contains("titel"), "{text}");
 }
 
@@ -43,7 +46,7 @@ fn unknown_entities_are_errors() {
 fn a_csv_row_with_the_wrong_number_of_fields() {
     assert_eq!(
         error_text("feed.csv", "id,title,price\nA,Hat,10 SEK\nB,Cap\n"),
-        "DIR/feed.csv:3: the row has 2 fields but the header row has 3"
+        "DIR/feed.csv:3: row 2 has 2 fields but the header row has 3; column 3 \"price\" is the first missing"
     );
 }
 
@@ -67,31 +70,34 @@ fn csv_headers_must_name_each_column_once() {
 fn a_bad_price_names_item_sku_and_value() {
     assert_eq!(
         error_text("feed.tsv", "id\tprice\nA\t10 SEK\nB\t€12\n"),
-        "DIR/feed.tsv:3: item 2 (sku \"B\"): price \"€12\": unexpected characters; expected an amount and an ISO 4217 currency code, such as \"199.00 SEK\""
+        "DIR/feed.tsv:3: item 2 (sku \"B\"), column 2 \"price\": price \"€12\": unexpected characters; expected an amount and an ISO 4217 currency code, such as \"199.00 SEK\""
     );
     assert_eq!(
         error_text("feed.csv", "id,price\nA,199.00\n"),
-        "DIR/feed.csv:2: item 1 (sku \"A\"): price \"199.00\" has no currency: write it as \"199.00 SEK\" (with your currency) or set `currency` for this feed"
+        "DIR/feed.csv:2: item 1 (sku \"A\"), column 2 \"price\": price \"199.00\" has no currency: write it as \"199.00 SEK\" (with your currency) or set `currency` for this feed"
     );
     assert_eq!(
         error_text("feed.csv", "id,price,sale_price\nA,199 SEK,150 EUR\n"),
-        "DIR/feed.csv:2: item 1 (sku \"A\"): sale_price is in EUR but price is in SEK"
+        "DIR/feed.csv:2: item 1 (sku \"A\"), column 3 \"sale_price\": sale_price is in EUR but price is in SEK"
     );
 }
 
 #[test]
-fn an_item_without_a_sku() {
+fn items_without_a_sku_are_skipped_and_counted() {
+    let feed = super::helpers::load_text(
+        "feed.xml",
+        "<rss><channel>\n<item>\n<title>Hat</title>\n</item>\n<item><id>B</id></item>\n</channel></rss>",
+    )
+    .unwrap();
+    assert_eq!(feed.len(), 1);
+    assert_eq!(feed.report().without_id.count, 1);
     assert_eq!(
-        error_text(
-            "feed.xml",
-            "<rss><channel>\n<item>\n<title>Hat</title>\n</item>\n</channel></rss>"
-        ),
-        "DIR/feed.xml:2: item 1: has no SKU: expected a `id` or `sku` field"
+        feed.warnings()[0],
+        "1 items have no id and were skipped; the first: line 2: item 1 has no `id` or `sku`"
     );
-    assert_eq!(
-        error_text("feed.jsonl", "{\"id\": \"A\"}\n{\"id\": \" \"}\n"),
-        "DIR/feed.jsonl:2: item 2: has no SKU: expected a `id` or `sku` field"
-    );
+    let feed =
+        super::helpers::load_text("feed.jsonl", "{\"id\": \"A\"}\n{\"id\": \" \"}\n{}\n").unwrap();
+    assert_eq!(feed.report().without_id.count, 2);
 }
 
 #[test]
@@ -109,7 +115,7 @@ fn a_mistyped_custom_field() {
     assert_eq!(
         text,
         format!(
-            "{}:1: item 1 (sku \"A\"): rating \"five\" is not a number (unexpected characters)",
+            "{}:1: item 1 (sku \"A\"), key \"rating\": rating \"five\" is not a number (unexpected characters)",
             path.display()
         )
     );
@@ -119,12 +125,12 @@ fn a_mistyped_custom_field() {
 fn json_lines_that_are_not_objects() {
     let text = error_text("feed.jsonl", "{\"id\": \"A\"}\n[1, 2]\n");
     assert!(
-        text.starts_with("DIR/feed.jsonl:2: not a JSON object: invalid type: sequence"),
+        text.starts_with("DIR/feed.jsonl:2:1: not a JSON object: invalid type: sequence"),
         "{text}"
     );
     let text = error_text("feed.jsonl", "{\"id\": \"A\"\n");
     assert!(
-        text.starts_with("DIR/feed.jsonl:1: malformed JSON: EOF while parsing"),
+        text.starts_with("DIR/feed.jsonl:1:10: malformed JSON: EOF while parsing"),
         "{text}"
     );
 }

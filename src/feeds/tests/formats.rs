@@ -21,7 +21,8 @@ fn merchant_rss_maps_to_product_fields() {
             "category": "Väskor > Ryggsäckar",
             "url": "https://shop.example.com/p/kanken?c=green&s=16",
             "imageUrl": "https://cdn.example.com/kanken.jpg",
-            "availability": "out of stock",
+            "availability": "out_of_stock",
+            "availabilityRaw": "out of stock",
             "description": "Klassisk ryggsäck <b>16 l</b>.",
             "google_product_category": "100",
             "color": "Grön",
@@ -34,7 +35,7 @@ fn merchant_rss_maps_to_product_fields() {
         shown(&feed, "SKU-2"),
         json!({
             "sku": "SKU-2", "name": "Tröja 😀", "price": 199.0, "currency": "SEK",
-            "brand": "H&M", "availability": "in stock",
+            "brand": "H&M", "availability": "in_stock", "availabilityRaw": "in stock",
         })
     );
 }
@@ -67,7 +68,8 @@ fn csv_with_quotes_and_empty_cells() {
         json!({
             "sku": "SKU-2", "name": "Tröja \"Classic\"", "price": 199.0, "salePrice": 149.0,
             "currency": "SEK", "brand": "H&M", "category": "Tröjor",
-            "url": "https://shop.example.com/p/2", "availability": "out of stock", "color": "Svart",
+            "url": "https://shop.example.com/p/2", "availability": "out_of_stock",
+            "availabilityRaw": "out of stock", "color": "Svart",
         })
     );
     let kanken = feed.product("SKU-1").unwrap();
@@ -108,7 +110,7 @@ fn semicolon_csv_from_a_european_spreadsheet() {
 }
 
 #[test]
-fn json_lines_take_numbers_booleans_and_nested_values() {
+fn json_lines_take_numbers_booleans_and_arrays_as_lists() {
     let feed = load(&fixture("products.jsonl"));
 
     assert_eq!(
@@ -116,7 +118,7 @@ fn json_lines_take_numbers_booleans_and_nested_values() {
         json!({
             "sku": "SKU-1", "name": "Kånken, Grön", "price": 1299.0, "currency": "SEK",
             "brand": "Fjällräven", "category": "Väskor",
-            "rating": "4.5", "tags": "[\"vip\",\"outdoor\"]", "discontinued": "false",
+            "rating": "4.5", "tags": ["vip", "outdoor"], "discontinued": "false",
         })
     );
     assert_eq!(shown(&feed, "SKU-2")["price"], json!(199.0));

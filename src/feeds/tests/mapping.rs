@@ -38,8 +38,8 @@ fn a_sku_column_beside_the_configured_one_is_ignored_with_a_warning() {
     assert_eq!(
         feed.warnings(),
         [
+            "1 items repeat the id of an earlier item and were skipped (the first is kept); the first: line 3: item 2 repeats SKU \"G-1\" of line 2",
             "field `sku` is ignored: `sku` is read from `item_group_id`",
-            "line 3: item 2 repeats SKU \"G-1\" of line 2; the first one is kept",
         ]
     );
 }
@@ -150,8 +150,9 @@ fn duplicate_skus_keep_the_first_item_and_warn() {
     assert_eq!(feed.product("D-1").unwrap().name(), Some("First"));
     assert_eq!(
         feed.warnings(),
-        ["line 3: item 2 repeats SKU \"D-1\" of line 2; the first one is kept"]
+        ["1 items repeat the id of an earlier item and were skipped (the first is kept); the first: line 3: item 2 repeats SKU \"D-1\" of line 2"]
     );
+    assert_eq!(feed.report().duplicate_ids.count, 1);
 }
 
 #[test]

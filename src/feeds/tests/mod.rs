@@ -4,3 +4,4 @@ mod errors;
 mod formats;
 mod helpers;
 mod mapping;
+mod real;

@@ -48,7 +48,8 @@ impl WebhookAction {
     }
 
     /// The notification as JSON: its id (the same on every retry, so receivers can
-    /// de-duplicate), automation and branch, and the data an email template would see.
+    /// de-duplicate), automation and branch, and the data an email template would see —
+    /// built by the same function, so its product links are http(s) URLs only.
     fn payload(&self, item: &OutboxItem) -> Result<Vec<u8>, String> {
         let locale = Locale::parse(&item.locale)
             .map_err(|e| format!("invalid locale {:?}: {e}", item.locale))?;
