@@ -60,11 +60,14 @@ pub fn check_attributes(
                 &name,
                 "must be a string, number, boolean or null: attributes are flat",
             ),
-            (value, name) => {
-                if let Some(Err(message)) = declared.get(name).map(|ty| check_type(*ty, value)) {
-                    fields.error(name, message);
+            (value, name) => match declared.get(name).map(|ty| check_type(*ty, value)) {
+                Some(Err(message)) => fields.error(name, message),
+                Some(Ok(Some(canonical))) => {
+                    attributes.insert(name.to_owned(), canonical);
+                    continue;
                 }
-            }
+                _ => {}
+            },
         }
         attributes.insert(name, value);
     }
@@ -72,8 +75,10 @@ pub fn check_attributes(
     Ok((email, attributes))
 }
 
-/// A declared attribute's value, read the way rules will read it.
-fn check_type(ty: AttributeType, value: &Value) -> Result<(), String> {
+/// A declared attribute's value, read the way rules will read it; `Some` is the form to
+/// store instead (a locale in its canonical case, `sv-se` → `sv-SE`, as rules, templates and
+/// subscriptions compare it).
+fn check_type(ty: AttributeType, value: &Value) -> Result<Option<Value>, String> {
     let ok = match (ty, value) {
         (AttributeType::String, Value::String(_)) => true,
         (AttributeType::Boolean, Value::Bool(_)) => true,
@@ -85,12 +90,14 @@ fn check_type(ty: AttributeType, value: &Value) -> Result<(), String> {
             .is_some(),
         (AttributeType::Timestamp, Value::String(s)) => Timestamp::parse_rfc3339(s).is_some(),
         (AttributeType::Locale, Value::String(s)) => {
-            return Locale::parse(s).map(drop).map_err(|e| e.to_string())
+            return Locale::parse(s)
+                .map(|locale| Some(Value::String(locale.as_str().to_owned())))
+                .map_err(|e| e.to_string())
         }
         _ => false,
     };
     if ok {
-        Ok(())
+        Ok(None)
     } else {
         Err(format!("is declared {}: {}", name(ty), expected(ty)))
     }
@@ -178,5 +185,14 @@ mod tests {
             fields,
             ["firstName", "locale", "score", "since", "vip", "visits"]
         );
+    }
+
+    #[test]
+    fn a_locale_is_stored_in_its_canonical_case() {
+        let Value::Object(body) = json!({"email": "a@example.com", "locale": "sv-se"}) else {
+            panic!()
+        };
+        let (_, attributes) = check_attributes(body, &declared(), Mode::Create).unwrap();
+        assert_eq!(attributes["locale"], "sv-SE");
     }
 }

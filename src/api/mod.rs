@@ -31,7 +31,7 @@ pub use auth::ApiKeys;
 pub use error::{ApiError, FieldError};
 pub use rate_limit::RateLimit;
 pub use routes::router;
-pub use server::serve;
+pub use server::{serve, Limits};
 
 use std::sync::Arc;
 
@@ -58,6 +58,8 @@ pub struct AppState {
     /// What `/metrics` serves; handlers count into it.
     pub metrics: Metrics,
     pub max_body_bytes: usize,
+    /// What a request's head and body must keep to (`http.*`, `max_body_bytes`).
+    pub limits: Arc<Limits>,
     /// The email templates (`None` when `templates_dir` does not exist), for status and
     /// previews.
     pub templates: Option<Reloadable<Templates, TemplateError>>,

@@ -7,7 +7,8 @@ use tower_http::trace::TraceLayer;
 use super::error::ApiError;
 use super::{
     auth, automations, completion, contacts, feeds, health, integration_log, metrics, outbox,
-    products, receipts, status, stock_levels, subscriptions, templates, unsubscribe, AppState,
+    products, receipts, server, status, stock_levels, subscriptions, templates, unsubscribe,
+    AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
@@ -50,6 +51,10 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(completion::run_to_completion))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.limits.clone(),
+            server::guard,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -74,13 +74,31 @@ pub fn load(
     path: Option<&Path>,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Config, ConfigError> {
-    let (mut tree, origin) = match path {
+    let (tree, origin) = match path {
         Some(path) => (read_file(path)?, path.display().to_string()),
         None if Path::new(DEFAULT_FILE).exists() => {
             (read_file(Path::new(DEFAULT_FILE))?, DEFAULT_FILE.to_owned())
         }
         None => (Mapping::new(), "defaults".to_owned()),
     };
+    from_tree(tree, origin, env)
+}
+
+/// The defaults and `env` only, whatever `restock.yaml` the working directory holds: the
+/// tests' starting point (the repository's own `restock.yaml` is the example shop).
+#[cfg(test)]
+pub(crate) fn load_env(
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
+    from_tree(Mapping::new(), "defaults".to_owned(), env)
+}
+
+/// `tree` (the file's contents, or nothing) with the `RESTOCK_*` variables of `env` over it.
+fn from_tree(
+    mut tree: Mapping,
+    origin: String,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
     let mut overridden = Vec::new();
     for (var, raw) in env {
         let Some(key) = var.strip_prefix(ENV_PREFIX) else {
@@ -336,9 +354,9 @@ mod tests {
         let err = load(Some(file.path()), env(&[])).unwrap_err().to_string();
         assert!(err.contains("unknown field `listn`"), "{err}");
         // Variables that name no key (Kubernetes' RESTOCK_PORT) are ignored, not fatal.
-        let config = load(None, env(&[("RESTOCK_PORT", "tcp://10.0.0.1:80")])).unwrap();
+        let config = load_env(env(&[("RESTOCK_PORT", "tcp://10.0.0.1:80")])).unwrap();
         assert_eq!(config.listen.port(), 8080);
-        let err = load(None, env(&[("RESTOCK_MAX_BODY_BYTES", "lots")]))
+        let err = load_env(env(&[("RESTOCK_MAX_BODY_BYTES", "lots")]))
             .unwrap_err()
             .to_string();
         assert!(
@@ -363,7 +381,7 @@ mod tests {
 
     #[test]
     fn secrets_stay_strings() {
-        let config = load(None, env(&[("RESTOCK_API_KEYS", "yes")])).unwrap();
+        let config = load_env(env(&[("RESTOCK_API_KEYS", "yes")])).unwrap();
         assert_eq!(config.api_keys[0].expose(), "yes");
     }
 }

@@ -67,6 +67,7 @@ mod tests {
 
     use super::*;
     use crate::config::load;
+    use crate::config::load::load_env;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -90,7 +91,7 @@ mod tests {
 
     #[test]
     fn absent_or_zero_is_engages_200_per_second() {
-        let config = load(None, env(&[])).unwrap();
+        let config = load_env(env(&[])).unwrap();
         assert_eq!(config.rate_limit.quota(), quota(200, 200));
         let zero = file("rate_limit: {requests_per_second: 0, burst: 0}");
         let config = load(Some(zero.path()), env(&[])).unwrap();
@@ -108,10 +109,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.rate_limit.quota(), quota(50, 75));
-        let rate_only = load(
-            None,
-            env(&[("RESTOCK_RATE_LIMIT__REQUESTS_PER_SECOND", "10")]),
-        );
+        let rate_only = load_env(env(&[("RESTOCK_RATE_LIMIT__REQUESTS_PER_SECOND", "10")]));
         assert_eq!(rate_only.unwrap().rate_limit.quota(), quota(10, 10));
     }
 
@@ -120,7 +118,7 @@ mod tests {
         let off = file("rate_limit: {enabled: false}");
         let config = load(Some(off.path()), env(&[])).unwrap();
         assert_eq!(config.rate_limit.quota(), None);
-        let config = load(None, env(&[("RESTOCK_RATE_LIMIT__ENABLED", "false")])).unwrap();
+        let config = load_env(env(&[("RESTOCK_RATE_LIMIT__ENABLED", "false")])).unwrap();
         assert_eq!(config.rate_limit.quota(), None);
     }
 
@@ -128,7 +126,7 @@ mod tests {
     fn bad_values_name_the_key() {
         let cases = [
             (
-                load(None, env(&[("RESTOCK_RATE_LIMIT__BURST", "-5")])),
+                load_env(env(&[("RESTOCK_RATE_LIMIT__BURST", "-5")])),
                 "rate_limit.burst: must not be negative",
             ),
             (
@@ -153,7 +151,7 @@ mod tests {
                 "rate_limit.requests_per_second: `2.5` is not a whole number",
             ),
             (
-                load(None, env(&[("RESTOCK_RATE_LIMIT__ENABLED", "maybe")])),
+                load_env(env(&[("RESTOCK_RATE_LIMIT__ENABLED", "maybe")])),
                 "rate_limit.enabled: `maybe` is not true or false",
             ),
             (

@@ -64,6 +64,7 @@ impl Application {
             rate_limit: Arc::new(RateLimit::new(config.rate_limit.quota())),
             metrics,
             max_body_bytes: config.max_body_bytes,
+            limits: Arc::new(api::Limits::new(&config.http, config.max_body_bytes)),
             templates,
             unsubscribe,
             contact_attributes: Arc::new(config.contact_attributes.clone()),
@@ -121,13 +122,12 @@ impl Application {
             let wake = Arc::new(Notify::new());
             tokio::spawn(self.delivery.clone().run(wake, stopped(stop_rx.clone())))
         });
-        let max_body_bytes = self.state.max_body_bytes;
         let stop = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
         };
         let app = api::router(self.state);
-        api::serve(self.listener, app, &self.http, max_body_bytes, stop).await;
+        api::serve(self.listener, app, &self.http, stop).await;
         if let Some(engine) = engine {
             engine.await.context("the engine task failed")?;
         }

@@ -428,6 +428,16 @@ pub fn fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The message of the validation error for `field`; panics, showing the problem, without one.
+pub fn message_of(p: &Value, field: &str) -> String {
+    p["errors"]
+        .as_array()
+        .and_then(|errors| errors.iter().find(|e| e["field"] == field))
+        .and_then(|e| e["message"].as_str())
+        .unwrap_or_else(|| panic!("no error for {field}: {p}"))
+        .to_owned()
+}
+
 /// Runs each named `async fn(Backend)` once on SQLite and once on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_backends {

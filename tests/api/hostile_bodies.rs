@@ -37,6 +37,23 @@ async fn an_oversized_declared_body_gets_413_before_it_is_sent() {
     assert_eq!(problem["errorCode"], "PayloadTooLarge");
     assert!(problem["detail"].as_str().unwrap().contains("1000 bytes"));
     assert!(closed_within(&mut stream, PROMPT).await.is_some());
+    // The refusal is an answer like any other: counted, so an operator sees it.
+    let metrics = app
+        .request(Method::GET, "/metrics")
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.lines().any(
+            |line| line.starts_with("restock_http_request_duration_seconds_count")
+                && line.contains("method=\"POST\"")
+                && line.contains("status=\"413\"")
+        ),
+        "the 413 is not counted:\n{metrics}"
+    );
 }
 
 #[tokio::test]

@@ -8,19 +8,10 @@ use restock::store::StockKey;
 use serde_json::Value;
 
 use crate::engine_helpers::shop;
-use crate::helpers::{fields, problem, spawn_app, Backend, TestApp};
+use crate::helpers::{fields, message_of, problem, spawn_app, Backend, TestApp};
 
 async fn refused(app: &TestApp, method: Method, path: &str, body: &str) -> Value {
     problem(app.raw(method, path, body.to_owned()).await, 400).await
-}
-
-fn message_of(p: &Value, field: &str) -> String {
-    p["errors"]
-        .as_array()
-        .and_then(|errors| errors.iter().find(|e| e["field"] == field))
-        .and_then(|e| e["message"].as_str())
-        .unwrap_or_else(|| panic!("no error for {field}: {p}"))
-        .to_owned()
 }
 
 async fn arrays_are_not_read_as_objects(backend: Backend) {

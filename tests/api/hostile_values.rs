@@ -6,18 +6,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::engine_helpers::shop;
-use crate::helpers::{fields, problem, spawn_app, Backend};
+use crate::helpers::{fields, message_of, problem, spawn_app, Backend};
 
 const HIDDEN: &str = "must not contain invisible or bidirectional control characters";
-
-fn message_of(p: &Value, field: &str) -> String {
-    p["errors"]
-        .as_array()
-        .and_then(|errors| errors.iter().find(|e| e["field"] == field))
-        .and_then(|e| e["message"].as_str())
-        .unwrap_or_else(|| panic!("no error for {field}: {p}"))
-        .to_owned()
-}
 
 async fn declared_attribute_types_are_enforced(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -9,9 +9,8 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap};
-use axum::middleware::{self, Next};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use futures::StreamExt;
 
 use crate::api::error::ApiError;
@@ -38,12 +37,9 @@ impl Limits {
     }
 }
 
-/// `app` behind the guard.
-pub fn layer(app: Router, limits: Arc<Limits>) -> Router {
-    app.layer(middleware::from_fn_with_state(limits, guard))
-}
-
-async fn guard(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
+/// The middleware: `router` puts it inside the request trace and metrics, so that its
+/// refusals are logged and counted like every other answer.
+pub async fn guard(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
     match admit(&limits, request).await {
         Ok(request) => next.run(request).await,
         Err(err) => {

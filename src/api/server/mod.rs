@@ -20,7 +20,7 @@ use tokio::task::JoinSet;
 
 use crate::config::HttpConfig;
 
-use guard::Limits;
+pub use guard::{guard, Limits};
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets the requests in flight
 /// finish for at most `http.shutdown_timeout`.
@@ -28,11 +28,8 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     http: &HttpConfig,
-    max_body_bytes: usize,
     shutdown: impl Future<Output = ()>,
 ) {
-    let limits = Arc::new(Limits::new(http, max_body_bytes));
-    let app = guard::layer(app, limits);
     let settings = Arc::new(connection::Settings::new(http));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
