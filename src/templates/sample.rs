@@ -51,7 +51,7 @@ pub fn sample_data(locale: &Locale) -> Value {
         },
         "quantity": 12,
         "locale": locale.as_str(),
-        "unsubscribeUrl": format!("{site}/unsubscribe?token=c2FtcGxlLXRva2Vu"),
+        "unsubscribeUrl": format!("{site}/unsubscribe/c2FtcGxlLXRva2Vu"),
     })
 }
 

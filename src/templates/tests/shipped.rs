@@ -133,12 +133,25 @@ fn the_polish_and_english_emails_use_their_formats_and_defaults() {
     assert_eq!(out.subject, "Fish & <Chips> is back in stock");
 }
 
+/// Every shipped locale has the shipped rules' template in its own language: a shopper of
+/// one of them never gets the English fallback.
 #[test]
-fn the_finnish_branch_has_its_own_template() {
+fn every_shipped_locale_has_its_own_back_in_stock_email() {
+    let templates = shipped();
+    for tag in ["en-US", "sv-SE", "pl-PL", "fi-FI"] {
+        let out = templates
+            .render("back-in-stock", &locale(tag), &sample_data(&locale(tag)))
+            .unwrap();
+        assert_eq!(out.locale_used.as_str(), tag);
+    }
+}
+
+#[test]
+fn finnish_subscribers_get_finnish_emails() {
     let templates = shipped();
     let data = sample_data(&locale("fi-FI"));
     let out = templates
-        .render("back-in-stock-fi", &locale("fi-FI"), &data)
+        .render("back-in-stock", &locale("fi-FI"), &data)
         .unwrap();
     assert_eq!(out.locale_used.as_str(), "fi-FI");
     assert!(out.text.contains("Hei Aino!"), "{}", out.text);
