@@ -155,7 +155,9 @@ impl Application {
 
     /// The names the running workers claim under, heartbeated while this process runs.
     fn claiming_workers(&self) -> Vec<String> {
-        let engine = self.run_engine.then(|| self.state.engine.worker().to_owned());
+        let engine = self
+            .run_engine
+            .then(|| self.state.engine.worker().to_owned());
         let delivery = self.run_delivery.then(|| self.delivery.worker().to_owned());
         engine.into_iter().chain(delivery).collect()
     }

@@ -51,9 +51,15 @@ macro_rules! claimable {
     ($now:literal, $stale:literal) => {
         concat!(
             "(lease_until_ms IS NULL \
-              OR claimed_by IN (SELECT worker FROM instances WHERE heartbeat_ms < ", $stale, ") \
-              OR (lease_until_ms < ", $now, " AND claimed_by NOT IN \
-                  (SELECT worker FROM instances WHERE heartbeat_ms >= ", $stale, ")))"
+              OR claimed_by IN (SELECT worker FROM instances WHERE heartbeat_ms < ",
+            $stale,
+            ") \
+              OR (lease_until_ms < ",
+            $now,
+            " AND claimed_by NOT IN \
+                  (SELECT worker FROM instances WHERE heartbeat_ms >= ",
+            $stale,
+            ")))"
         )
     };
 }

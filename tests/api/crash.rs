@@ -179,7 +179,11 @@ impl Run {
         let (killed, restarted) = self.kill_after(0).await;
         eprintln!("kills by phase: {:?}", self.kills);
         // With two instances the survivor takes the claims over: counted from the kill.
-        let since = if self.instances.len() > 1 { killed } else { restarted };
+        let since = if self.instances.len() > 1 {
+            killed
+        } else {
+            restarted
+        };
         self.wait_until_done(since).await;
     }
 
@@ -231,7 +235,10 @@ impl Run {
     async fn wait_until_done(&self, since: Instant) {
         loop {
             if self.probe.phase().await == Phase::Idle {
-                eprintln!("recovered: all delivered {:?} after the last kill or restart", since.elapsed());
+                eprintln!(
+                    "recovered: all delivered {:?} after the last kill or restart",
+                    since.elapsed()
+                );
                 return;
             }
             assert!(
