@@ -1,6 +1,7 @@
 //! Claims and heartbeats: a worker whose process heartbeats keeps its claims, even past a
-//! short lease, and another instance takes them over once the heartbeat has been stale for
-//! `STALE_AFTER`; a cleanly stopped worker's claims are free at once.
+//! short lease (the batch's), and another instance takes them over once the heartbeat has
+//! been stale for `STALE_AFTER`, even before a long lease (the notification's) runs out; a
+//! cleanly stopped worker's claims are free at once.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +16,8 @@ const LIVE: &str = "live-worker";
 const OTHER: &str = "other-instance";
 /// Much shorter than the heartbeat's staleness bound: the lease alone would free the claims.
 const SHORT_LEASE: Duration = Duration::from_millis(200);
+/// The default delivery lease: far longer than the test waits.
+const LONG_LEASE: Duration = Duration::from_secs(300);
 
 /// One notification pending in the outbox and one stock batch waiting, neither claimed.
 async fn work_to_claim(backend: Backend) -> TestApp {
@@ -52,8 +55,9 @@ async fn live_claims_held_while_heartbeating_and_taken_when_stale(backend: Backe
         .await
         .expect("claim")
         .expect("a batch to claim");
+    // The notification with a long lease: only the stale heartbeat can free it in time.
     let claimed = live
-        .claim_notifications(LIVE, SHORT_LEASE, 10)
+        .claim_notifications(LIVE, LONG_LEASE, 10)
         .await
         .expect("claim");
     assert_eq!(claimed.len(), 1);
