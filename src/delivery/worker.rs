@@ -81,6 +81,11 @@ impl Delivery {
         self
     }
 
+    /// The name this worker claims notifications under (and heartbeats as).
+    pub fn worker(&self) -> &str {
+        &self.settings.worker
+    }
+
     /// Claims one batch of due notifications and delivers it; how many were claimed.
     /// While a channel is down (see [`Outcome::Unavailable`]) nothing is claimed: when
     /// its next probe is due the channel is probed, and claiming resumes if it answers.

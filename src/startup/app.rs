@@ -114,6 +114,17 @@ impl Application {
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr()?, engine = self.run_engine, "serving the API");
         let (stop_tx, stop_rx) = watch::channel(false);
+        let workers = self.claiming_workers();
+        let store = self.state.store.clone();
+        store
+            .heartbeat(&workers)
+            .await
+            .context("cannot register this instance's workers")?;
+        let heartbeat = tokio::spawn(store::keep_alive(
+            store.clone(),
+            workers.clone(),
+            stopped(stop_rx.clone()),
+        ));
         let engine = self.run_engine.then(|| {
             let (engine, wake) = (self.state.engine.clone(), self.state.wake_engine.clone());
             tokio::spawn(engine.run(wake, stopped(stop_rx.clone())))
@@ -134,7 +145,21 @@ impl Application {
         if let Some(delivery) = delivery {
             delivery.await.context("the delivery task failed")?;
         }
+        heartbeat.await.context("the heartbeat task failed")?;
+        // Frees what the stopped workers still hold, so another instance resumes it now.
+        if let Err(err) = store.retire(&workers).await {
+            tracing::warn!(error = %err, "cannot release this instance's claims; their leases will");
+        }
         Ok(())
+    }
+
+    /// The names the running workers claim under, heartbeated while this process runs.
+    fn claiming_workers(&self) -> Vec<String> {
+        let engine = self
+            .run_engine
+            .then(|| self.state.engine.worker().to_owned());
+        let delivery = self.run_delivery.then(|| self.delivery.worker().to_owned());
+        engine.into_iter().chain(delivery).collect()
     }
 }
 

@@ -6,6 +6,7 @@ mod engine_queries;
 mod engine_rows;
 mod error;
 mod group;
+mod instances;
 mod model;
 mod outbox_model;
 mod outbox_queries;
@@ -18,6 +19,7 @@ mod sqlite_chunks;
 
 pub use engine_model::*;
 pub use error::StoreError;
+pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
@@ -35,7 +37,7 @@ use crate::domain::Sku;
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
-pub trait Store: EngineStore + OutboxStore + Send + Sync + 'static {
+pub trait Store: EngineStore + OutboxStore + InstanceStore + Send + Sync + 'static {
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
     async fn ping(&self) -> Result<(), StoreError>;
@@ -68,8 +70,9 @@ pub trait Store: EngineStore + OutboxStore + Send + Sync + 'static {
     async fn store_stock_levels(&self, levels: &[StockLevel]) -> Result<StockBatch, StoreError>;
     /// The latest reported level for exactly this key.
     async fn latest_stock_level(&self, key: &StockKey) -> Result<Option<StockLevel>, StoreError>;
-    /// Claims the oldest unprocessed batch for `lease`; a batch whose lease ran out (a
-    /// crashed worker) can be claimed again. No two live claims ever hold the same batch.
+    /// Claims the oldest unprocessed batch for `lease`; a batch whose worker stopped
+    /// heartbeating, or whose lease ran out without a live heartbeat (see
+    /// [`InstanceStore`]), can be claimed again. No two live claims ever hold the same batch.
     async fn claim_stock_batch(
         &self,
         worker: &str,
@@ -140,7 +143,8 @@ pub trait EngineStore: Send + Sync + 'static {
 #[async_trait]
 pub trait OutboxStore: Send + Sync + 'static {
     /// Claims up to `limit` due notifications (pending, their retry time reached, not held
-    /// by a live lease), counting an attempt on each; oldest due first.
+    /// by a live worker: see [`InstanceStore`]), counting an attempt on each; oldest due
+    /// first.
     async fn claim_notifications(
         &self,
         worker: &str,

@@ -30,6 +30,7 @@ macro_rules! impl_outbox_store {
                         .bind(now_ms.saturating_add(lease_ms))
                         .bind(now_ms)
                         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                        .bind(instances::stale_before_ms(now_ms))
                         .fetch_all(&mut *conn)
                         .await?;
                     if ids.is_empty() {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, matching_subscriptions, DeleteSubscriptions};
+use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
@@ -24,14 +25,17 @@ pub struct PostgresStore {
     pool: PgPool,
 }
 
+/// A worker claims the oldest batch that no live worker holds (see `instances.rs`).
 /// Instances claim concurrently: `SKIP LOCKED` lets each take a different batch instead of
 /// queueing behind a row another instance is claiming.
-const CLAIM: &str =
+const CLAIM: &str = concat!(
     "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
-     WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL \
-                 AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY id LIMIT 1 \
+     WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL AND ",
+    claimable!("$3", "$4"),
+    " ORDER BY id LIMIT 1 \
                  FOR UPDATE SKIP LOCKED) \
-     RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor";
+     RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor"
+);
 
 impl PostgresStore {
     /// Connects and runs migrations (serialized across instances by sqlx's advisory lock).
@@ -77,12 +81,16 @@ impl PostgresStore {
     }
 }
 
-/// Claims due notifications: pending, retry time reached, no live lease.
-const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 \
-                  AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-     RETURNING id";
+/// Claims due notifications: pending, retry time reached, held by no live worker.
+const CLAIM_NOTIFICATIONS: &str = concat!(
+    "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 AND ",
+    claimable!("$3", "$5"),
+    " ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     RETURNING id"
+);
 
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
+impl_instance_store!(PostgresStore);

@@ -274,6 +274,7 @@ macro_rules! impl_store {
                         .bind(&worker)
                         .bind(now_ms.saturating_add(lease_ms))
                         .bind(now_ms)
+                        .bind(instances::stale_before_ms(now_ms))
                         .fetch_optional(&mut *conn)
                         .await?;
                     let Some(row) = claimed else { return Ok(None) };

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
 use super::group::{GroupWriter, Lent};
+use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
@@ -33,13 +34,15 @@ pub struct SqliteStore {
     group: GroupWriter,
 }
 
-/// A worker claims the oldest batch that nobody holds or whose lease ran out. SQLite runs
+/// A worker claims the oldest batch that no live worker holds (see `instances.rs`). SQLite runs
 /// one write at a time, so the select-and-update is atomic without row locks.
-const CLAIM: &str =
+const CLAIM: &str = concat!(
     "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
-     WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL \
-                 AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY id LIMIT 1) \
-     RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor";
+     WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL AND ",
+    claimable!("$3", "$4"),
+    " ORDER BY id LIMIT 1) \
+     RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor"
+);
 
 impl SqliteStore {
     /// Opens (creating if the URL says `mode=rwc`) the database and runs migrations.
@@ -81,12 +84,16 @@ impl SqliteStore {
     }
 }
 
-/// Claims due notifications: pending, retry time reached, no live lease.
-const CLAIM_NOTIFICATIONS: &str = "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 \
-                  AND (lease_until_ms IS NULL OR lease_until_ms < $3) ORDER BY next_attempt_ms, id LIMIT $4) \
-     RETURNING id";
+/// Claims due notifications: pending, retry time reached, held by no live worker.
+const CLAIM_NOTIFICATIONS: &str = concat!(
+    "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 AND ",
+    claimable!("$3", "$5"),
+    " ORDER BY next_attempt_ms, id LIMIT $4) \
+     RETURNING id"
+);
 
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
+impl_instance_store!(SqliteStore);

@@ -11,6 +11,12 @@
 //! what one kill can leave unrecorded (one claimed batch); it fails on any second
 //! notification for a subscription, which would carry a different Message-ID.
 //!
+//! The instances run with the default leases (60 s for a batch, 300 s for a notification):
+//! what frees a killed instance's claims is its stopped heartbeat. The last kill comes near
+//! the end of delivery, while the killed instance holds a claimed batch of notifications,
+//! and everything must be delivered within [`RECOVERY`] of it: on SQLite counted from the
+//! restart, on PostgreSQL from the kill (the surviving instance takes the claims over).
+//!
 //! `CRASH_SEED` replays a run's kill timings (each run prints its seed).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -40,9 +46,13 @@ const DELIVERY_BATCH: u64 = 100;
 const KILLS: usize = 10;
 const FAN_OUT_KILLS: usize = 5;
 const DELIVERY_KILLS: usize = 3;
-/// Seconds a dead instance's claims hold before a live one takes the work over.
-const ENGINE_LEASE_SECS: u64 = 1;
-const DELIVERY_LEASE_SECS: u64 = 2;
+/// Milliseconds between kills during delivery, at least (plus up to 1.5 s at random).
+const DELIVERY_KILL_EVERY_MS: u64 = 2_000;
+/// The last kill waits until at most this many notifications are left to deliver, so what
+/// follows it is mostly the takeover of the killed instance's claims.
+const LAST_KILL_LEFT: i64 = 3 * DELIVERY_BATCH as i64;
+/// From the last restart (SQLite) or kill (PostgreSQL) to the last email, at most.
+const RECOVERY: Duration = Duration::from_secs(15);
 
 const RULE: &str = "
 id: vip-back-in-stock
@@ -162,15 +172,24 @@ impl Run {
             self.send_stock_level(k).await;
         }
         while !self.killed_enough() {
-            let ms = DELIVERY_LEASE_SECS * 1000 + self.rng.below(1_500);
+            let ms = DELIVERY_KILL_EVERY_MS + self.rng.below(1_500);
             self.kill_after(ms).await;
         }
+        self.probe.wait_for_last_notifications(LAST_KILL_LEFT).await;
+        let (killed, restarted) = self.kill_after(0).await;
         eprintln!("kills by phase: {:?}", self.kills);
-        self.wait_until_done().await;
+        // With two instances the survivor takes the claims over: counted from the kill.
+        let since = if self.instances.len() > 1 {
+            killed
+        } else {
+            restarted
+        };
+        self.wait_until_done(since).await;
     }
 
-    /// Kills the first instance `ms` from now (noting what it was doing), then restarts it.
-    async fn kill_after(&mut self, ms: u64) {
+    /// Kills the first instance `ms` from now (noting what it was doing), then restarts it;
+    /// when it was killed, and when it was ready again.
+    async fn kill_after(&mut self, ms: u64) -> (Instant, Instant) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
         let phase = self.probe.phase().await;
         assert_ne!(
@@ -180,9 +199,11 @@ impl Run {
             self.kills
         );
         self.instances[0].kill();
+        let killed = Instant::now();
         *self.kills.entry(phase).or_default() += 1;
         self.instances[0].start();
         self.instances[0].wait_ready().await;
+        (killed, Instant::now())
     }
 
     fn kills_in(&self, phase: Phase) -> usize {
@@ -209,15 +230,20 @@ impl Run {
         assert_eq!(response.status(), 202, "{:?}", response.text().await);
     }
 
-    async fn wait_until_done(&self) {
-        let deadline = Instant::now() + Duration::from_secs(600);
+    /// Waits for every notification to be delivered (and recorded, which comes after the
+    /// SMTP server's "250"): within [`RECOVERY`] of `since`.
+    async fn wait_until_done(&self, since: Instant) {
         loop {
             if self.probe.phase().await == Phase::Idle {
+                eprintln!(
+                    "recovered: all delivered {:?} after the last kill or restart",
+                    since.elapsed()
+                );
                 return;
             }
             assert!(
-                Instant::now() < deadline,
-                "the work did not finish: outbox {:?}, logs in {}",
+                since.elapsed() < RECOVERY,
+                "not all delivered within {RECOVERY:?} of the last kill or restart: outbox {:?}, logs in {}",
                 self.probe.outbox().await,
                 self.files.path().display()
             );
@@ -345,9 +371,10 @@ impl Instance {
             "public_url": "https://shop.example/restock",
             "unsubscribe_secret": "crash-test-secret",
             "mail": {"transport": "smtp", "smtp_url": smtp_url, "from": "shop@crash.example"},
-            "engine": {"chunk_size": 100, "lease_secs": ENGINE_LEASE_SECS},
+            // Default leases: the heartbeat, not a short lease, frees a killed one's claims.
+            "engine": {"chunk_size": 100},
             "delivery": {"batch_size": DELIVERY_BATCH, "concurrency": 16,
-                         "lease_secs": DELIVERY_LEASE_SECS, "retry_schedule": ["1s", "2s", "5s"]},
+                         "retry_schedule": ["1s", "2s", "5s"]},
         });
         let path = dir.join(format!("restock-{n}.yaml"));
         // JSON is YAML.
@@ -559,6 +586,21 @@ impl Probe {
         let deadline = Instant::now() + Duration::from_secs(60);
         while self.notifications().await < at_least {
             assert!(Instant::now() < deadline, "the fan-out did not start");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Until every batch is fanned out and at most `left` notifications are undelivered.
+    async fn wait_for_last_notifications(&self, left: i64) {
+        let deadline = Instant::now() + Duration::from_secs(600);
+        loop {
+            let undelivered = self
+                .count("SELECT COUNT(*) FROM notifications WHERE status <> 'delivered'")
+                .await;
+            if self.phase().await == Phase::Delivery && undelivered <= left {
+                return;
+            }
+            assert!(Instant::now() < deadline, "delivery did not near its end");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }

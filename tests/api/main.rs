@@ -39,5 +39,6 @@ mod smtp_server;
 mod stock_batches;
 mod stock_levels;
 mod subscriptions;
+mod takeover;
 mod unsubscribe_pages;
 mod webhook;
