@@ -190,6 +190,13 @@ mod tests {
         assert_eq!(field_errors(err)[0].0, "email");
     }
 
+    /// A key with an escape is read into a copy, not borrowed: it still counts as the same key.
+    #[test]
+    fn a_repeated_key_spelled_with_an_escape_is_still_repeated() {
+        let err = parse::<serde_json::Value>(br#"{"email":"x","\u0065mail":"y"}"#).unwrap_err();
+        assert_eq!(field_errors(err)[0].0, "email");
+    }
+
     #[test]
     fn truncated_json_is_malformed_even_when_a_field_is_wrong() {
         assert!(matches!(
