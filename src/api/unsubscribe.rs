@@ -22,10 +22,9 @@ pub async fn confirm(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(id) = state.unsubscribe.verify(&token) else {
+    let Some((id, contact)) = verified(&state, &token).await else {
         return invalid(&state, &headers);
     };
-    let contact = contact(&state, id).await;
     let url = state.unsubscribe.url(&state.public_url, id);
     page(
         &state,
@@ -42,10 +41,9 @@ pub async fn unsubscribe(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(id) = state.unsubscribe.verify(&token) else {
+    let Some((id, contact)) = verified(&state, &token).await else {
         return invalid(&state, &headers);
     };
-    let contact = contact(&state, id).await;
     let (status, shown) = match state.store.opt_out(id).await {
         // An unknown contact (deleted since) has nothing left to stop: same answer.
         Ok(_) => (StatusCode::OK, UnsubscribePage::Done),
@@ -66,6 +64,13 @@ fn invalid(state: &AppState, headers: &HeaderMap) -> Response {
         None,
         "",
     )
+}
+
+/// The contact a link's token names, with its attributes; `None` when the token does not
+/// verify (the link was not ours, or was altered).
+async fn verified(state: &AppState, token: &str) -> Option<(Uuid, Option<Attributes>)> {
+    let id = state.unsubscribe.verify(token)?;
+    Some((id, contact(state, id).await))
 }
 
 /// The contact's attributes; `None` when it is gone or the store cannot say (the page
