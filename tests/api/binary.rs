@@ -124,6 +124,18 @@ impl Drop for Served {
     }
 }
 
+/// Points `config` at a copy of the shipped templates beside its rules folder, so a test can
+/// edit or prune them; the copy's folder.
+pub fn own_templates(config: &mut restock::config::Config) -> PathBuf {
+    let dir = config.rules_dir.with_file_name("templates");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &dir,
+    );
+    config.templates_dir = dir.clone();
+    dir
+}
+
 /// Copies a folder (the shipped templates) so a test can edit or prune its copy.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create folder");

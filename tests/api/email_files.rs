@@ -5,6 +5,7 @@ use reqwest::Method;
 use restock::unsubscribe::UnsubscribeKey;
 use serde_json::{json, Value};
 
+use crate::binary::own_templates;
 use crate::engine_helpers::shop;
 use crate::helpers::{Backend, TestApp, UNSUBSCRIBE_SECRET};
 
@@ -110,34 +111,11 @@ async fn unsubscribe_pages_opt_out_and_forgeries_change_nothing(backend: Backend
     );
 }
 
-/// Copies the shipped templates into the test's folder, so the test can edit them.
-fn copy_templates(to: &std::path::Path) {
-    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    for entry in walk(&from) {
-        let target = to.join(entry.strip_prefix(&from).unwrap());
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(&entry, target).unwrap();
-    }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .flat_map(|e| match e.path() {
-            p if p.is_dir() => walk(&p),
-            p => vec![p],
-        })
-        .collect()
-}
-
 async fn an_edited_template_serves_the_next_email_and_a_broken_edit_does_not(backend: Backend) {
     let setup = shop(backend);
     let app = setup
         .config(|config| {
-            let dir = config.rules_dir.with_file_name("templates");
-            copy_templates(&dir);
-            config.templates_dir = dir;
+            own_templates(config);
         })
         .spawn()
         .await;

@@ -1,13 +1,11 @@
 //! `GET /api/v3/feeds`, and one naming for load times and reload errors across the three
 //! hot-reloaded resources (automations, templates, feeds).
 
-use std::path::Path;
-
 use reqwest::Method;
 use restock::domain::Locale;
 use serde_json::{json, Value};
 
-use crate::binary::copy_dir;
+use crate::binary::own_templates;
 use crate::engine_helpers::shop;
 use crate::helpers::{setup, Backend, TestApp};
 
@@ -132,12 +130,7 @@ async fn a_broken_reload_shows_its_error_and_the_last_good_products_stay() {
 async fn automations_templates_and_feeds_name_load_time_and_last_error_alike() {
     let app = shop(Backend::sqlite())
         .config(|config| {
-            let dir = config.rules_dir.with_file_name("templates");
-            copy_dir(
-                &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
-                &dir,
-            );
-            config.templates_dir = dir;
+            own_templates(config);
         })
         .spawn()
         .await;

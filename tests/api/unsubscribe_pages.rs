@@ -2,13 +2,11 @@
 //! fallbacks: the browser's language for a bad link, English when nothing fits, and the
 //! built-in page when the templates folder has none.
 
-use std::path::Path;
-
 use restock::unsubscribe::UnsubscribeKey;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::binary::copy_dir;
+use crate::binary::own_templates;
 use crate::engine_helpers::shop;
 use crate::helpers::{Backend, TestApp, UNSUBSCRIBE_SECRET};
 
@@ -145,15 +143,10 @@ async fn a_bad_link_answers_in_the_browsers_language() {
 async fn a_templates_folder_without_pages_gets_the_built_in_english_ones() {
     let app = shop(Backend::sqlite())
         .config(|config| {
-            let dir = config.rules_dir.with_file_name("templates");
-            copy_dir(
-                &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
-                &dir,
-            );
+            let dir = own_templates(config);
             for locale in ["en-US", "sv-SE", "pl-PL", "fi-FI"] {
                 let _ = std::fs::remove_file(dir.join(locale).join("unsubscribe.page.hbs"));
             }
-            config.templates_dir = dir;
         })
         .spawn()
         .await;
