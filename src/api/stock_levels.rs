@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -17,17 +18,25 @@ use crate::store::{StockKey, StockLevel};
 /// Engage's limit for one call.
 pub const MAX_ITEMS: usize = 10_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = StockLevel)]
 pub struct StockLevelRequest {
+    #[schema(value_type = Quantity)]
     pub(super) quantity: Option<i64>,
+    #[schema(value_type = Sku)]
     pub(super) sku: Option<String>,
+    /// The market; none means every locale's subscriptions to the SKU.
+    #[schema(value_type = Option<Locale>)]
     pub(super) locale: Option<String>,
+    #[schema(value_type = Option<ExternalId>)]
     pub(super) external_id: Option<String>,
 }
 
-#[derive(Serialize)]
+/// The stored batch; the engine works through it after this answer.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AcceptedBatch)]
 pub struct Accepted {
     batch_id: Uuid,
     item_count: usize,
@@ -58,6 +67,17 @@ impl StockLevelRequest {
 }
 
 /// `PUT /api/v3/inventory/stock-levels` (and v2's `/batch`): an array of stock levels.
+#[utoipa::path(
+    put,
+    path = "/inventory/stock-levels",
+    operation_id = "putStockLevels",
+    tag = "inventory",
+    request_body(content = Vec<StockLevelRequest>,
+        description = "1 to 10,000 stock levels, validated whole: one bad item refuses the call"),
+    responses(
+        (status = 202, description = "Stored; the engine takes it from here", body = Accepted),
+    )
+)]
 pub async fn put_many(
     State(state): State<AppState>,
     Json(body): Json<Vec<StockLevelRequest>>,
