@@ -23,6 +23,7 @@ use crate::rules::Automation;
 pub struct AutomationsBody {
     automations: Vec<AutomationBody>,
     /// When the live rules were loaded; `loadedOn` on every reloadable resource.
+    #[schema(format = DateTime)]
     loaded_on: String,
     generation: u64,
     /// Why the latest edit of the rules was rejected (`{message, on}`, as for templates
@@ -144,11 +145,11 @@ fn load_errors(error: Option<&RulesError>, message: &str) -> Vec<LoadError> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = DryRunRequest)]
 pub struct DryRunRequest {
-    #[schema(value_type = Quantity)]
+    #[schema(value_type = Quantity, example = 3)]
     quantity: Option<i64>,
-    #[schema(value_type = Sku)]
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: Option<String>,
-    #[schema(value_type = Option<Locale>)]
+    #[schema(value_type = Option<Locale>, example = "sv-SE")]
     locale: Option<String>,
     #[schema(value_type = Option<ExternalId>)]
     external_id: Option<String>,

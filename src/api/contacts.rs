@@ -13,7 +13,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::attributes::{check_attributes, Mode};
+use super::attributes::{check_attributes, Mode, MAX_ATTRIBUTES, MAX_NAME_LEN, MAX_TEXT_LEN};
 use super::error::{ApiError, Problem};
 use super::json::{Json, Query};
 use super::validate::{format_time, path_id};
@@ -37,15 +37,25 @@ impl<const CREATE: bool> utoipa::PartialSchema for ContactAttributes<CREATE> {
         let email = ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)));
-        let scalar = ObjectBuilder::new().schema_type(SchemaType::from_iter([
-            Type::String,
-            Type::Number,
-            Type::Boolean,
-            Type::Null,
-        ]));
+        let scalar = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([
+                Type::String,
+                Type::Number,
+                Type::Boolean,
+                Type::Null,
+            ]))
+            .max_length(Some(MAX_TEXT_LEN));
+        let name = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!(
+                "^[A-Za-z][A-Za-z0-9_]{{0,{}}}$",
+                MAX_NAME_LEN - 1
+            )));
         let object = ObjectBuilder::new()
             .schema_type(Type::Object)
             .property("email", email)
+            .property_names(Some(name))
+            .max_properties(Some(MAX_ATTRIBUTES))
             .additional_properties(Some(AdditionalProperties::RefOr(scalar.into())))
             .description(Some(
                 "A flat object of attributes: `email` and any declared in \
@@ -91,7 +101,9 @@ pub struct ContactBody {
 struct Meta {
     #[schema(value_type = String)]
     contact_type: &'static str,
+    #[schema(format = DateTime)]
     created_on: String,
+    #[schema(format = DateTime)]
     modified_on: String,
     source: Option<String>,
 }

@@ -197,94 +197,91 @@ fn add(op: &mut Operation, status: &str, response: ResponseBuilder) {
         .or_insert_with(|| RefOr::T(response.build()));
 }
 
-/// Where an answer's id is the next call's parameter, for stateful testing (and readers):
-/// (operation, status, link name, target operation, target parameter, source).
-const LINKS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    (
-        "createContact",
-        "201",
-        "GetContact",
-        "getContact",
-        "id",
-        "$response.body#/id",
-    ),
-    (
-        "createContact",
-        "201",
-        "UpdateContact",
-        "updateContact",
-        "id",
-        "$response.body#/id",
-    ),
-    (
-        "createContact",
-        "201",
-        "DeleteContact",
-        "deleteContact",
-        "id",
-        "$response.body#/id",
-    ),
-    (
-        "createContact",
-        "201",
-        "ListSubscriptions",
-        "listContactSubscriptions",
-        "id",
-        "$response.body#/id",
-    ),
-    (
-        "getContact",
-        "200",
-        "UpdateContact",
-        "updateContact",
-        "id",
-        "$response.body#/id",
-    ),
-    (
-        "updateContact",
-        "200",
-        "GetContact",
-        "getContact",
-        "id",
-        "$response.body#/id",
-    ),
-    (
-        "createSubscription",
-        "201",
-        "DeleteSubscription",
-        "deleteSubscription",
-        "id",
-        "$response.body#/id",
-    ),
-    (
-        "createSubscription",
-        "201",
-        "ListSubscriptions",
-        "listContactSubscriptions",
-        "id",
-        "$response.body#/contactId",
-    ),
-];
+/// Where an answer's id feeds the next call, for stateful testing (and readers): (operation,
+/// status, link name, the link's `operationId`, `parameters` and `requestBody`). The SKU
+/// and locale are the example shop's, so a preview finds a product.
+fn links() -> [(&'static str, &'static str, &'static str, Value); 12] {
+    let id =
+        |target: &str| json!({"operationId": target, "parameters": {"id": "$response.body#/id"}});
+    let body = |target: &str, body: Value| json!({"operationId": target, "requestBody": body});
+    let subscription = json!({
+        "contactId": "$response.body#/id", "sku": "KIRUNA-BLK-M", "locale": "sv-SE"
+    });
+    let receipt = json!({"contactId": "$response.body#/id", "items": [{"sku": "KIRUNA-BLK-M"}]});
+    let mut preview = json!({
+        "operationId": "previewTemplate",
+        "parameters": {"name": "back-in-stock"},
+        "requestBody": subscription.clone(),
+    });
+    preview["requestBody"]["quantity"] = json!(2);
+    [
+        ("createContact", "201", "GetContact", id("getContact")),
+        ("createContact", "201", "UpdateContact", id("updateContact")),
+        ("createContact", "201", "DeleteContact", id("deleteContact")),
+        (
+            "createContact",
+            "201",
+            "ListSubscriptions",
+            id("listContactSubscriptions"),
+        ),
+        (
+            "createContact",
+            "201",
+            "Subscribe",
+            body("createSubscription", subscription),
+        ),
+        (
+            "createContact",
+            "201",
+            "RecordReceipt",
+            body("createReceipt", receipt),
+        ),
+        ("createContact", "201", "PreviewTemplate", preview),
+        ("getContact", "200", "UpdateContact", id("updateContact")),
+        ("updateContact", "200", "GetContact", id("getContact")),
+        (
+            "createSubscription",
+            "201",
+            "DeleteSubscription",
+            id("deleteSubscription"),
+        ),
+        (
+            "createSubscription",
+            "201",
+            "ListSubscriptions",
+            json!({
+                "operationId": "listContactSubscriptions",
+                "parameters": {"id": "$response.body#/contactId"}
+            }),
+        ),
+        (
+            "createSubscription",
+            "201",
+            "DeleteContact",
+            json!({
+                "operationId": "deleteContact", "parameters": {"id": "$response.body#/contactId"}
+            }),
+        ),
+    ]
+}
 
-/// Adds [`LINKS`] to the serialized document. Written as JSON because utoipa 5's `Link`
+/// Adds [`links`] to the serialized document. Written as JSON because utoipa 5's `Link`
 /// serializes its fields in snake case (`operation_id`), which OpenAPI does not know.
 fn add_links(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for op in paths.values_mut().filter_map(Value::as_object_mut) {
-        for op in op.values_mut() {
+    let links = links();
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut() {
             let id = op["operationId"].as_str().unwrap_or_default().to_owned();
-            for (_, status, name, target, parameter, source) in
-                LINKS.iter().filter(|link| link.0 == id)
-            {
+            for (_, status, name, link) in links.iter().filter(|link| link.0 == id) {
                 if let Some(response) = op
                     .pointer_mut(&format!("/responses/{status}"))
                     .and_then(Value::as_object_mut)
                 {
-                    let links = response.entry("links").or_insert_with(|| json!({}));
-                    links[*name] =
-                        json!({"operationId": target, "parameters": {*parameter: source}});
+                    let all = response.entry("links").or_insert_with(|| json!({}));
+                    all[*name] = link.clone();
                 }
             }
         }

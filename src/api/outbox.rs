@@ -15,11 +15,20 @@ use crate::store::{OutboxEntry, DEAD, DELIVERED, PENDING};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
-    /// `pending`, `delivered` or `dead` (purge: `delivered` or `dead`, required).
+    /// Only notifications in this state.
     #[param(pattern = "^(pending|delivered|dead)$")]
     status: Option<String>,
     /// At most this many entries (clamped to 1..=10000; 100 when left out).
     limit: Option<usize>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PurgeQuery {
+    /// Which finished notifications to delete (pending ones are never purged).
+    #[param(value_type = String, pattern = "^(delivered|dead)$")]
+    status: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,7 +100,7 @@ pub async fn retry(State(state): State<AppState>) -> Result<JsonResponse<Requeue
     path = "/outbox",
     operation_id = "purgeOutbox",
     tag = "admin",
-    params(OutboxQuery),
+    params(PurgeQuery),
     responses(
         (status = 200, description = "Finished notifications deleted", body = Purged),
         (status = 400, description = "`ValidationFailed`: no status, `pending`, or unknown", body = Problem, content_type = "application/problem+json"),
@@ -99,7 +108,7 @@ pub async fn retry(State(state): State<AppState>) -> Result<JsonResponse<Requeue
 )]
 pub async fn purge(
     State(state): State<AppState>,
-    Query(query): Query<OutboxQuery>,
+    Query(query): Query<PurgeQuery>,
 ) -> Result<JsonResponse<Purged>, ApiError> {
     let Some(status) = status(query.status.as_deref(), &[DELIVERED, DEAD])? else {
         return Err(ApiError::field(

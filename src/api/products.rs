@@ -14,8 +14,8 @@ use crate::feeds::Product;
     operation_id = "getProduct",
     tag = "admin",
     params(
-        ("locale" = Locale, Path, description = "The feed's locale"),
-        ("sku" = Sku, Path, description = "The product's SKU"),
+        ("locale" = Locale, Path, description = "The feed's locale", example = "sv-SE"),
+        ("sku" = Sku, Path, description = "The product's SKU", example = "KIRUNA-BLK-M"),
     ),
     responses(
         (status = 200, description = "The product's fields as the engine reads them", body = Product),

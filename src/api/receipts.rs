@@ -33,7 +33,7 @@ pub struct ReceiptRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = NewReceiptItem)]
 pub struct ItemRequest {
-    #[schema(value_type = Sku)]
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: Option<String>,
     /// 1 when left out.
     #[schema(minimum = 1)]
@@ -46,6 +46,7 @@ pub struct ItemRequest {
 pub struct ReceiptBody {
     id: Uuid,
     contact_id: Uuid,
+    #[schema(format = DateTime)]
     created_date: String,
     items: Vec<ItemBody>,
 }

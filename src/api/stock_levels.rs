@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -22,15 +24,41 @@ pub const MAX_ITEMS: usize = 10_000;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = StockLevel)]
 pub struct StockLevelRequest {
-    #[schema(value_type = Quantity)]
+    #[schema(value_type = Quantity, example = 12)]
     pub(super) quantity: Option<i64>,
-    #[schema(value_type = Sku)]
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     pub(super) sku: Option<String>,
     /// The market; none means every locale's subscriptions to the SKU.
-    #[schema(value_type = Option<Locale>)]
+    #[schema(value_type = Option<Locale>, example = "sv-SE")]
     pub(super) locale: Option<String>,
     #[schema(value_type = Option<ExternalId>)]
     pub(super) external_id: Option<String>,
+}
+
+/// The body of `PUT stock-levels` in the document: the handler reads a
+/// `Vec<StockLevelRequest>` and checks its length against [`MAX_ITEMS`].
+pub struct StockLevels;
+
+impl utoipa::PartialSchema for StockLevels {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name(
+                StockLevelRequest::name(),
+            ))
+            .min_items(Some(1))
+            .max_items(Some(MAX_ITEMS))
+            .into()
+    }
+}
+
+impl ToSchema for StockLevels {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            StockLevelRequest::name().into(),
+            StockLevelRequest::schema(),
+        ));
+        StockLevelRequest::schemas(schemas);
+    }
 }
 
 /// The stored batch; the engine works through it after this answer.
@@ -40,6 +68,7 @@ pub struct StockLevelRequest {
 pub struct Accepted {
     batch_id: Uuid,
     item_count: usize,
+    #[schema(format = DateTime)]
     received_on: String,
 }
 
@@ -72,7 +101,7 @@ impl StockLevelRequest {
     path = "/inventory/stock-levels",
     operation_id = "putStockLevels",
     tag = "inventory",
-    request_body(content = Vec<StockLevelRequest>,
+    request_body(content = StockLevels,
         description = "1 to 10,000 stock levels, validated whole: one bad item refuses the call"),
     responses(
         (status = 202, description = "Stored; the engine takes it from here", body = Accepted),

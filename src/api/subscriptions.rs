@@ -20,9 +20,9 @@ use crate::store::{NewSubscription, Subscription};
 pub struct SubscriptionRequest {
     #[schema(value_type = Uuid)]
     contact_id: Option<String>,
-    #[schema(value_type = Sku)]
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: Option<String>,
-    #[schema(value_type = Locale)]
+    #[schema(value_type = Locale, example = "sv-SE")]
     locale: Option<String>,
     #[schema(value_type = Option<ExternalId>)]
     external_id: Option<String>,
@@ -38,6 +38,7 @@ pub struct SubscriptionBody {
     /// Canonical BCP 47, e.g. `sv-SE`.
     locale: String,
     external_id: Option<String>,
+    #[schema(format = DateTime)]
     created_on: String,
 }
 

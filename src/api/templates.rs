@@ -39,9 +39,9 @@ pub async fn list(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(as = PreviewRequest)]
 pub struct PreviewBody {
-    #[schema(value_type = Locale)]
+    #[schema(value_type = Locale, example = "sv-SE")]
     locale: String,
-    #[schema(value_type = Sku)]
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: String,
     contact_id: Uuid,
     /// The quantity the email shows; 1 when left out.
@@ -64,7 +64,7 @@ pub struct PreviewAnswer {
     path = "/templates/{name}/preview",
     operation_id = "previewTemplate",
     tag = "admin",
-    params(("name" = String, Path, description = "The template's name, e.g. `back-in-stock`")),
+    params(("name" = String, Path, description = "The template's name", example = "back-in-stock")),
     request_body = PreviewBody,
     responses(
         (status = 200, description = "The rendered email; nothing is sent", body = PreviewAnswer),
