@@ -8,8 +8,8 @@
 //!    operation_id = "camelCaseName", tag = "…", params(…), request_body = …,
 //!    responses(…))]`; the path is relative to `/api/v3`, the operation id unique.
 //!    List the success statuses and the errors only that handler returns (404, 409, 422,
-//!    a 400 from path or query parameters); do not list 401, 429, or the 400/413/415 of a
-//!    body: [`document`] adds those to every operation they apply to.
+//!    a 400 from path or query parameters); do not list 401, 429, 414, 431 or the
+//!    400/408/413/415 of a body: [`document`] adds those to every operation they apply to.
 //! 2. Derive `utoipa::ToSchema` on its request and response types (`#[schema(value_type =
 //!    …)]` where a field's Rust type is looser than what the handler accepts, e.g.
 //!    `Option<String>` read as a required [`Sku`](crate::domain::Sku)).
@@ -128,8 +128,19 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 }
 
 /// 401 and 429 on every operation that needs a key (all but [`serve`], which says so
-/// with an empty `security`); 400, 413 and 415 on every one that takes a body.
+/// with an empty `security`); 400, 408, 413 and 415 on every one that takes a body; 414
+/// and 431, which the server's HTTP layer answers before any handler, on all.
 fn add_shared_responses(op: &mut Operation) {
+    add(
+        op,
+        "414",
+        problem("`UriTooLong`: the path and query are over `http.max_uri_bytes`"),
+    );
+    add(
+        op,
+        "431",
+        problem("`HeadersTooLarge`: more or larger header fields than `http.max_headers` / `http.max_header_bytes` allow"),
+    );
     let public = op.security.as_ref().is_some_and(|s| s.iter().all(is_empty));
     if public {
         op.security = Some(Vec::new());
@@ -159,6 +170,11 @@ fn add_shared_responses(op: &mut Operation) {
                 "`MalformedJson`, `EmptyBody` or `ValidationFailed` (every field at fault in \
                  `errors`), or `InvalidId` for a path id",
             ),
+        );
+        add(
+            op,
+            "408",
+            problem("`RequestTimeout`: the body did not arrive within `http.body_read_timeout`"),
         );
         add(
             op,
@@ -200,7 +216,7 @@ fn add(op: &mut Operation, status: &str, response: ResponseBuilder) {
 /// Where an answer's id feeds the next call, for stateful testing (and readers): (operation,
 /// status, link name, the link's `operationId`, `parameters` and `requestBody`). The SKU
 /// and locale are the example shop's, so a preview finds a product.
-fn links() -> [(&'static str, &'static str, &'static str, Value); 12] {
+fn links() -> [(&'static str, &'static str, &'static str, Value); 11] {
     let id =
         |target: &str| json!({"operationId": target, "parameters": {"id": "$response.body#/id"}});
     let body = |target: &str, body: Value| json!({"operationId": target, "requestBody": body});
@@ -252,14 +268,6 @@ fn links() -> [(&'static str, &'static str, &'static str, Value); 12] {
             json!({
                 "operationId": "listContactSubscriptions",
                 "parameters": {"id": "$response.body#/contactId"}
-            }),
-        ),
-        (
-            "createSubscription",
-            "201",
-            "DeleteContact",
-            json!({
-                "operationId": "deleteContact", "parameters": {"id": "$response.body#/contactId"}
             }),
         ),
     ]
