@@ -12,6 +12,7 @@ mod health;
 mod integration_log;
 mod json;
 mod metrics;
+mod openapi;
 mod outbox;
 mod products;
 mod rate_limit;

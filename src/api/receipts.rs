@@ -4,9 +4,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Json;
 use super::validate::{format_time, guid, timestamp, Fields};
 use super::AppState;
@@ -15,31 +16,43 @@ use crate::store::{NewReceipt, Receipt, ReceiptItem};
 
 const MAX_ITEMS: usize = 1_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewReceipt)]
 pub struct ReceiptRequest {
+    #[schema(value_type = Uuid)]
     contact_id: Option<String>,
+    /// When the purchase was made; now when left out.
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     created_date: Option<String>,
+    #[schema(value_type = Vec<ItemRequest>, min_items = 1, max_items = 1000)]
     items: Option<Vec<ItemRequest>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewReceiptItem)]
 pub struct ItemRequest {
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: Option<String>,
+    /// 1 when left out.
+    #[schema(minimum = 1)]
     quantity: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Receipt)]
 pub struct ReceiptBody {
     id: Uuid,
     contact_id: Uuid,
+    #[schema(format = DateTime)]
     created_date: String,
     items: Vec<ItemBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ReceiptItem)]
 pub struct ItemBody {
     sku: String,
     quantity: i64,
@@ -79,6 +92,18 @@ fn check_item(index: usize, item: ItemRequest, f: &mut Fields) -> Option<Receipt
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/receipts",
+    operation_id = "createReceipt",
+    tag = "receipts",
+    request_body = ReceiptRequest,
+    responses(
+        (status = 201, description = "The recorded receipt", body = ReceiptBody),
+        (status = 404, description = "`ContactNotFound`",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Json(body): Json<ReceiptRequest>,

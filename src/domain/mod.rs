@@ -6,6 +6,7 @@ mod email;
 mod error;
 mod locale;
 mod quantity;
+mod schema;
 mod text;
 mod time;
 
