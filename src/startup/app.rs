@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::api::{self, ApiKeys, AppState, RateLimit};
+use crate::console::Console;
 use crate::config::{read_or_create_key, redact_url, Config, HttpConfig, Secret};
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
@@ -70,6 +71,12 @@ impl Application {
             contact_attributes: Arc::new(config.contact_attributes.clone()),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             mail,
+            console: Arc::new(Console::new(
+                config.console.clone(),
+                &keys,
+                config.rules_dir.clone(),
+                &config.public_url,
+            )?),
         };
         Ok(Self {
             listener,
