@@ -52,10 +52,7 @@ pub static SCRIPT: Asset = Asset {
 static ALL: [&Asset; 2] = [&STYLESHEET, &SCRIPT];
 
 /// `GET /admin/assets/{name}`: the file, 304 when the browser's copy is current.
-pub async fn serve(
-    Path(name): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ConsoleError> {
+pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Result<Response, ConsoleError> {
     let asset = ALL
         .iter()
         .find(|a| a.name == name)
@@ -72,7 +69,10 @@ pub async fn serve(
         return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
     }
     let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(asset.content_type),
+        ),
         (header::ETAG, etag),
         (header::CACHE_CONTROL, cache),
     ];

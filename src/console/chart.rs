@@ -39,7 +39,11 @@ pub fn bars(label: &str, categories: &[String], series: &[Series]) -> String {
     for (g, category) in (0u64..).zip(categories) {
         let x0 = LEFT + g * group_width + 4;
         for (i, s) in (0u64..).zip(series) {
-            let value = s.values.get(usize::try_from(g).unwrap_or(0)).copied().unwrap_or(0);
+            let value = s
+                .values
+                .get(usize::try_from(g).unwrap_or(0))
+                .copied()
+                .unwrap_or(0);
             let h = value * (BASE - 10) / max;
             svg.push_str(&format!(
                 "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{bar_width}\" height=\"{h}\"><title>{}: {value}</title></rect>",
@@ -68,7 +72,11 @@ mod tests {
         let svg = bars(
             "a<b",
             &["<x>".to_owned(), "y".to_owned()],
-            &[Series { name: "n", class: "s1", values: vec![0, 10] }],
+            &[Series {
+                name: "n",
+                class: "s1",
+                values: vec![0, 10],
+            }],
         );
         assert!(svg.contains("aria-label=\"a&lt;b\""));
         assert!(svg.contains("&lt;x&gt;") && !svg.contains("<x>"));

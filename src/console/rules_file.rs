@@ -108,10 +108,14 @@ pub fn check(dir: &Path, schema: &Schema, name: &FileName, text: &str) -> Checke
         let other_name = other_name.unwrap_or_default();
         let loaded = std::fs::read_to_string(&other)
             .map_err(|e| e.to_string())
-            .and_then(|t| load_str(&t, &other, schema).map_err(|d| format!("{} problems", d.len())));
+            .and_then(|t| {
+                load_str(&t, &other, schema).map_err(|d| format!("{} problems", d.len()))
+            });
         match loaded {
             Ok(found) => ids.extend(found.into_iter().map(|a| (a.id, other_name.clone()))),
-            Err(why) => checked.others.push(format!("{other_name}: {why} (restock rules check shows them)")),
+            Err(why) => checked.others.push(format!(
+                "{other_name}: {why} (restock rules check shows them)"
+            )),
         }
     }
     for a in &automations {
@@ -123,7 +127,12 @@ pub fn check(dir: &Path, schema: &Schema, name: &FileName, text: &str) -> Checke
                 width: 1,
                 message: format!("the automation id {} is used twice", a.id),
                 help: Some(format!("it is also the id in {file}")),
-                text: format!("{}:{}:1: error: the automation id {} is also used in {file}", name.as_str(), a.origin.line, a.id),
+                text: format!(
+                    "{}:{}:1: error: the automation id {} is also used in {file}",
+                    name.as_str(),
+                    a.origin.line,
+                    a.id
+                ),
             });
         }
     }
@@ -139,9 +148,15 @@ pub fn read_only_reason(dir: &Path) -> Option<String> {
     if !dir.is_dir() {
         return Some(format!("the rules folder {} does not exist", dir.display()));
     }
-    match tempfile::Builder::new().prefix(".restock-probe").tempfile_in(dir) {
+    match tempfile::Builder::new()
+        .prefix(".restock-probe")
+        .tempfile_in(dir)
+    {
         Ok(_) => None,
-        Err(e) => Some(format!("this server cannot write into {}: {e}", dir.display())),
+        Err(e) => Some(format!(
+            "this server cannot write into {}: {e}",
+            dir.display()
+        )),
     }
 }
 
@@ -159,7 +174,12 @@ pub enum SaveError {
 /// Checks, then writes `text` to `dir/name` atomically (a temporary file renamed over it,
 /// both synced), after copying the current version into the history. Returns the history
 /// version kept, if there was a previous file.
-pub fn save(dir: &Path, schema: &Schema, name: &FileName, text: &str) -> Result<Option<String>, SaveError> {
+pub fn save(
+    dir: &Path,
+    schema: &Schema,
+    name: &FileName,
+    text: &str,
+) -> Result<Option<String>, SaveError> {
     if let Some(reason) = read_only_reason(dir) {
         return Err(SaveError::ReadOnly(reason));
     }
@@ -193,7 +213,10 @@ fn keep_previous(dir: &Path, name: &FileName, path: &Path) -> std::io::Result<Op
     let history = dir.join(HISTORY);
     std::fs::create_dir_all(&history)?;
     let version = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    std::fs::write(history.join(format!("{}.{version}", name.as_str())), previous)?;
+    std::fs::write(
+        history.join(format!("{}.{version}", name.as_str())),
+        previous,
+    )?;
     Ok(Some(version))
 }
 
@@ -222,7 +245,12 @@ pub fn history(dir: &Path, name: &FileName) -> Vec<String> {
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_prefix(&prefix)).map(str::to_owned))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_prefix(&prefix))
+                .map(str::to_owned)
+        })
         .filter(|v| is_version(v))
         .collect();
     versions.sort_unstable_by(|a, b| b.cmp(a));
@@ -234,7 +262,9 @@ pub fn read_version(dir: &Path, name: &FileName, version: &str) -> std::io::Resu
     if !is_version(version) {
         return Ok(None);
     }
-    let path: PathBuf = dir.join(HISTORY).join(format!("{}.{version}", name.as_str()));
+    let path: PathBuf = dir
+        .join(HISTORY)
+        .join(format!("{}.{version}", name.as_str()));
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -244,7 +274,9 @@ pub fn read_version(dir: &Path, name: &FileName, version: &str) -> std::io::Resu
 
 /// `20261201T163000.123Z`: only these name history files, so a version is never a path.
 fn is_version(v: &str) -> bool {
-    v.len() == 20 && v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'T' | b'.' | b'Z'))
+    v.len() == 20
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'T' | b'.' | b'Z'))
 }
 
 #[cfg(test)]
@@ -255,7 +287,14 @@ mod tests {
     fn names_are_plain_yaml_files() {
         assert!(FileName::parse("vip.yaml").is_ok());
         assert!(FileName::parse("a-b_c.yml").is_ok());
-        for bad in ["", "../x.yaml", "x.txt", ".hidden.yaml", "a/b.yaml", "a b.yaml"] {
+        for bad in [
+            "",
+            "../x.yaml",
+            "x.txt",
+            ".hidden.yaml",
+            "a/b.yaml",
+            "a b.yaml",
+        ] {
             assert!(FileName::parse(bad).is_err(), "{bad}");
         }
     }

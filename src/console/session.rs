@@ -27,12 +27,6 @@ pub const SESSION_COOKIE: &str = "restock_console";
 /// A session is marked as used at most this often, so reading pages is not a write each.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-/// Who is signed in, for handlers behind [`require`].
-#[derive(Clone)]
-pub struct SignedIn {
-    id_digest: String,
-}
-
 /// Failed sign-ins of the last minute on this instance, all clients together.
 pub struct FailedSignIns {
     per_minute: usize,
@@ -53,7 +47,10 @@ impl FailedSignIns {
     fn wait(&self) -> Option<Duration> {
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
-        while recent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
             recent.pop_front();
         }
         let oldest = *recent.front()?;
@@ -106,7 +103,11 @@ pub async fn sign_in(
     let mut response = Redirect::to("/admin").into_response();
     let cookie = format!(
         "{SESSION_COOKIE}={id}; Path=/admin; HttpOnly; SameSite=Strict{}",
-        if console.secure_cookie { "; Secure" } else { "" }
+        if console.secure_cookie {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
@@ -140,51 +141,39 @@ fn signed_out() -> Response {
     response
 }
 
-/// Lets requests with a live session through (with [`SignedIn`]); others go to the
-/// sign-in form.
+/// Lets requests with a live session through; others go to the sign-in form.
 pub async fn require(
     State(state): State<AppState>,
-    mut req: Request,
+    req: Request,
     next: Next,
 ) -> Result<Response, ConsoleError> {
-    let Some(signed_in) = live_session(&state, req.headers()).await? else {
+    if !live_session(&state, req.headers()).await? {
         return Ok(Redirect::to("/admin/login").into_response());
-    };
-    req.extensions_mut().insert(signed_in);
+    }
     Ok(next.run(req).await)
 }
 
 /// The request's session, if it exists, is not idle too long and its key is still
 /// accepted; an expired one is deleted.
-async fn live_session(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<SignedIn>, ConsoleError> {
+async fn live_session(state: &AppState, headers: &HeaderMap) -> Result<bool, ConsoleError> {
     let Some(id) = session_id(headers) else {
-        return Ok(None);
+        return Ok(false);
     };
     let id_digest = digest(id);
     let Some(session) = state.store.console_session(&id_digest).await? else {
-        return Ok(None);
+        return Ok(false);
     };
     let now = now_ms();
     let idle = now.saturating_sub(session.last_seen_ms);
     let key_known = state.console.key_digests.contains(&session.key_digest);
     if idle > idle_ms(state) || !key_known {
         state.store.delete_session(&id_digest).await?;
-        return Ok(None);
+        return Ok(false);
     }
     if idle > TOUCH_EVERY_MS {
         state.store.touch_session(&id_digest, now).await?;
     }
-    Ok(Some(SignedIn { id_digest }))
-}
-
-impl SignedIn {
-    /// The session's id digest (never the id itself), for logs.
-    pub fn digest(&self) -> &str {
-        &self.id_digest
-    }
+    Ok(true)
 }
 
 /// The session cookie's value, if the request has one that looks like our ids.
@@ -197,7 +186,11 @@ fn session_id(headers: &HeaderMap) -> Option<&str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
         .map(|(_, value)| value)
-        .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .filter(|v| {
+            v.len() == 43
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// 256 random bits, URL-safe base64 without padding (43 characters).

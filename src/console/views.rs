@@ -30,6 +30,11 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("editor", include_str!("views/editor.hbs")),
 ];
 
+// `{{url sku}}`: a value put into a link's query, percent-encoded (then HTML-escaped).
+handlebars::handlebars_helper!(url: |text: str| {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+});
+
 pub struct Views {
     hbs: Handlebars<'static>,
 }
@@ -38,6 +43,7 @@ impl Views {
     pub fn new() -> Result<Self, ConsoleError> {
         let mut hbs = Handlebars::new();
         hbs.set_dev_mode(false);
+        hbs.register_helper("url", Box::new(url));
         for (name, text) in TEMPLATES {
             hbs.register_template_string(name, text)
                 .map_err(|e| ConsoleError::Template(Box::new(e)))?;

@@ -10,8 +10,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::api::{self, ApiKeys, AppState, RateLimit};
-use crate::console::Console;
 use crate::config::{read_or_create_key, redact_url, Config, HttpConfig, Secret};
+use crate::console::Console;
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;

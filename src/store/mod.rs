@@ -40,7 +40,8 @@ use crate::domain::Sku;
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
 pub trait Store:
-    EngineStore + OutboxStore + InstanceStore + SessionStore + Send + Sync + 'static {
+    EngineStore + OutboxStore + InstanceStore + SessionStore + Send + Sync + 'static
+{
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
     async fn ping(&self) -> Result<(), StoreError>;

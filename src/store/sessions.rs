@@ -29,8 +29,7 @@ pub trait SessionStore: Send + Sync + 'static {
         forget_before_ms: i64,
     ) -> Result<(), StoreError>;
     /// The session with this id digest, if there is one (expired or not: the caller decides).
-    async fn console_session(&self, id_digest: &str)
-        -> Result<Option<ConsoleSession>, StoreError>;
+    async fn console_session(&self, id_digest: &str) -> Result<Option<ConsoleSession>, StoreError>;
     /// Marks the session as used at `now_ms` (idle expiry counts from here).
     async fn touch_session(&self, id_digest: &str, now_ms: i64) -> Result<(), StoreError>;
     /// Ends one session; false if it did not exist.

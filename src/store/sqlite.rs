@@ -14,13 +14,13 @@ use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
 use super::group::{GroupWriter, Lent};
 use super::instances::{self, claimable, impl_instance_store};
-use super::sessions::impl_session_store;
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
+use super::sessions::impl_session_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};

@@ -25,7 +25,11 @@ struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     fn new(app: &'a TestApp) -> Self {
-        Self { app, client: client(), cookie: None }
+        Self {
+            app,
+            client: client(),
+            cookie: None,
+        }
     }
 
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
@@ -44,7 +48,11 @@ impl<'a> Browser<'a> {
     }
 
     async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.request(Method::POST, path).form(form).send().await.unwrap()
+        self.request(Method::POST, path)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Signs in with `key`; the answer, keeping the cookie if one was set.
@@ -92,7 +100,10 @@ async fn sign_in_sets_a_strict_http_only_session_cookie_that_is_not_the_key() {
     for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/admin"] {
         assert!(cookie.contains(flag), "{flag} missing in {cookie}");
     }
-    assert!(!cookie.contains(api_key()), "the key is in the cookie: {cookie}");
+    assert!(
+        !cookie.contains(api_key()),
+        "the key is in the cookie: {cookie}"
+    );
 
     let overview = browser.page("/admin").await;
     assert!(overview.contains("<h1>Overview</h1>"));
@@ -107,7 +118,10 @@ async fn the_cookie_is_not_secure_when_the_public_url_is_plain_http() {
         .await;
     let response = Browser::new(&app).sign_in(api_key()).await;
     let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
-    assert!(cookie.contains("HttpOnly") && !cookie.contains("Secure"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
@@ -132,11 +146,18 @@ async fn failed_sign_ins_beyond_the_limit_are_refused_even_with_the_right_key() 
         .await;
     let mut browser = Browser::new(&app);
     for _ in 0..3 {
-        assert_eq!(browser.sign_in("wrong").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            browser.sign_in("wrong").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let response = browser.sign_in(api_key()).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     assert!(response.headers().get(SET_COOKIE).is_none());
 }
@@ -145,16 +166,34 @@ async fn failed_sign_ins_beyond_the_limit_are_refused_even_with_the_right_key() 
 async fn pages_carry_a_strict_csp_and_are_not_cached() {
     let app = shop(Backend::sqlite()).spawn().await;
     let browser = signed_in(&app).await;
-    for path in ["/admin/login", "/admin", "/admin/feeds", "/admin/log", "/admin/outbox", "/admin/automations"] {
+    for path in [
+        "/admin/login",
+        "/admin",
+        "/admin/feeds",
+        "/admin/log",
+        "/admin/outbox",
+        "/admin/automations",
+    ] {
         let response = browser.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
-        let csp = response.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && csp.contains("default-src 'none'"), "{csp}");
-        assert!(!csp.contains("unsafe-inline") && !csp.contains("http"), "{csp}");
+        let csp = response.headers()[CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+            "{csp}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("http"),
+            "{csp}"
+        );
         assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
         assert_eq!(response.headers()["x-frame-options"], "DENY");
         let html = response.text().await.unwrap();
-        assert!(!html.contains("<script>") && !html.contains(" style="), "inline code in {path}");
+        assert!(
+            !html.contains("<script>") && !html.contains(" style="),
+            "inline code in {path}"
+        );
         assert!(!html.contains("://"), "a link to another origin in {path}");
     }
 }
@@ -173,8 +212,14 @@ async fn assets_are_served_from_the_binary_with_long_caching_and_etags() {
     assert!(js.starts_with("/admin/assets/console.js?v="), "{js}");
     let response = browser.get(&js).await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
-    assert!(response.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(response.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     assert!(response.text().await.unwrap().contains("restockErrors"));
     let again = browser
@@ -211,7 +256,11 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         (None, Some("null")),
     ] {
         let response = post(site, origin).await.unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site:?} {origin:?}");
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{site:?} {origin:?}"
+        );
         assert!(response.text().await.unwrap().contains("another site"));
     }
     assert_eq!(browser.get("/admin").await.status(), 200, "still signed in");
@@ -241,14 +290,24 @@ async fn sign_out_ends_the_session_in_the_database() {
     let stored = sessions(&app).await;
     assert_eq!(stored.len(), 1);
     let value = browser.cookie.clone().unwrap();
-    assert!(!stored[0].0.contains(value.split('=').nth(1).unwrap()), "the id is stored bare");
+    assert!(
+        !stored[0].0.contains(value.split('=').nth(1).unwrap()),
+        "the id is stored bare"
+    );
 
     let response = browser.post_form("/admin/logout", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(response.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert!(response.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
     assert!(sessions(&app).await.is_empty());
     let response = browser.get("/admin").await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the old cookie no longer works");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the old cookie no longer works"
+    );
 }
 
 #[tokio::test]
@@ -272,9 +331,17 @@ async fn an_idle_session_expires_and_ending_all_sessions_signs_everyone_out() {
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(idle.get("/admin").await.status(), StatusCode::SEE_OTHER, "idle too long");
+    assert_eq!(
+        idle.get("/admin").await.status(),
+        StatusCode::SEE_OTHER,
+        "idle too long"
+    );
     assert_eq!(other.get("/admin").await.status(), 200);
-    assert_eq!(sessions(&app).await.len(), 2, "the expired session was deleted");
+    assert_eq!(
+        sessions(&app).await.len(),
+        2,
+        "the expired session was deleted"
+    );
 
     let response = other.post_form("/admin/sessions/end-all", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -299,10 +366,25 @@ async fn a_session_works_on_another_instance_sharing_the_postgres_database() {
         .config(move |c| c.database_url = restock::config::Secret::new(url))
         .spawn()
         .await;
-    let other = Browser { app: &second, client: client(), cookie: browser.cookie.clone() };
-    assert_eq!(other.get("/admin").await.status(), 200, "signed in on the second instance");
-    assert_eq!(browser.post_form("/admin/logout", &[]).await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(other.get("/admin").await.status(), StatusCode::SEE_OTHER, "signed out on both");
+    let other = Browser {
+        app: &second,
+        client: client(),
+        cookie: browser.cookie.clone(),
+    };
+    assert_eq!(
+        other.get("/admin").await.status(),
+        200,
+        "signed in on the second instance"
+    );
+    assert_eq!(
+        browser.post_form("/admin/logout", &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        other.get("/admin").await.status(),
+        StatusCode::SEE_OTHER,
+        "signed out on both"
+    );
 }
 
 #[tokio::test]
@@ -320,20 +402,37 @@ async fn pages_show_feeds_products_and_the_integration_log_with_hostile_text_esc
     assert!(feeds.contains("sv-SE") && feeds.contains("pl-PL"));
     assert!(feeds.contains("jsonl"));
     let product = browser.page("/admin/feeds?locale=sv-SE&sku=SKU-1").await;
-    assert!(product.contains("Kånken") && product.contains("899"), "{product}");
+    assert!(
+        product.contains("Kånken") && product.contains("899"),
+        "{product}"
+    );
     let missing = browser.page("/admin/feeds?locale=sv-SE&sku=NOPE").await;
     assert!(missing.contains("noProductData"));
-    let bad = browser.get("/admin/feeds?locale=xx-nope-1234567&sku=A").await;
+    let bad = browser
+        .get("/admin/feeds?locale=xx-nope-1234567&sku=A")
+        .await;
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("locale"));
 
     let log = browser.page("/admin/log").await;
-    assert!(log.contains("SKU-1") && log.contains("everyone / sv-SE: 1"), "{log}");
-    assert!(log.contains("noProductData: 1"), "the hostile SKU is not in the feed: {log}");
-    assert!(!log.contains("<script>alert") && !log.contains("<img src=x"), "unescaped");
+    assert!(
+        log.contains("SKU-1") && log.contains("everyone / sv-SE: 1"),
+        "{log}"
+    );
+    assert!(
+        log.contains("noProductData: 1"),
+        "the hostile SKU is not in the feed: {log}"
+    );
+    assert!(
+        !log.contains("<script>alert") && !log.contains("<img src=x"),
+        "unescaped"
+    );
     assert!(log.contains("&lt;script&gt;alert(2)&lt;/script&gt;"));
     let held = browser.page("/admin/log?held=1").await;
-    assert!(held.contains("noProductData") && !held.contains(">SKU-1<"), "{held}");
+    assert!(
+        held.contains("noProductData") && !held.contains(">SKU-1<"),
+        "{held}"
+    );
     let one = browser.page("/admin/log?sku=SKU-1").await;
     assert!(one.contains("SKU-1") && !one.contains("noProductData"));
     let bad = browser.get("/admin/log?since=yesterday").await;
@@ -343,23 +442,36 @@ async fn pages_show_feeds_products_and_the_integration_log_with_hostile_text_esc
     let overview = browser.page("/admin").await;
     assert!(overview.contains("<svg") && overview.contains("Feed sv-SE"));
     let outbox = browser.page("/admin/outbox?status=pending").await;
-    assert!(outbox.contains("SKU-1") && outbox.contains("everyone / sv-SE"), "{outbox}");
+    assert!(
+        outbox.contains("SKU-1") && outbox.contains("everyone / sv-SE"),
+        "{outbox}"
+    );
 }
 
 #[tokio::test]
 async fn outbox_actions_need_their_confirmation_box() {
     let app = shop(Backend::sqlite()).spawn().await;
     let browser = signed_in(&app).await;
-    let response = browser.post_form("/admin/outbox/purge", &[("status", "delivered")]).await;
+    let response = browser
+        .post_form("/admin/outbox/purge", &[("status", "delivered")])
+        .await;
     assert_eq!(response.status(), 400);
     assert!(response.text().await.unwrap().contains("confirm"));
     let response = browser
-        .post_form("/admin/outbox/purge", &[("status", "pending"), ("confirm", "yes")])
+        .post_form(
+            "/admin/outbox/purge",
+            &[("status", "pending"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(response.status(), 400, "pending is never purged");
-    let response = browser.post_form("/admin/outbox/retry", &[("confirm", "yes")]).await;
+    let response = browser
+        .post_form("/admin/outbox/retry", &[("confirm", "yes")])
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), "/admin/outbox?status=pending&requeued=0");
+    assert_eq!(
+        location(&response),
+        "/admin/outbox?status=pending&requeued=0"
+    );
 }
 
 const TYPO: &str = "id: cheap\nname: Cheap things\npriority: 5\nwhen: product.prise < 100\nsplit:\n  by: locale\n  branches:\n    default:\n      - log: {}\n";
@@ -390,7 +502,13 @@ async fn the_live_check_gives_rules_check_diagnostics_at_the_right_line() {
     let problem = &body["problems"][0];
     assert_eq!(problem["line"], 4, "{body}");
     assert_eq!(problem["column"], 7, "{body}");
-    assert!(problem["help"].as_str().unwrap().contains("did you mean product.price"), "{body}");
+    assert!(
+        problem["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean product.price"),
+        "{body}"
+    );
     let body: Value = check(GOOD).await.unwrap().json().await.unwrap();
     assert_eq!(body["ok"], true, "{body}");
     assert_eq!(body["automations"], 1);
@@ -405,7 +523,13 @@ async fn the_live_check_gives_rules_check_diagnostics_at_the_right_line() {
         .json()
         .await
         .unwrap();
-    assert!(body["problems"][0]["message"].as_str().unwrap().contains("used twice"), "{body}");
+    assert!(
+        body["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("used twice"),
+        "{body}"
+    );
 
     let bad = browser
         .request(Method::POST, "/admin/automations/check")
@@ -418,37 +542,66 @@ async fn the_live_check_gives_rules_check_diagnostics_at_the_right_line() {
     assert_eq!(problem["errors"][0]["field"], "file", "{problem}");
 }
 
+async fn save(browser: &Browser<'_>, file: &str, text: &str) -> Response {
+    let form = [("file", file), ("text", text), ("action", "save")];
+    browser.post_form("/admin/automations/edit", &form).await
+}
+
 #[tokio::test]
 async fn saving_a_broken_rule_is_refused_and_a_good_one_is_live_with_the_old_kept() {
     let app = shop(Backend::sqlite()).spawn().await;
     let browser = signed_in(&app).await;
-    let save = |file: &'static str, text: &'static str| {
-        browser.post_form("/admin/automations/edit", &[("file", file), ("text", text), ("action", "save")])
-    };
-    let response = save("cheap.yaml", TYPO).await;
+    let response = save(&browser, "cheap.yaml", TYPO).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = response.text().await.unwrap();
-    assert!(page.contains("Not saved") && page.contains("line 4, column 7"), "{page}");
+    assert!(
+        page.contains("Not saved") && page.contains("line 4, column 7"),
+        "{page}"
+    );
     assert!(page.contains("did you mean product.price"));
     let rules = app.files.path().join("rules");
     assert!(!rules.join("cheap.yaml").exists(), "nothing written");
     assert_eq!(live_ids(&app).await, ["everyone"]);
 
-    let response = save("cheap.yaml", GOOD).await;
+    let response = save(&browser, "cheap.yaml", GOOD).await;
     assert_eq!(response.status(), 200);
     assert!(response.text().await.unwrap().contains("Saved and live"));
     assert_eq!(live_ids(&app).await, ["cheap", "everyone"]);
-    assert_eq!(std::fs::read_to_string(rules.join("cheap.yaml")).unwrap(), GOOD);
+    assert_eq!(
+        std::fs::read_to_string(rules.join("cheap.yaml")).unwrap(),
+        GOOD
+    );
 
     let cheaper = "id: cheap\nname: Cheaper things\npriority: 5\nwhen: product.price < 50\nsplit:\n  by: locale\n  branches:\n    default:\n      - log: {}\n";
-    let page = save("cheap.yaml", cheaper).await.text().await.unwrap();
-    assert!(page.contains("The previous text is kept as version"), "{page}");
-    let kept: Vec<_> = std::fs::read_dir(rules.join(".history")).unwrap().flatten().collect();
+    let page = save(&browser, "cheap.yaml", cheaper)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("The previous text is kept as version"),
+        "{page}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(rules.join(".history"))
+        .unwrap()
+        .flatten()
+        .collect();
     assert_eq!(kept.len(), 1);
     assert_eq!(std::fs::read_to_string(kept[0].path()).unwrap(), GOOD);
-    let version = kept[0].file_name().to_string_lossy().trim_start_matches("cheap.yaml.").to_owned();
-    let restore = browser.page(&format!("/admin/automations/edit?file=cheap.yaml&version={version}")).await;
-    assert!(restore.contains("product.price &lt; 100"), "the kept text, to restore");
+    let version = kept[0]
+        .file_name()
+        .to_string_lossy()
+        .trim_start_matches("cheap.yaml.")
+        .to_owned();
+    let restore = browser
+        .page(&format!(
+            "/admin/automations/edit?file=cheap.yaml&version={version}"
+        ))
+        .await;
+    assert!(
+        restore.contains("product.price &lt; 100"),
+        "the kept text, to restore"
+    );
     let listing = browser.page("/admin/automations").await;
     assert!(listing.contains("Cheaper things") && listing.contains("product.price &lt; 50"));
 }
@@ -461,9 +614,15 @@ async fn a_read_only_rules_folder_is_shown_and_saving_is_refused() {
         .await;
     let browser = signed_in(&app).await;
     let page = browser.page("/admin/automations").await;
-    assert!(page.contains("Read-only") && page.contains("does not exist"), "{page}");
+    assert!(
+        page.contains("Read-only") && page.contains("does not exist"),
+        "{page}"
+    );
     let response = browser
-        .post_form("/admin/automations/edit", &[("file", "cheap.yaml"), ("text", GOOD), ("action", "save")])
+        .post_form(
+            "/admin/automations/edit",
+            &[("file", "cheap.yaml"), ("text", GOOD), ("action", "save")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert!(live_ids(&app).await.is_empty());
@@ -475,17 +634,35 @@ async fn the_dry_run_form_says_who_would_be_notified() {
     let contact = app.create_contact("bo@example.com").await;
     app.subscribe(contact, "SKU-2", "pl-PL", None).await;
     let browser = signed_in(&app).await;
-    let page = browser.page("/admin/automations?sku=SKU-2&quantity=3&locale=pl-PL").await;
-    assert!(page.contains("<strong>1</strong> subscriptions match: <strong>1</strong> would be notified"), "{page}");
+    let page = browser
+        .page("/admin/automations?sku=SKU-2&quantity=3&locale=pl-PL")
+        .await;
+    assert!(
+        page.contains(
+            "<strong>1</strong> subscriptions match: <strong>1</strong> would be notified"
+        ),
+        "{page}"
+    );
     assert!(page.contains(&contact.to_string()));
-    let page = browser.page("/admin/automations?sku=SKU-2&quantity=0").await;
+    let page = browser
+        .page("/admin/automations?sku=SKU-2&quantity=0")
+        .await;
     assert!(page.contains("noStock: 1"), "{page}");
-    assert_eq!(browser.get("/admin/automations?sku=SKU-2&quantity=lots").await.status(), 400);
+    assert_eq!(
+        browser
+            .get("/admin/automations?sku=SKU-2&quantity=lots")
+            .await
+            .status(),
+        400
+    );
     assert_eq!(app.outbox().await.len(), 0, "a dry run sends nothing");
 }
 
 #[tokio::test]
 async fn the_console_can_be_turned_off() {
-    let app = shop(Backend::sqlite()).config(|c| c.console.enabled = false).spawn().await;
+    let app = shop(Backend::sqlite())
+        .config(|c| c.console.enabled = false)
+        .spawn()
+        .await;
     assert_eq!(Browser::new(&app).get("/admin/login").await.status(), 404);
 }

@@ -21,7 +21,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The driver and browser, or `None` (said on stderr) when this machine lacks them.
 fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
-    let driver = PathBuf::from(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into()));
+    let driver =
+        PathBuf::from(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into()));
     let browser = PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.into()));
     if driver.exists() && browser.exists() {
         return Some((driver, browser));
@@ -33,7 +34,10 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
         driver.display(),
         browser.display()
     );
-    assert!(!required, "the browser suite is required here but cannot run: {why}");
+    assert!(
+        !required,
+        "the browser suite is required here but cannot run: {why}"
+    );
     eprintln!("SKIPPED: browser suite — {why}");
     None
 }
@@ -46,7 +50,11 @@ struct Driver {
 
 impl Driver {
     fn start(path: &Path) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new(path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -55,10 +63,16 @@ impl Driver {
             .expect("start chromedriver");
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not listen");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not listen"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self { child, url: format!("http://127.0.0.1:{port}") }
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
     }
 }
 
@@ -71,9 +85,16 @@ impl Drop for Driver {
 
 async fn headless(driver: &Driver, browser: &Path, profile: &Path) -> Client {
     let args = [
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1000",
     ];
     let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
@@ -106,11 +127,20 @@ struct Session<'a> {
 
 impl Session<'_> {
     async fn open(&self, path: &str) {
-        self.c.goto(&format!("{}{path}", self.app.address)).await.unwrap();
+        self.c
+            .goto(&format!("{}{path}", self.app.address))
+            .await
+            .unwrap();
     }
 
     async fn text(&self, css: &str) -> String {
-        self.c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     /// Waits (up to 5 s) for an element matching `css` whose text contains `needle`.
@@ -145,12 +175,23 @@ impl Session<'_> {
             .await
             .unwrap();
         let url = self.c.current_url().await.unwrap();
-        assert!(report["errors"].is_array(), "the console script did not run on {url}");
+        assert!(
+            report["errors"].is_array(),
+            "the console script did not run on {url}"
+        );
         assert_eq!(report["errors"], json!([]), "script errors on {url}");
-        assert_eq!(report["foreign"], json!([]), "requests to other origins from {url}");
+        assert_eq!(
+            report["foreign"],
+            json!([]),
+            "requests to other origins from {url}"
+        );
         self.taken += 1;
         let png = self.c.screenshot().await.unwrap();
-        std::fs::write(self.shots.join(format!("{:02}-{name}.png", self.taken)), png).unwrap();
+        std::fs::write(
+            self.shots.join(format!("{:02}-{name}.png", self.taken)),
+            png,
+        )
+        .unwrap();
     }
 
     async fn fill(&self, css: &str, text: &str) {
@@ -160,7 +201,13 @@ impl Session<'_> {
     }
 
     async fn click(&self, css: &str) {
-        self.c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     }
 }
 
@@ -198,27 +245,54 @@ async fn a_marketer_signs_in_reads_every_page_fixes_a_rule_and_signs_out() {
     let driver = Driver::start(&driver_path);
     let profile = tempfile::tempdir().unwrap();
     let c = headless(&driver, &browser_path, profile.path()).await;
-    let mut s = Session { c, app: &app, shots: shots(), taken: 0 };
+    let mut s = Session {
+        c,
+        app: &app,
+        shots: shots(),
+        taken: 0,
+    };
 
     // Signing in: a wrong key is refused, the right one opens the overview.
     s.open("/admin").await;
-    assert!(s.c.current_url().await.unwrap().path().ends_with("/admin/login"));
+    assert!(s
+        .c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/admin/login"));
     s.check_page("login").await;
     s.fill("#apikey", "not-the-key").await;
     s.click("form.login button").await;
     s.wait_text("p.error", "not one this server accepts").await;
-    let typed = s.c.find(Locator::Css("#apikey")).await.unwrap().prop("value").await.unwrap();
-    assert_eq!(typed.as_deref(), Some(""), "the refused key is not put back in the page");
+    let typed =
+        s.c.find(Locator::Css("#apikey"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+    assert_eq!(
+        typed.as_deref(),
+        Some(""),
+        "the refused key is not put back in the page"
+    );
     s.fill("#apikey", api_key()).await;
     s.click("form.login button").await;
     s.wait_text("h1", "Overview").await;
     s.check_page("overview").await;
-    let stored = s
-        .c
-        .execute("return [document.cookie, localStorage.length, sessionStorage.length];", vec![])
+    let stored =
+        s.c.execute(
+            "return [document.cookie, localStorage.length, sessionStorage.length];",
+            vec![],
+        )
         .await
         .unwrap();
-    assert_eq!(stored, json!(["", 0, 0]), "the session is HttpOnly and nothing is stored");
+    assert_eq!(
+        stored,
+        json!(["", 0, 0]),
+        "the session is HttpOnly and nothing is stored"
+    );
     s.wait_text("tr", "Feed sv-SE").await;
 
     // Real data on every page.
@@ -226,7 +300,12 @@ async fn a_marketer_signs_in_reads_every_page_fixes_a_rule_and_signs_out() {
     s.wait_text("table.log tr", "SKU-1").await;
     s.check_page("integration-log").await;
     s.open("/admin/feeds").await;
-    s.c.find(Locator::Css("#locale")).await.unwrap().select_by_value("sv-SE").await.unwrap();
+    s.c.find(Locator::Css("#locale"))
+        .await
+        .unwrap()
+        .select_by_value("sv-SE")
+        .await
+        .unwrap();
     s.fill("#sku", "SKU-1").await;
     s.click("form.inline button").await;
     s.wait_text("table.product", "Kånken").await;
@@ -236,9 +315,11 @@ async fn a_marketer_signs_in_reads_every_page_fixes_a_rule_and_signs_out() {
     s.open("/admin/outbox").await;
     s.wait_text("tr", "550 mailbox unavailable").await;
     s.check_page("outbox-dead").await;
-    s.click("form[action='/admin/outbox/retry'] input[name=confirm]").await;
+    s.click("form[action='/admin/outbox/retry'] input[name=confirm]")
+        .await;
     s.click("#retry-dead").await;
-    s.wait_text("p.done", "1 dead notifications were given a fresh start").await;
+    s.wait_text("p.done", "1 dead notifications were given a fresh start")
+        .await;
     s.wait_text("tr", "SKU-2").await;
     let dead = s.text("nav.tabs").await;
     assert!(dead.contains("dead 0"), "{dead}");
@@ -246,9 +327,13 @@ async fn a_marketer_signs_in_reads_every_page_fixes_a_rule_and_signs_out() {
 
     // The editor checks while typing, at the right line, with the suggestion.
     s.open("/admin/automations/edit?file=cheap.yaml").await;
-    s.c.find(Locator::Css("textarea[data-live=on]")).await.expect("the live check started");
+    s.c.find(Locator::Css("textarea[data-live=on]"))
+        .await
+        .expect("the live check started");
     s.fill("#text", TYPO).await;
-    let problem = s.wait_text("#problems .problem", "did you mean product.price").await;
+    let problem = s
+        .wait_text("#problems .problem", "did you mean product.price")
+        .await;
     assert!(problem.starts_with("line 4, column 7"), "{problem}");
     let marked = s.text("#gutter .bad").await;
     assert_eq!(marked, "4", "the gutter marks line 4");
@@ -261,7 +346,12 @@ async fn a_marketer_signs_in_reads_every_page_fixes_a_rule_and_signs_out() {
     s.wait_text("p.done", "Saved and live").await;
     s.check_page("editor-saved").await;
     let live = app.call(Method::GET, "/api/v3/automations").await;
-    let ids: Vec<&str> = live["automations"].as_array().unwrap().iter().filter_map(|a| a["id"].as_str()).collect();
+    let ids: Vec<&str> = live["automations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
     assert_eq!(ids, ["cheap", "everyone"], "{live}");
     s.open("/admin/automations").await;
     s.wait_text("tr", "Cheap things").await;
@@ -279,5 +369,8 @@ async fn a_marketer_signs_in_reads_every_page_fixes_a_rule_and_signs_out() {
 
 async fn count_sessions(app: &TestApp) -> i64 {
     let pool = sqlx::SqlitePool::connect(&app.backend.url()).await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM console_sessions").fetch_one(&pool).await.unwrap()
+    sqlx::query_scalar("SELECT COUNT(*) FROM console_sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
 }

@@ -50,7 +50,11 @@ pub async fn show(
 
 fn automation(a: &Automation) -> Value {
     let names = |actions: &[crate::rules::Action]| {
-        actions.iter().map(|x| x.name.clone()).collect::<Vec<_>>().join(", ")
+        actions
+            .iter()
+            .map(|x| x.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let mut branches: Vec<Value> = a
         .split
@@ -59,7 +63,11 @@ fn automation(a: &Automation) -> Value {
         .map(|b| json!({"locale": b.locale, "actions": names(&b.actions)}))
         .collect();
     branches.push(json!({"locale": "default", "actions": names(&a.split.default)}));
-    let file = a.origin.file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let file = a
+        .origin
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
     json!({
         "id": a.id, "name": a.name, "enabled": a.enabled, "priority": a.priority,
         "threshold": a.threshold,
@@ -78,7 +86,8 @@ async fn dry_run(state: &AppState, params: &Params) -> Result<Value, ConsoleErro
     };
     let sku = Sku::parse(sku).map_err(|e| ConsoleError::bad("sku", e.to_string()))?;
     let quantity = params.number("quantity", 1, i64::MIN..=i64::MAX)?;
-    let quantity = Quantity::new(quantity).map_err(|e| ConsoleError::bad("quantity", e.to_string()))?;
+    let quantity =
+        Quantity::new(quantity).map_err(|e| ConsoleError::bad("quantity", e.to_string()))?;
     let locale = params
         .get("locale")
         .map(|l| Locale::parse(l).map_err(|e| ConsoleError::bad("locale", e.to_string())))
@@ -88,7 +97,11 @@ async fn dry_run(state: &AppState, params: &Params) -> Result<Value, ConsoleErro
         .map(|x| ExternalId::parse(x).map_err(|e| ConsoleError::bad("externalId", e.to_string())))
         .transpose()?;
     let level = StockLevel {
-        key: StockKey { sku, locale, external_id },
+        key: StockKey {
+            sku,
+            locale,
+            external_id,
+        },
         quantity,
     };
     let report = state.engine.dry_run(&level, DRY_RUN_LIMIT).await?;
@@ -114,8 +127,12 @@ pub async fn edit(
     let name = file_name(params.get("file").unwrap_or("new-automation.yaml"))?;
     let dir = &state.console.rules_dir;
     let text = match params.get("version") {
-        Some(version) => rules_file::read_version(dir, &name, version)?
-            .ok_or_else(|| ConsoleError::bad("version", format!("{version:?} is not a kept version of {}", name.as_str())))?,
+        Some(version) => rules_file::read_version(dir, &name, version)?.ok_or_else(|| {
+            ConsoleError::bad(
+                "version",
+                format!("{version:?} is not a kept version of {}", name.as_str()),
+            )
+        })?,
         None => rules_file::read(dir, &name)?.unwrap_or_default(),
     };
     let outcome = json!({"restoring": params.get("version")});
@@ -144,8 +161,15 @@ pub async fn submit(
     let schema = state.engine.rules().current().schema.clone();
     if form.action != "save" {
         let checked = rules_file::check(&dir, &schema, &name, &text);
-        let status = if checked.ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-        return Ok((status, editor(&state, &name, &text, Some(checked), json!({}))?));
+        let status = if checked.ok() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((
+            status,
+            editor(&state, &name, &text, Some(checked), json!({}))?,
+        ));
     }
     let saved = {
         let (dir, name, text) = (dir.clone(), name.clone(), text.clone());
@@ -156,9 +180,10 @@ pub async fn submit(
     match saved {
         Ok(kept) => {
             let engine = state.engine.clone();
-            let reload = tokio::task::spawn_blocking(move || engine.rules().reload_now().map(|_| ()))
-                .await
-                .map_err(|e| ConsoleError::Io(std::io::Error::other(e)))?;
+            let reload =
+                tokio::task::spawn_blocking(move || engine.rules().reload_now().map(|_| ()))
+                    .await
+                    .map_err(|e| ConsoleError::Io(std::io::Error::other(e)))?;
             let outcome = json!({
                 "saved": true, "kept": kept,
                 "reloadError": reload.err().map(|f| f.message),
@@ -168,11 +193,23 @@ pub async fn submit(
         }
         Err(SaveError::Invalid(checked)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            editor(&state, &name, &text, Some(checked), json!({"refused": true}))?,
+            editor(
+                &state,
+                &name,
+                &text,
+                Some(checked),
+                json!({"refused": true}),
+            )?,
         )),
         Err(SaveError::ReadOnly(reason)) => Ok((
             StatusCode::CONFLICT,
-            editor(&state, &name, &text, None, json!({"refused": true, "readOnlyNow": reason}))?,
+            editor(
+                &state,
+                &name,
+                &text,
+                None,
+                json!({"refused": true, "readOnlyNow": reason}),
+            )?,
         )),
         Err(SaveError::Io(e)) => Err(ConsoleError::Io(e)),
     }
@@ -197,7 +234,10 @@ fn editor(
         "rulesDir": dir.display().to_string(),
     });
     let title = format!("Edit {}", name.as_str());
-    state.console.views.page("editor", &title, "/admin/automations", &data)
+    state
+        .console
+        .views
+        .page("editor", &title, "/admin/automations", &data)
 }
 
 fn file_name(raw: &str) -> Result<FileName, ConsoleError> {
@@ -227,5 +267,7 @@ pub async fn check(
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(Json(json!({"ok": checked.ok(), "problems": checked.problems, "others": checked.others, "automations": checked.automations})))
+    Ok(Json(
+        json!({"ok": checked.ok(), "problems": checked.problems, "others": checked.others, "automations": checked.automations}),
+    ))
 }

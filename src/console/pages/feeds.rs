@@ -39,7 +39,10 @@ pub async fn show(
         "locale": params.get("locale"),
         "sku": params.get("sku"),
     });
-    state.console.views.page("feeds", "Feeds", "/admin/feeds", &data)
+    state
+        .console
+        .views
+        .page("feeds", "Feeds", "/admin/feeds", &data)
 }
 
 /// The product's fields as (name, value) rows, `found: false` when the feed lacks it;
@@ -52,7 +55,10 @@ fn lookup(state: &AppState, params: &Params) -> Result<Value, ConsoleError> {
     let sku = Sku::parse(sku).map_err(|e| ConsoleError::bad("sku", e.to_string()))?;
     let catalog = state.engine.catalog();
     if !catalog.has_feed(&locale) {
-        return Err(ConsoleError::bad("locale", format!("no feed is configured for {locale}")));
+        return Err(ConsoleError::bad(
+            "locale",
+            format!("no feed is configured for {locale}"),
+        ));
     }
     let Some(product) = catalog.product(&locale, sku.as_str()) else {
         return Ok(json!({"found": false}));

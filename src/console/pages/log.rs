@@ -22,11 +22,17 @@ pub async fn show(
         .get("sku")
         .map(|s| Sku::parse(s).map_err(|e| ConsoleError::bad("sku", e.to_string())))
         .transpose()?;
-    let since = params.get("since").map(|s| parse_time("since", s)).transpose()?;
+    let since = params
+        .get("since")
+        .map(|s| parse_time("since", s))
+        .transpose()?;
     let limit = params.number("limit", 100, 1..=10_000)?;
     let held_only = params.get("held") == Some("1");
     let limit = usize::try_from(limit).unwrap_or(100);
-    let rows = state.store.integration_log(sku.as_ref(), since, limit).await?;
+    let rows = state
+        .store
+        .integration_log(sku.as_ref(), since, limit)
+        .await?;
     let entries: Vec<Value> = group(rows)
         .iter()
         .filter(|e| !held_only || !e.held_back.is_empty())
@@ -47,7 +53,9 @@ pub async fn show(
 
 fn entry(e: &LogEntry) -> Value {
     let pairs = |map: &std::collections::BTreeMap<String, u64>| -> Vec<Value> {
-        map.iter().map(|(k, v)| json!({"name": k, "count": v})).collect()
+        map.iter()
+            .map(|(k, v)| json!({"name": k, "count": v}))
+            .collect()
     };
     json!({
         "loggedOn": format_time(&e.logged_on),

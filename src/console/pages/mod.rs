@@ -41,7 +41,10 @@ impl Params {
             .filter(|n| range.contains(n))
             .ok_or_else(|| {
                 let (lo, hi) = (range.start(), range.end());
-                ConsoleError::bad(name, format!("must be a whole number from {lo} to {hi}, not {raw:?}"))
+                ConsoleError::bad(
+                    name,
+                    format!("must be a whole number from {lo} to {hi}, not {raw:?}"),
+                )
             })
     }
 }
@@ -65,6 +68,8 @@ pub(crate) fn parse_time(
     }
     Err(ConsoleError::bad(
         field,
-        format!("{raw:?} is not a time such as 2026-12-01T10:00 (UTC) or 2026-12-01T10:00:00+01:00"),
+        format!(
+            "{raw:?} is not a time such as 2026-12-01T10:00 (UTC) or 2026-12-01T10:00:00+01:00"
+        ),
     ))
 }

@@ -58,7 +58,10 @@ pub async fn show(
         "purged": params.get("purged"),
         "dead": depth.get(DEAD).copied().unwrap_or(0),
     });
-    state.console.views.page("outbox", "Outbox", "/admin/outbox", &data)
+    state
+        .console
+        .views
+        .page("outbox", "Outbox", "/admin/outbox", &data)
 }
 
 /// The confirmation box every outbox action needs (the form's checkbox).
@@ -74,7 +77,10 @@ impl Confirmed {
     fn check(&self) -> Result<(), ConsoleError> {
         match self.confirm.as_deref() {
             Some("yes") => Ok(()),
-            _ => Err(ConsoleError::bad("confirm", "tick the box to confirm; nothing was changed")),
+            _ => Err(ConsoleError::bad(
+                "confirm",
+                "tick the box to confirm; nothing was changed",
+            )),
         }
     }
 }
@@ -98,7 +104,12 @@ pub async fn purge(
     let status = match form.status.as_deref() {
         Some(DELIVERED) => DELIVERED,
         Some(DEAD) => DEAD,
-        _ => return Err(ConsoleError::bad("status", "must be delivered or dead (pending notifications are never purged)")),
+        _ => {
+            return Err(ConsoleError::bad(
+                "status",
+                "must be delivered or dead (pending notifications are never purged)",
+            ))
+        }
     };
     let purged = state.store.purge(status).await?;
     Ok(Redirect::to(&format!("/admin/outbox?status={status}&purged={purged}")).into_response())

@@ -46,7 +46,11 @@ async fn outbox(state: &AppState) -> Result<Value, ConsoleError> {
     let chart = bars(
         "Notifications in the outbox by status",
         &categories,
-        &[Series { name: "notifications", class: "s1", values }],
+        &[Series {
+            name: "notifications",
+            class: "s1",
+            values,
+        }],
     );
     Ok(json!({"rows": rows, "chart": chart}))
 }
@@ -62,7 +66,10 @@ struct Day {
 /// Per UTC day of the last 7: stock levels received, subscriptions matched, sent, held.
 async fn week(state: &AppState) -> Result<Value, ConsoleError> {
     let since = Utc::now() - Duration::days(6);
-    let since = since.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let since = since
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
     let rows = state
         .store
         .integration_log(None, Some(since), WEEK_LIMIT)
@@ -70,10 +77,17 @@ async fn week(state: &AppState) -> Result<Value, ConsoleError> {
     let entries = group(rows);
     let truncated = entries.len() >= WEEK_LIMIT;
     let mut days: BTreeMap<String, Day> = (0..7)
-        .map(|i| ((since + Duration::days(i)).format("%Y-%m-%d").to_string(), Day::default()))
+        .map(|i| {
+            (
+                (since + Duration::days(i)).format("%Y-%m-%d").to_string(),
+                Day::default(),
+            )
+        })
         .collect();
     for entry in &entries {
-        let day = days.entry(entry.logged_on.format("%Y-%m-%d").to_string()).or_default();
+        let day = days
+            .entry(entry.logged_on.format("%Y-%m-%d").to_string())
+            .or_default();
         add(day, entry);
     }
     let categories: Vec<String> = days.keys().map(|d| d[5..].to_owned()).collect();
@@ -82,10 +96,26 @@ async fn week(state: &AppState) -> Result<Value, ConsoleError> {
         "Stock levels received and notifications sent per day, last 7 days",
         &categories,
         &[
-            Series { name: "stock levels", class: "s1", values: column(|d| d.levels) },
-            Series { name: "matched", class: "s2", values: column(|d| d.matched) },
-            Series { name: "sent", class: "s3", values: column(|d| d.sent) },
-            Series { name: "held back", class: "s4", values: column(|d| d.held) },
+            Series {
+                name: "stock levels",
+                class: "s1",
+                values: column(|d| d.levels),
+            },
+            Series {
+                name: "matched",
+                class: "s2",
+                values: column(|d| d.matched),
+            },
+            Series {
+                name: "sent",
+                class: "s3",
+                values: column(|d| d.sent),
+            },
+            Series {
+                name: "held back",
+                class: "s4",
+                values: column(|d| d.held),
+            },
         ],
     );
     let rows: Vec<Value> = days
