@@ -666,3 +666,38 @@ async fn the_console_can_be_turned_off() {
         .await;
     assert_eq!(Browser::new(&app).get("/admin/login").await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_check_button_works_without_javascript_and_writes_nothing() {
+    let app = shop(Backend::sqlite()).spawn().await;
+    let browser = signed_in(&app).await;
+    let form = [("file", "cheap.yaml"), ("text", TYPO), ("action", "check")];
+    let response = browser.post_form("/admin/automations/edit", &form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("data-line=\"4\"") && page.contains("did you mean product.price"),
+        "{page}"
+    );
+    let form = [("file", "cheap.yaml"), ("text", GOOD), ("action", "check")];
+    let page = browser
+        .post_form("/admin/automations/edit", &form)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("No problems: 1 automations"), "{page}");
+    assert!(!app.files.path().join("rules/cheap.yaml").exists());
+    let form = [
+        ("file", "../../etc/passwd"),
+        ("text", GOOD),
+        ("action", "save"),
+    ];
+    let response = browser.post_form("/admin/automations/edit", &form).await;
+    assert_eq!(response.status(), 400);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("not a rules file name"));
+}
