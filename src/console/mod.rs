@@ -10,6 +10,7 @@
 
 mod assets;
 mod chart;
+mod csv;
 mod error;
 mod pages;
 mod routes;

@@ -701,3 +701,49 @@ async fn the_check_button_works_without_javascript_and_writes_nothing() {
         .unwrap()
         .contains("not a rules file name"));
 }
+
+#[tokio::test]
+async fn the_integration_log_downloads_as_csv_with_formulas_made_inert() {
+    let app = shop(Backend::sqlite()).spawn().await;
+    let contact = app.create_contact("cy@example.com").await;
+    app.subscribe(contact, "=HYPERLINK(\"http://evil\")", "sv-SE", None)
+        .await;
+    app.subscribe(contact, "SKU-1", "sv-SE", None).await;
+    app.stock(json!([{"sku": "=HYPERLINK(\"http://evil\")", "quantity": 1, "locale": "sv-SE"}, {"sku": "SKU-1", "quantity": 2, "locale": "sv-SE"}]))
+        .await;
+    let browser = signed_in(&app).await;
+    let page = browser.page("/admin/log?sku=SKU-1").await;
+    assert!(
+        page.contains("href=\"/admin/log.csv?sku&#x3D;SKU-1\""),
+        "{page}"
+    );
+    let response = browser.get("/admin/log.csv").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"integration-log.csv\""
+    );
+    let text = response.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "loggedOn,sku,locale,externalId,quantity,predefinedConditionsPassed,matched,sent,heldBack,expired");
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].contains(",SKU-1,sv-SE,,2,true,1,everyone / sv-SE: 1,,"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains(",\"'=HYPERLINK(\"\"http://evil\"\")\",sv-SE,"),
+        "{text}"
+    );
+    let one = browser
+        .get("/admin/log.csv?sku=SKU-1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(one.lines().count(), 2);
+}

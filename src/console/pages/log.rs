@@ -4,11 +4,12 @@
 //! why. Filters: SKU, since, held back only.
 
 use axum::extract::{RawQuery, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
 use serde_json::{json, Value};
 
 use super::{parse_time, Params};
 use crate::api::AppState;
+use crate::console::csv::download;
 use crate::console::ConsoleError;
 use crate::domain::{format_time, Sku};
 use crate::engine::log::{group, LogEntry};
@@ -18,6 +19,73 @@ pub async fn show(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
+    let (entries, limit) = entries(&state, &params).await?;
+    let entries: Vec<Value> = entries.iter().map(entry).collect();
+    let data = json!({
+        "entries": entries,
+        "sku": params.get("sku"),
+        "since": params.get("since"),
+        "held": params.get("held") == Some("1"),
+        "limit": limit,
+        "query": query.unwrap_or_default(),
+    });
+    state
+        .console
+        .views
+        .page("log", "Integration log", "/admin/log", &data)
+}
+
+/// `GET /admin/log.csv`: the same rows as the page, one line per stock level.
+pub async fn csv(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ConsoleError> {
+    let params = Params::parse(query.as_deref());
+    let (entries, _) = entries(&state, &params).await?;
+    let joined = |m: &std::collections::BTreeMap<String, u64>| {
+        m.iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let rows = entries.iter().map(|e| {
+        vec![
+            format_time(&e.logged_on),
+            e.sku.clone(),
+            e.locale.clone().unwrap_or_default(),
+            e.external_id.clone().unwrap_or_default(),
+            e.quantity.to_string(),
+            e.predefined_conditions_passed.to_string(),
+            e.matched.to_string(),
+            e.sent
+                .iter()
+                .map(|s| format!("{} / {}: {}", s.automation, s.branch, s.count))
+                .collect::<Vec<_>>()
+                .join("; "),
+            joined(&e.held_back),
+            joined(&e.expired),
+        ]
+    });
+    let headers = [
+        "loggedOn",
+        "sku",
+        "locale",
+        "externalId",
+        "quantity",
+        "predefinedConditionsPassed",
+        "matched",
+        "sent",
+        "heldBack",
+        "expired",
+    ];
+    download("integration-log.csv", &headers, rows)
+}
+
+/// The stock levels the filters select, and the limit used.
+async fn entries(
+    state: &AppState,
+    params: &Params,
+) -> Result<(Vec<LogEntry>, usize), ConsoleError> {
     let sku = params
         .get("sku")
         .map(|s| Sku::parse(s).map_err(|e| ConsoleError::bad("sku", e.to_string())))
@@ -33,22 +101,9 @@ pub async fn show(
         .store
         .integration_log(sku.as_ref(), since, limit)
         .await?;
-    let entries: Vec<Value> = group(rows)
-        .iter()
-        .filter(|e| !held_only || !e.held_back.is_empty())
-        .map(entry)
-        .collect();
-    let data = json!({
-        "entries": entries,
-        "sku": params.get("sku"),
-        "since": params.get("since"),
-        "held": held_only,
-        "limit": limit,
-    });
-    state
-        .console
-        .views
-        .page("log", "Integration log", "/admin/log", &data)
+    let mut entries = group(rows);
+    entries.retain(|e| !held_only || !e.held_back.is_empty());
+    Ok((entries, limit))
 }
 
 fn entry(e: &LogEntry) -> Value {

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::Params;
 use crate::api::AppState;
+use crate::console::csv::download;
 use crate::console::ConsoleError;
 use crate::domain::format_time;
 use crate::store::{DEAD, DELIVERED, PENDING};
@@ -23,13 +24,7 @@ pub async fn show(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
-    let status = match params.get("status") {
-        None => DEAD,
-        Some(raw) => STATUSES.into_iter().find(|s| *s == raw).ok_or_else(|| {
-            ConsoleError::bad("status", format!("must be one of {}", STATUSES.join(", ")))
-        })?,
-    };
-    let limit = params.number("limit", 100, 1..=10_000)?;
+    let (status, limit) = selection(&params)?;
     let depth: BTreeMap<String, u64> = state.store.outbox_depth().await?.into_iter().collect();
     let counts: Vec<_> = STATUSES
         .iter()
@@ -62,6 +57,57 @@ pub async fn show(
         .console
         .views
         .page("outbox", "Outbox", "/admin/outbox", &data)
+}
+
+/// `GET /admin/outbox.csv?status=&limit=`: the listed notifications as CSV.
+pub async fn csv(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ConsoleError> {
+    let params = Params::parse(query.as_deref());
+    let (status, limit) = selection(&params)?;
+    let rows = state
+        .store
+        .outbox(Some(status), usize::try_from(limit).unwrap_or(100))
+        .await?;
+    let rows = rows.into_iter().map(|n| {
+        vec![
+            n.id.to_string(),
+            format_time(&n.created_on),
+            n.status,
+            n.sku,
+            n.locale,
+            n.automation,
+            n.branch,
+            n.contact_id.to_string(),
+            n.attempts.to_string(),
+            n.last_error.unwrap_or_default(),
+        ]
+    });
+    let headers = [
+        "id",
+        "createdOn",
+        "status",
+        "sku",
+        "locale",
+        "automation",
+        "branch",
+        "contactId",
+        "attempts",
+        "lastError",
+    ];
+    download(&format!("outbox-{status}.csv"), &headers, rows)
+}
+
+/// Which status to list (dead letters unless asked), and at most how many.
+fn selection(params: &Params) -> Result<(&'static str, i64), ConsoleError> {
+    let status = match params.get("status") {
+        None => DEAD,
+        Some(raw) => STATUSES.into_iter().find(|s| *s == raw).ok_or_else(|| {
+            ConsoleError::bad("status", format!("must be one of {}", STATUSES.join(", ")))
+        })?,
+    };
+    Ok((status, params.number("limit", 100, 1..=10_000)?))
 }
 
 /// The confirmation box every outbox action needs (the form's checkbox).
