@@ -37,6 +37,9 @@ pub struct Console {
     key_digests: Vec<String>,
     /// Where automations are read from and saved to (`rules_dir`).
     rules_dir: PathBuf,
+    /// Why rules cannot be saved from the console, found once at start: probing on every
+    /// page view would touch the watched folder and reload the rules each time.
+    read_only: Option<String>,
     /// Whether the session cookie gets `Secure` (`public_url` is https).
     secure_cookie: bool,
     failures: session::FailedSignIns,
@@ -56,6 +59,7 @@ impl Console {
             failures: session::FailedSignIns::new(settings.failed_sign_ins_per_minute),
             settings,
             key_digests: keys.iter().map(|k| digest(k.expose())).collect(),
+            read_only: rules_file::read_only_reason(&rules_dir),
             rules_dir,
             secure_cookie: public_url.starts_with("https://"),
             views: views::Views::new()?,

@@ -143,7 +143,7 @@ pub fn check(dir: &Path, schema: &Schema, name: &FileName, text: &str) -> Checke
 }
 
 /// Why the console cannot save into `dir`, or `None` when it can (a probe file is created
-/// and removed).
+/// and removed, which the rules watcher sees: call it rarely).
 pub fn read_only_reason(dir: &Path) -> Option<String> {
     if !dir.is_dir() {
         return Some(format!("the rules folder {} does not exist", dir.display()));
@@ -163,8 +163,6 @@ pub fn read_only_reason(dir: &Path) -> Option<String> {
 /// Why a save did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
-    #[error("the rules folder is read-only: {0}")]
-    ReadOnly(String),
     #[error("the file has problems; nothing was saved")]
     Invalid(Checked),
     #[error("cannot write the file: {0}")]
@@ -173,16 +171,14 @@ pub enum SaveError {
 
 /// Checks, then writes `text` to `dir/name` atomically (a temporary file renamed over it,
 /// both synced), after copying the current version into the history. Returns the history
-/// version kept, if there was a previous file.
+/// version kept, if there was a previous file. The caller checks [`read_only_reason`]
+/// first; a folder that became read-only since is an [`SaveError::Io`].
 pub fn save(
     dir: &Path,
     schema: &Schema,
     name: &FileName,
     text: &str,
 ) -> Result<Option<String>, SaveError> {
-    if let Some(reason) = read_only_reason(dir) {
-        return Err(SaveError::ReadOnly(reason));
-    }
     let checked = check(dir, schema, name, text);
     if !checked.ok() {
         return Err(SaveError::Invalid(checked));

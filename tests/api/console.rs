@@ -747,3 +747,25 @@ async fn the_integration_log_downloads_as_csv_with_formulas_made_inert() {
         .unwrap();
     assert_eq!(one.lines().count(), 2);
 }
+
+#[tokio::test]
+async fn viewing_the_automations_does_not_touch_the_rules_folder() {
+    let app = shop(Backend::sqlite()).spawn().await;
+    let browser = signed_in(&app).await;
+    let before = app.engine.rules().status().generation;
+    for _ in 0..3 {
+        browser.page("/admin/automations").await;
+        browser
+            .page("/admin/automations/edit?file=everyone.yaml")
+            .await;
+    }
+    // Longer than the watcher's debounce: a touched folder would have reloaded by now.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(app.engine.rules().status().generation, before);
+    let names: Vec<_> = std::fs::read_dir(app.files.path().join("rules"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, ["everyone.yaml"]);
+}

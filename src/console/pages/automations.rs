@@ -35,7 +35,7 @@ pub async fn show(
         "error": status.last_error.map(|f| f.message),
         "files": rules_file::files(dir),
         "rulesDir": dir.display().to_string(),
-        "readOnly": rules_file::read_only_reason(dir),
+        "readOnly": state.console.read_only,
         "dryRun": dry_run,
         "form": {
             "sku": params.get("sku"), "quantity": params.get("quantity"),
@@ -171,6 +171,13 @@ pub async fn submit(
             editor(&state, &name, &text, Some(checked), json!({}))?,
         ));
     }
+    if let Some(reason) = &state.console.read_only {
+        let outcome = json!({"refused": true, "readOnlyNow": reason});
+        return Ok((
+            StatusCode::CONFLICT,
+            editor(&state, &name, &text, None, outcome)?,
+        ));
+    }
     let saved = {
         let (dir, name, text) = (dir.clone(), name.clone(), text.clone());
         tokio::task::spawn_blocking(move || rules_file::save(&dir, &schema, &name, &text))
@@ -201,17 +208,14 @@ pub async fn submit(
                 json!({"refused": true}),
             )?,
         )),
-        Err(SaveError::ReadOnly(reason)) => Ok((
-            StatusCode::CONFLICT,
-            editor(
-                &state,
-                &name,
-                &text,
-                None,
-                json!({"refused": true, "readOnlyNow": reason}),
-            )?,
-        )),
-        Err(SaveError::Io(e)) => Err(ConsoleError::Io(e)),
+        Err(SaveError::Io(e)) => {
+            let reason = format!("cannot write into {}: {e}", dir.display());
+            let outcome = json!({"refused": true, "readOnlyNow": reason});
+            Ok((
+                StatusCode::CONFLICT,
+                editor(&state, &name, &text, None, outcome)?,
+            ))
+        }
     }
 }
 
@@ -229,7 +233,7 @@ fn editor(
         "lines": text.lines().count().max(1),
         "checked": checked.as_ref().map(|c| json!({"ok": c.ok(), "problems": c.problems, "others": c.others, "automations": c.automations})),
         "outcome": outcome,
-        "readOnly": rules_file::read_only_reason(dir),
+        "readOnly": state.console.read_only,
         "history": rules_file::history(dir, name),
         "rulesDir": dir.display().to_string(),
     });
