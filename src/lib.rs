@@ -6,6 +6,7 @@ pub mod background;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod delivery;
 pub mod domain;
 pub mod dsl;

@@ -72,4 +72,6 @@ pub struct AppState {
     pub public_url: String,
     /// Whether the mail transport works, for `GET /api/v3/status`.
     pub mail: TransportHealth,
+    /// The web console under `/admin` (sessions, templates, the rules folder).
+    pub console: Arc<crate::console::Console>,
 }

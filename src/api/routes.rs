@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(public)
+        .merge(crate::console::router(&state))
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::scrape))

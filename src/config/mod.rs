@@ -1,6 +1,7 @@
 //! Configuration: a YAML file (default `restock.yaml` when present) whose every key can be
 //! overridden by an environment variable `RESTOCK_<KEY>` (nested keys joined by `__`).
 
+mod console;
 mod http;
 mod key_file;
 mod load;
@@ -10,6 +11,7 @@ mod rate_limit;
 mod secret;
 mod webhook;
 
+pub use console::ConsoleConfig;
 pub use http::HttpConfig;
 pub use key_file::{read_or_create_key, KeyFileError};
 pub use load::{load, ConfigError};
@@ -77,6 +79,9 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Connection timeouts and request-head limits (`http.header_read_timeout`, …).
     pub http: HttpConfig,
+    /// The web console under `/admin` (`console.enabled`, `console.session_idle_minutes`,
+    /// `console.failed_sign_ins_per_minute`).
+    pub console: ConsoleConfig,
     /// Largest request body accepted, in bytes.
     #[serde(deserialize_with = "load::number_or_string")]
     pub max_body_bytes: usize,
@@ -107,6 +112,7 @@ impl Default for Config {
             delivery: DeliveryConfig::default(),
             rate_limit: RateLimitConfig::default(),
             http: HttpConfig::default(),
+            console: ConsoleConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
         }

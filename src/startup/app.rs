@@ -11,6 +11,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::api::{self, ApiKeys, AppState, RateLimit};
 use crate::config::{read_or_create_key, redact_url, Config, HttpConfig, Secret};
+use crate::console::Console;
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
@@ -51,8 +52,15 @@ impl Application {
             build_delivery(config, store.clone(), email, webhook).with_metrics(metrics.clone()),
         );
         count_reloads(&metrics, &engine, templates.as_ref());
-        let watchers = watch_sources(config, &engine, templates.as_ref());
         let keys = api_keys(config)?;
+        // Before the watchers: the console probes whether rules_dir is writable.
+        let console = Arc::new(Console::new(
+            config.console.clone(),
+            &keys,
+            config.rules_dir.clone(),
+            &config.public_url,
+        )?);
+        let watchers = watch_sources(config, &engine, templates.as_ref());
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -70,6 +78,7 @@ impl Application {
             contact_attributes: Arc::new(config.contact_attributes.clone()),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             mail,
+            console,
         };
         Ok(Self {
             listener,

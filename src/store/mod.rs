@@ -14,6 +14,7 @@ mod outbox_rows;
 mod postgres;
 mod queries;
 mod rows;
+mod sessions;
 mod sqlite;
 mod sqlite_chunks;
 
@@ -23,6 +24,7 @@ pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
+pub use sessions::{ConsoleSession, SessionStore};
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
@@ -37,7 +39,9 @@ use crate::domain::Sku;
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
-pub trait Store: EngineStore + OutboxStore + InstanceStore + Send + Sync + 'static {
+pub trait Store:
+    EngineStore + OutboxStore + InstanceStore + SessionStore + Send + Sync + 'static
+{
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -17,6 +17,7 @@ use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
+use super::sessions::impl_session_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
@@ -94,3 +95,4 @@ impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
+impl_session_store!(PostgresStore, read: pool);

@@ -20,6 +20,7 @@ use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
+use super::sessions::impl_session_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
@@ -97,3 +98,4 @@ impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
+impl_session_store!(SqliteStore, read: reader);

@@ -6,6 +6,8 @@ mod auth;
 mod binary;
 mod cli_output;
 mod concurrent_writes;
+mod console;
+mod console_browser;
 mod contacts;
 mod crash;
 mod delivery;

@@ -1,0 +1,78 @@
+//! The web console under `/admin` (issue #13, docs/console.md): server-rendered pages for
+//! marketers and admins, in the same binary as the API, with no front-end build.
+//!
+//! - [`session`]: sign-in with an API key, sessions stored in the database, sign-out.
+//! - [`security`]: the headers every console answer carries (CSP, no caching) and the
+//!   cross-site request check on every state-changing request.
+//! - [`assets`]: the stylesheet and the one script, compiled into the binary.
+//! - [`views`]: the page templates (Handlebars, compiled in) and the layout.
+//! - [`pages`]: one module per page; [`rules_file`]: checking and saving a rules file.
+
+mod assets;
+mod chart;
+mod csv;
+mod error;
+mod pages;
+mod routes;
+mod rules_file;
+mod security;
+mod session;
+mod views;
+
+pub use error::ConsoleError;
+pub use routes::router;
+pub use session::SESSION_COOKIE;
+
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{ConsoleConfig, Secret};
+
+/// What the console needs besides [`crate::api::AppState`]'s store and engine.
+pub struct Console {
+    settings: ConsoleConfig,
+    /// SHA-256 (hex) of every accepted key: a stored session counts only while the key it
+    /// signed in with is still one of these.
+    key_digests: Vec<String>,
+    /// Where automations are read from and saved to (`rules_dir`).
+    rules_dir: PathBuf,
+    /// Why rules cannot be saved from the console, found once at start: probing on every
+    /// page view would touch the watched folder and reload the rules each time.
+    read_only: Option<String>,
+    /// Whether the session cookie gets `Secure` (`public_url` is https).
+    secure_cookie: bool,
+    failures: session::FailedSignIns,
+    views: views::Views,
+}
+
+impl Console {
+    /// The console for the given keys (the same the API accepts), rules folder and public
+    /// URL. Fails only if a compiled-in template does not parse, which tests catch.
+    pub fn new(
+        settings: ConsoleConfig,
+        keys: &[Secret],
+        rules_dir: PathBuf,
+        public_url: &str,
+    ) -> Result<Self, ConsoleError> {
+        Ok(Self {
+            failures: session::FailedSignIns::new(settings.failed_sign_ins_per_minute),
+            settings,
+            key_digests: keys.iter().map(|k| digest(k.expose())).collect(),
+            read_only: rules_file::read_only_reason(&rules_dir),
+            rules_dir,
+            secure_cookie: public_url.starts_with("https://"),
+            views: views::Views::new()?,
+        })
+    }
+
+    /// Whether `/admin` is served at all (`console.enabled`).
+    pub fn enabled(&self) -> bool {
+        self.settings.enabled
+    }
+}
+
+/// SHA-256 in lowercase hex: how session ids and keys are kept in the database.
+fn digest(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}

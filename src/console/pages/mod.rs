@@ -1,0 +1,75 @@
+//! One module per console page. Handlers gather what already exists (store, engine,
+//! reload status) into plain JSON for the page's template.
+
+pub mod automations;
+pub mod feeds;
+pub mod log;
+pub mod outbox;
+pub mod overview;
+
+use std::collections::HashMap;
+
+use crate::console::ConsoleError;
+
+/// A query string's parameters; empty values count as absent (a blank filter field).
+pub(crate) struct Params(HashMap<String, String>);
+
+impl Params {
+    pub fn parse(query: Option<&str>) -> Self {
+        let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| (k.into_owned(), v.trim().to_owned()));
+        Params(pairs.collect())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A whole number within `range`, or `default` when absent.
+    pub fn number(
+        &self,
+        name: &'static str,
+        default: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<i64, ConsoleError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        raw.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                let (lo, hi) = (range.start(), range.end());
+                ConsoleError::bad(
+                    name,
+                    format!("must be a whole number from {lo} to {hi}, not {raw:?}"),
+                )
+            })
+    }
+}
+
+/// A time a person typed: RFC 3339 (`2026-12-01T10:00:00+01:00`), or what a
+/// `datetime-local` field sends (`2026-12-01T10:00`), read as UTC.
+pub(crate) fn parse_time(
+    field: &'static str,
+    raw: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, ConsoleError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(raw, format) {
+            return Ok(t.and_utc());
+        }
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    Err(ConsoleError::bad(
+        field,
+        format!(
+            "{raw:?} is not a time such as 2026-12-01T10:00 (UTC) or 2026-12-01T10:00:00+01:00"
+        ),
+    ))
+}

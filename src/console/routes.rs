@@ -1,0 +1,47 @@
+//! The console's routes under `/admin`: the sign-in pages and assets are open, every other
+//! page needs a session; every route carries the security headers and the cross-site check.
+
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::pages::{automations, feeds, log, outbox, overview};
+use super::{assets, security, session};
+use crate::api::AppState;
+
+/// Every `/admin` route, or none when `console.enabled` is false.
+pub fn router(state: &AppState) -> Router<AppState> {
+    if !state.console.enabled() {
+        return Router::new();
+    }
+    let signed_in = Router::new()
+        .route("/admin", get(overview::show))
+        .route("/admin/feeds", get(feeds::show))
+        .route("/admin/log", get(log::show))
+        .route("/admin/log.csv", get(log::csv))
+        .route("/admin/outbox", get(outbox::show))
+        .route("/admin/outbox.csv", get(outbox::csv))
+        .route("/admin/outbox/retry", post(outbox::retry))
+        .route("/admin/outbox/purge", post(outbox::purge))
+        .route("/admin/automations", get(automations::show))
+        .route(
+            "/admin/automations/edit",
+            get(automations::edit).post(automations::submit),
+        )
+        .route("/admin/automations/check", post(automations::check))
+        .route("/admin/sessions/end-all", post(session::end_all))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::require,
+        ));
+    Router::new()
+        .route("/admin/login", get(session::form).post(session::sign_in))
+        .route("/admin/logout", post(session::sign_out))
+        .route("/admin/assets/{name}", get(assets::serve))
+        .merge(signed_in)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin,
+        ))
+        .route_layer(middleware::from_fn(security::headers))
+}

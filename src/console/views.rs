@@ -1,0 +1,92 @@
+//! The page templates: Handlebars files compiled into the binary, rendered with
+//! HTML escaping of every `{{value}}` (a SKU like `<script>` shows as text). Each page is
+//! rendered into the layout (navigation, sign-out, the stylesheet and script).
+
+use axum::response::Html;
+use handlebars::Handlebars;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::assets::{SCRIPT, STYLESHEET};
+use super::ConsoleError;
+
+/// The navigation, in order: (path, label).
+const NAV: [(&str, &str); 5] = [
+    ("/admin", "Overview"),
+    ("/admin/log", "Integration log"),
+    ("/admin/automations", "Automations"),
+    ("/admin/feeds", "Feeds"),
+    ("/admin/outbox", "Outbox"),
+];
+
+const TEMPLATES: [(&str, &str); 8] = [
+    ("layout", include_str!("views/layout.hbs")),
+    ("login", include_str!("views/login.hbs")),
+    ("overview", include_str!("views/overview.hbs")),
+    ("feeds", include_str!("views/feeds.hbs")),
+    ("outbox", include_str!("views/outbox.hbs")),
+    ("log", include_str!("views/log.hbs")),
+    ("automations", include_str!("views/automations.hbs")),
+    ("editor", include_str!("views/editor.hbs")),
+];
+
+// `{{url sku}}`: a value put into a link's query, percent-encoded (then HTML-escaped).
+handlebars::handlebars_helper!(url: |text: str| {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+});
+
+pub struct Views {
+    hbs: Handlebars<'static>,
+}
+
+impl Views {
+    pub fn new() -> Result<Self, ConsoleError> {
+        let mut hbs = Handlebars::new();
+        hbs.set_dev_mode(false);
+        hbs.register_helper("url", Box::new(url));
+        for (name, text) in TEMPLATES {
+            hbs.register_template_string(name, text)
+                .map_err(|e| ConsoleError::Template(Box::new(e)))?;
+        }
+        Ok(Self { hbs })
+    }
+
+    /// The sign-in form (no navigation).
+    pub fn login(&self, data: &Value) -> Result<Html<String>, ConsoleError> {
+        let body = self.hbs.render("login", data)?;
+        self.layout("Sign in", None, body)
+    }
+
+    /// Page `template` with `data`, inside the layout; `path` marks the navigation entry.
+    pub fn page(
+        &self,
+        template: &str,
+        title: &str,
+        path: &str,
+        data: &impl Serialize,
+    ) -> Result<Html<String>, ConsoleError> {
+        let body = self.hbs.render(template, data)?;
+        self.layout(title, Some(path), body)
+    }
+
+    fn layout(
+        &self,
+        title: &str,
+        path: Option<&str>,
+        body: String,
+    ) -> Result<Html<String>, ConsoleError> {
+        let nav: Vec<Value> = NAV
+            .iter()
+            .map(|(href, label)| json!({"href": href, "label": label, "current": Some(*href) == path}))
+            .collect();
+        let data = json!({
+            "title": title,
+            "signedIn": path.is_some(),
+            "nav": nav,
+            "body": body,
+            "css": STYLESHEET.url(),
+            "js": SCRIPT.url(),
+        });
+        Ok(Html(self.hbs.render("layout", &data)?))
+    }
+}
