@@ -38,7 +38,7 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
         !required,
         "the browser suite is required here but cannot run: {why}"
     );
-    eprintln!("SKIPPED: browser suite — {why}");
+    crate::helpers::announce_skip("browser", &why);
     None
 }
 

@@ -96,7 +96,10 @@ impl PgDatabase {
         let mut conn = match sqlx::PgConnection::connect(&admin).await {
             Ok(conn) => conn,
             Err(err) if std::env::var_os("POSTGRES_TEST_REQUIRED").is_none() => {
-                eprintln!("SKIPPED: PostgreSQL suite — no server at {admin} ({err}); set POSTGRES_TEST_URL");
+                announce_skip(
+                    "PostgreSQL",
+                    &format!("no server at {admin} ({err}); set POSTGRES_TEST_URL"),
+                );
                 return None;
             }
             Err(err) => {
@@ -461,4 +464,18 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+/// Says that a suite is skipped where the person running `cargo test` sees it: written
+/// straight to the process's stderr (the test harness captures only `eprintln!`), once
+/// per suite and run, so a skip is never silent and never floods the terminal.
+pub fn announce_skip(suite: &str, why: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if said.iter().any(|s| s == suite) {
+        return;
+    }
+    said.push(suite.to_owned());
+    let _ = writeln!(std::io::stderr(), "\nSKIPPED: {suite} suite — {why}");
 }

@@ -41,8 +41,9 @@ fn available() -> bool {
             std::env::var_os("SMTP_TEST_REQUIRED").is_none(),
             "SMTP_TEST_REQUIRED is set but python3 with aiosmtpd is not available (pip install aiosmtpd)"
         );
-        eprintln!(
-            "SKIPPED: SMTP suite — python3 with aiosmtpd is not available (pip install aiosmtpd)"
+        crate::helpers::announce_skip(
+            "SMTP",
+            "python3 with aiosmtpd is not available (pip install aiosmtpd)",
         );
     }
     found
