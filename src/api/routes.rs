@@ -7,8 +7,8 @@ use tower_http::trace::TraceLayer;
 use super::error::ApiError;
 use super::{
     auth, automations, completion, contacts, feeds, health, integration_log, metrics, outbox,
-    products, receipts, server, status, stock_levels, subscriptions, templates, unsubscribe,
-    AppState,
+    products, receipts, redirect, server, status, stock_levels, subscriptions, templates,
+    unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::scrape))
+        .route("/r/{token}", get(redirect::follow))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),

@@ -32,6 +32,8 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "http",
     "rate_limit",
+    "tracking",
+    "attribution",
 ];
 
 /// Whether `RESTOCK_<key>` names a configuration key (its first `__` segment).

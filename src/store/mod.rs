@@ -16,6 +16,8 @@ mod queries;
 mod rows;
 mod sqlite;
 mod sqlite_chunks;
+pub(crate) mod tracking_model;
+pub(crate) mod tracking_queries;
 
 pub use engine_model::*;
 pub use error::StoreError;
@@ -24,6 +26,7 @@ pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use tracking_model::{Click, ClickTarget, Conversion};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +40,9 @@ use crate::domain::Sku;
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
-pub trait Store: EngineStore + OutboxStore + InstanceStore + Send + Sync + 'static {
+pub trait Store:
+    EngineStore + OutboxStore + InstanceStore + TrackingStore + Send + Sync + 'static
+{
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
     async fn ping(&self) -> Result<(), StoreError>;
@@ -81,7 +86,35 @@ pub trait Store: EngineStore + OutboxStore + InstanceStore + Send + Sync + 'stat
     /// Marks a claimed batch processed; false if `worker` no longer holds the claim.
     async fn complete_stock_batch(&self, batch: Uuid, worker: &str) -> Result<bool, StoreError>;
 
+    /// Stores a purchase and, in the same transaction, makes it the conversion of the
+    /// contact's notifications it follows (see [`TrackingStore`]).
     async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError>;
+}
+
+/// Click tracking and conversions. A conversion is the earliest dated receipt of the
+/// notified contact that holds the notified SKU and is dated within the attribution
+/// window after the delivery; it is found when the receipt is recorded, or when the
+/// delivery is, whichever comes second.
+#[async_trait]
+pub trait TrackingStore: Send + Sync + 'static {
+    /// The field `link` of product snapshot `product`, and when `notification` (of that
+    /// snapshot) was delivered; `None` if the snapshot is gone.
+    async fn click_target(
+        &self,
+        notification: Uuid,
+        product: Uuid,
+        link: &str,
+    ) -> Result<Option<ClickTarget>, StoreError>;
+    /// Counts a shopper's click on a delivered notification's link, with its `clicked`
+    /// statistic; false when it already has its click (or is not delivered).
+    async fn record_click(
+        &self,
+        notification: Uuid,
+        link: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn click(&self, notification: Uuid) -> Result<Option<Click>, StoreError>;
+    async fn conversion(&self, notification: Uuid) -> Result<Option<Conversion>, StoreError>;
 }
 
 /// What the automation engine needs: matching subscriptions chunk by chunk, and committing
@@ -181,11 +214,28 @@ pub trait OutboxStore: Send + Sync + 'static {
 /// The store chosen by the URL: `postgres://` or `postgresql://` selects PostgreSQL,
 /// anything else is a SQLite URL. Migrations run before this returns.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Arc<dyn Store>, StoreError> {
+    connect_attributing(
+        url,
+        max_connections,
+        crate::config::DEFAULT_ATTRIBUTION_WINDOW,
+    )
+    .await
+}
+
+/// [`connect`], attributing receipts dated up to `window` after a delivery to it.
+pub async fn connect_attributing(
+    url: &str,
+    max_connections: u32,
+    window: Duration,
+) -> Result<Arc<dyn Store>, StoreError> {
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(
-            PostgresStore::connect(url, max_connections).await?,
-        ))
+        let mut store = PostgresStore::connect(url, max_connections).await?;
+        store.attribution = window;
+        Ok(Arc::new(store))
     } else {
-        Ok(Arc::new(SqliteStore::connect(url, max_connections).await?))
+        let mut store = SqliteStore::connect(url, max_connections).await?;
+        store.attribution = window;
+        Ok(Arc::new(store))
     }
 }

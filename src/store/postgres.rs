@@ -17,12 +17,16 @@ use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
+use super::tracking_model::*;
+use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// How long after a delivery a receipt is its conversion.
+    pub(super) attribution: chrono::Duration,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`).
@@ -46,7 +50,10 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            attribution: ATTRIBUTION,
+        })
     }
 
     /// Runs `op` on a pooled connection, outside a transaction like any pool query: the
@@ -90,7 +97,11 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// The attribution window until the configuration sets one.
+const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
+
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
+impl_tracking_store!(PostgresStore, sqlx::Postgres, read: pool);

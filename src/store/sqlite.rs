@@ -20,6 +20,8 @@ use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
+use super::tracking_model::*;
+use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::{DateTime, Utc};
@@ -32,6 +34,8 @@ use chrono::{DateTime, Utc};
 pub struct SqliteStore {
     pub(super) reader: SqlitePool,
     group: GroupWriter,
+    /// How long after a delivery a receipt is its conversion.
+    pub(super) attribution: chrono::Duration,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`). SQLite runs
@@ -64,7 +68,11 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let group = GroupWriter::start(writer);
-        Ok(Self { reader, group })
+        Ok(Self {
+            reader,
+            group,
+            attribution: ATTRIBUTION,
+        })
     }
 
     /// Runs `op` in the next group commit (see [`GroupWriter::write`]).
@@ -93,7 +101,11 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// The attribution window until the configuration sets one.
+const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
+
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
+impl_tracking_store!(SqliteStore, sqlx::Sqlite, read: reader);
