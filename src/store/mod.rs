@@ -6,6 +6,8 @@ mod engine_queries;
 mod engine_rows;
 mod error;
 mod group;
+mod history;
+mod insights_store;
 mod instances;
 mod model;
 mod outbox_model;
@@ -16,16 +18,21 @@ mod queries;
 mod rows;
 mod sqlite;
 mod sqlite_chunks;
+pub mod stats;
 pub(crate) mod tracking_model;
 pub(crate) mod tracking_queries;
 
 pub use engine_model::*;
 pub use error::StoreError;
+pub use insights_store::{
+    DemandPage, DemandQuery, DemandRow, HistoryEntry, InsightsStore, LastLevel, Purged,
+};
 pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use stats::{AddStats, DailyStats, StatKey, StatsZone};
 pub use tracking_model::{Click, ClickTarget, Conversion};
 
 use std::sync::Arc;
@@ -41,7 +48,7 @@ use crate::domain::Sku;
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
 pub trait Store:
-    EngineStore + OutboxStore + InstanceStore + TrackingStore + Send + Sync + 'static
+    EngineStore + OutboxStore + InstanceStore + InsightsStore + TrackingStore + Send + Sync + 'static
 {
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
@@ -214,28 +221,34 @@ pub trait OutboxStore: Send + Sync + 'static {
 /// The store chosen by the URL: `postgres://` or `postgresql://` selects PostgreSQL,
 /// anything else is a SQLite URL. Migrations run before this returns.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Arc<dyn Store>, StoreError> {
-    connect_attributing(
-        url,
-        max_connections,
-        crate::config::DEFAULT_ATTRIBUTION_WINDOW,
-    )
-    .await
+    connect_in(url, max_connections, StatsZone::default()).await
 }
 
-/// [`connect`], attributing receipts dated up to `window` after a delivery to it.
-pub async fn connect_attributing(
+/// [`connect`], counting statistics' days in `zone`.
+pub async fn connect_in(
     url: &str,
     max_connections: u32,
+    zone: StatsZone,
+) -> Result<Arc<dyn Store>, StoreError> {
+    let window = crate::config::DEFAULT_ATTRIBUTION_WINDOW;
+    connect_with(url, max_connections, zone, window).await
+}
+
+/// [`connect_in`], attributing receipts dated up to `window` after a delivery to it.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    zone: StatsZone,
     window: Duration,
 ) -> Result<Arc<dyn Store>, StoreError> {
     let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let mut store = PostgresStore::connect(url, max_connections).await?;
-        store.attribution = window;
+        (store.zone, store.attribution) = (zone, window);
         Ok(Arc::new(store))
     } else {
         let mut store = SqliteStore::connect(url, max_connections).await?;
-        store.attribution = window;
+        (store.zone, store.attribution) = (zone, window);
         Ok(Arc::new(store))
     }
 }

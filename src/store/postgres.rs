@@ -10,6 +10,10 @@ use uuid::Uuid;
 
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, matching_subscriptions, DeleteSubscriptions};
+use super::history::{self, InsightsTx};
+use super::insights_store::{
+    self, impl_insights_store, DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged,
+};
 use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
@@ -17,14 +21,18 @@ use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
+use super::stats::StatRow;
 use super::tracking_model::*;
 use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// The zone statistics count days in.
+    pub(super) zone: super::StatsZone,
     /// How long after a delivery a receipt is its conversion.
     pub(super) attribution: chrono::Duration,
 }
@@ -52,6 +60,7 @@ impl PostgresStore {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self {
             pool,
+            zone: super::StatsZone::default(),
             attribution: ATTRIBUTION,
         })
     }
@@ -104,4 +113,5 @@ impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
+impl_insights_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_tracking_store!(PostgresStore, sqlx::Postgres, read: pool);

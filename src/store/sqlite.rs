@@ -13,6 +13,10 @@ use uuid::Uuid;
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
 use super::group::{GroupWriter, Lent};
+use super::history::{self, InsightsTx};
+use super::insights_store::{
+    self, impl_insights_store, DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged,
+};
 use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
@@ -20,10 +24,12 @@ use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
+use super::stats::StatRow;
 use super::tracking_model::*;
 use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 
 /// SQLite allows one writer at a time. All writes go through a single connection, owned
@@ -34,6 +40,8 @@ use chrono::{DateTime, Utc};
 pub struct SqliteStore {
     pub(super) reader: SqlitePool,
     group: GroupWriter,
+    /// The zone statistics count days in.
+    pub(super) zone: super::StatsZone,
     /// How long after a delivery a receipt is its conversion.
     pub(super) attribution: chrono::Duration,
 }
@@ -71,6 +79,7 @@ impl SqliteStore {
         Ok(Self {
             reader,
             group,
+            zone: super::StatsZone::default(),
             attribution: ATTRIBUTION,
         })
     }
@@ -108,4 +117,5 @@ impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
+impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_tracking_store!(SqliteStore, sqlx::Sqlite, read: reader);

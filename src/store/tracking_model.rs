@@ -1,8 +1,13 @@
 //! What click tracking and conversion attribution read and write.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
+
+use super::stats::metric;
+use super::{DailyStats, StatKey, StatsZone};
 
 /// What a tracked link leads to: the product snapshot's field, and the notification as
 /// it is now (`None` once purged from the outbox).
@@ -59,15 +64,24 @@ impl Counts {
     /// `converted` and, with a price, `revenue:<CURRENCY>`, signed by `sign` (-1 takes a
     /// conversion back when an earlier receipt replaces it).
     pub fn conversion(&mut self, conversion: &ConversionFact, dims: &Dims, sign: i64) {
-        self.add(conversion.on, dims, "converted", sign);
+        self.add(conversion.on, dims, metric::CONVERTED, sign);
         if let (Some(e4), Some(currency)) = (conversion.revenue_e4, &conversion.currency) {
-            self.add(
-                conversion.on,
-                dims,
-                &format!("revenue:{currency}"),
-                sign * e4,
-            );
+            let revenue = format!("{}{currency}", metric::REVENUE_PREFIX);
+            self.add(conversion.on, dims, &revenue, sign.saturating_mul(e4));
         }
+    }
+
+    /// The counts per day of `zone`, days in order.
+    pub fn by_day(&self, zone: StatsZone) -> Vec<DailyStats> {
+        let mut days: BTreeMap<_, DailyStats> = BTreeMap::new();
+        for (at, dims, name, n) in &self.0 {
+            let day = zone.day_of(*at);
+            let key = StatKey::new(&dims.automation, &dims.branch, &dims.locale);
+            days.entry(day)
+                .or_insert_with(|| DailyStats::new(day))
+                .add(key, name, *n);
+        }
+        days.into_values().filter(|d| !d.is_empty()).collect()
     }
 }
 

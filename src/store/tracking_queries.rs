@@ -145,10 +145,13 @@ macro_rules! attribute_deliveries {
     }};
 }
 
-/// Adds `$counts` to the daily statistics inside the open transaction.
+/// Adds `$counts` to the daily statistics inside the open transaction, day by day in
+/// `$zone` (each day's rows in key order, see [`crate::store::DailyStats`]).
 macro_rules! write_counts {
     ($tx:expr, $counts:expr, $zone:expr) => {{
-        let _ = (&$counts, &$zone);
+        for stats in $counts.by_day($zone) {
+            $crate::store::AddStats::add_stats(&mut *$tx, &stats).await?;
+        }
     }};
 }
 
@@ -178,7 +181,7 @@ macro_rules! impl_tracking_store {
             }
 
             async fn record_click(&self, notification: Uuid, link: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-                let (link, zone) = (link.to_owned(), ());
+                let (link, zone) = (link.to_owned(), self.zone);
                 self.write(1, move |conn| Box::pin(async move {
                     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     let dims: Option<(String, String, String)> = sqlx::query_as(
@@ -202,7 +205,7 @@ macro_rules! impl_tracking_store {
                         return Ok(false);
                     }
                     let mut counts = $crate::store::tracking_model::Counts::default();
-                    counts.add(at, &$crate::store::tracking_model::Dims { automation, branch, locale }, "clicked", 1);
+                    counts.add(at, &$crate::store::tracking_model::Dims { automation, branch, locale }, $crate::store::stats::metric::CLICKED, 1);
                     $crate::store::tracking_queries::write_counts!(tx, counts, zone);
                     tx.commit().await?;
                     Ok(true)

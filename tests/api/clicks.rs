@@ -150,6 +150,25 @@ pub async fn delivered_at(app: &TestApp, notification: Uuid, at: DateTime<Utc>) 
     sql(app, statement, at, notification).await;
 }
 
+/// The back-in-stock report's summary for the days from `from` to `to` (UTC), as a shop
+/// reads its numbers, with its daily series.
+pub async fn report(app: &TestApp, from: DateTime<Utc>, to: DateTime<Utc>) -> Value {
+    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+    let path = format!(
+        "/api/v3/reports/back-in-stock?from={}&to={}&granularity=day",
+        day(from),
+        day(to)
+    );
+    let response = app.request(Method::GET, &path).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// Today's clicks in the statistics.
+async fn clicked_today(app: &TestApp) -> Value {
+    report(app, Utc::now(), Utc::now()).await["summary"]["clicked"].clone()
+}
+
 /// Moves the delivery a minute back, past the prefetch window.
 async fn a_minute_later(app: &TestApp, notification: Uuid) {
     delivered_at(app, notification, Utc::now() - chrono::Duration::minutes(1)).await;
@@ -200,6 +219,7 @@ async fn tracked_links_in_both_parts_lead_to_the_product_and_count_once(backend:
         Some(click),
         "the second click is not a second count"
     );
+    assert_eq!(clicked_today(&app).await, 1);
 }
 
 async fn prefetching_scanners_are_redirected_but_not_counted(backend: Backend) {
@@ -227,9 +247,11 @@ async fn prefetching_scanners_are_redirected_but_not_counted(backend: Backend) {
             "{method} {agent:?} is no shopper"
         );
     }
+    assert_eq!(clicked_today(&app).await, 0);
     let shopper = follow(&app, &link, Method::GET, Some(BROWSER)).await;
     assert_eq!(shopper.status(), 302);
     assert!(app.store.click(notification).await.unwrap().is_some());
+    assert_eq!(clicked_today(&app).await, 1);
 }
 
 async fn not_found_page(response: reqwest::Response) {

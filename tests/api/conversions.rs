@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::clicks::{delivered, delivered_at};
+use crate::clicks::{delivered, delivered_at, report};
 use crate::engine_helpers::shop;
 use crate::helpers::{fields, problem, Backend, TestApp};
 
@@ -119,6 +119,19 @@ async fn the_earliest_receipt_in_the_window_is_the_conversion(backend: Backend) 
         conversion(&app, notification).await,
         Some((first, Some(8_990_000), Some("SEK".into())))
     );
+    // The statistics count it once, on the day of the purchase that converted.
+    let numbers = report(&app, sent, sent + Duration::days(9)).await;
+    assert_eq!(numbers["summary"]["converted"], 1);
+    assert_eq!(numbers["summary"]["revenue"], json!({"SEK": "899.00"}));
+    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+    for period in numbers["series"].as_array().unwrap() {
+        let converted = if period["period"] == day(sent + Duration::days(1)) {
+            1
+        } else {
+            0
+        };
+        assert_eq!(period["converted"], converted, "{period}");
+    }
 }
 
 async fn a_receipt_stored_before_the_delivery_was_recorded_converts_it_then(backend: Backend) {
@@ -157,6 +170,9 @@ async fn a_receipt_stored_before_the_delivery_was_recorded_converts_it_then(back
         conversion(&app, notification).await,
         Some((after, Some(7_990_000), Some("SEK".into())))
     );
+    let numbers = report(&app, Utc::now(), Utc::now() + Duration::hours(1)).await;
+    assert_eq!(numbers["summary"]["converted"], 1);
+    assert_eq!(numbers["summary"]["revenue"], json!({"SEK": "799.00"}));
 }
 
 async fn revenue_is_kept_per_currency_and_a_receipt_without_prices_still_converts(
@@ -188,6 +204,13 @@ async fn revenue_is_kept_per_currency_and_a_receipt_without_prices_still_convert
         Some((Some(199_500), Some("EUR".into())))
     );
     assert_eq!(of(conversion(&app, to_carl).await), Some((None, None)));
+    let numbers = report(&app, later, later).await;
+    assert_eq!(numbers["summary"]["converted"], 3);
+    assert_eq!(
+        numbers["summary"]["revenue"],
+        json!({"EUR": "19.95", "SEK": "899.00"}),
+        "summed per currency, never mixed"
+    );
 }
 
 async fn money_fields_are_engages_and_bad_ones_are_named(backend: Backend) {
