@@ -71,8 +71,8 @@ pub fn tracked_links(part: &str) -> Vec<String> {
         .collect()
 }
 
-/// One subscription of anna's to SKU-1 in sv-SE, notified and delivered; the
-/// notification.
+/// A contact `email` subscribed to `sku` in sv-SE, notified and delivered: the contact
+/// and the notification.
 pub async fn delivered(app: &TestApp, email: &str, sku: &str) -> (Uuid, Uuid) {
     let contact = app.create_contact(email).await;
     app.subscribe(contact, sku, "sv-SE", None).await;
@@ -371,7 +371,27 @@ async fn with_tracking_off_emails_carry_the_products_own_links(backend: Backend)
     );
 }
 
+async fn a_link_outlives_the_purged_outbox_but_counts_no_more(backend: Backend) {
+    let app = shop(backend).spawn().await;
+    let (_, notification) = delivered(&app, "anna@example.com", "SKU-1").await;
+    let link = tracked_links(&parts(&app, notification).0).remove(0);
+    let purge = app
+        .request(Method::DELETE, "/api/v3/outbox?status=delivered")
+        .send()
+        .await
+        .unwrap();
+    assert!(purge.status().is_success());
+    assert!(app.outbox().await.is_empty());
+
+    let later = follow(&app, &link, Method::GET, Some(BROWSER)).await;
+    assert_eq!(later.status(), 302, "the email's link still works");
+    assert_eq!(later.headers()["location"], "https://shop.example/SKU-1");
+    assert_eq!(app.store.click(notification).await.unwrap(), None);
+    assert_eq!(clicked_today(&app).await, 0);
+}
+
 crate::on_both_backends!(
+    a_link_outlives_the_purged_outbox_but_counts_no_more,
     tracked_links_in_both_parts_lead_to_the_product_and_count_once,
     prefetching_scanners_are_redirected_but_not_counted,
     forged_tampered_and_unknown_tokens_get_a_plain_404_page,

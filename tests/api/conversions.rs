@@ -2,7 +2,7 @@
 //! within the attribution window after delivery, whatever order receipts arrive in; its
 //! revenue kept per currency.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Timelike, Utc};
 use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -257,7 +257,39 @@ async fn money_fields_are_engages_and_bad_ones_are_named(backend: Backend) {
     assert_eq!(wrong_type.status(), 400);
 }
 
+async fn receipts_posted_at_once_leave_one_conversion_the_earliest(backend: Backend) {
+    let app = shop(backend).spawn().await;
+    let (anna, notification) = delivered(&app, "anna@example.com", "SKU-1").await;
+    let sent = Utc::now() - Duration::days(3);
+    delivered_at(&app, notification, sent).await;
+    let posts = (1..=6).map(|hours| {
+        let body = json!({"contactId": anna, "createdDate": at(sent + Duration::hours(hours)),
+            "currency": "SEK", "items": [{"sku": "SKU-1", "grossPaidPrice": hours}]});
+        app.request(Method::POST, "/api/v3/receipts")
+            .json(&body)
+            .send()
+    });
+    for response in futures::future::join_all(posts).await {
+        assert_eq!(response.unwrap().status(), 201);
+    }
+    let found = app
+        .store
+        .conversion(notification)
+        .await
+        .unwrap()
+        .expect("converted");
+    assert_eq!(
+        found.converted_on,
+        sent.with_nanosecond(0).unwrap() + Duration::hours(1)
+    );
+    assert_eq!(found.revenue_e4, Some(10_000));
+    let numbers = report(&app, sent, Utc::now()).await;
+    assert_eq!(numbers["summary"]["converted"], 1, "{numbers}");
+    assert_eq!(numbers["summary"]["revenue"], json!({"SEK": "1.00"}));
+}
+
 crate::on_both_backends!(
+    receipts_posted_at_once_leave_one_conversion_the_earliest,
     the_earliest_receipt_in_the_window_is_the_conversion,
     a_receipt_stored_before_the_delivery_was_recorded_converts_it_then,
     revenue_is_kept_per_currency_and_a_receipt_without_prices_still_converts,
