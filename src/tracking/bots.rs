@@ -45,6 +45,19 @@ const AGENTS: &[&str] = &[
     "reqwest",
 ];
 
+/// Phones whose model name ends in `bot`, which a browser's agent names.
+const PHONES: &[&str] = &["cubot"];
+
+/// Whether a `User-Agent` names a known non-browser: one of [`AGENTS`], unless the only
+/// match is a phone of [`PHONES`].
+fn is_robot(agent: &str) -> bool {
+    let mut agent = agent.to_ascii_lowercase();
+    for phone in PHONES {
+        agent = agent.replace(phone, "");
+    }
+    AGENTS.iter().any(|word| agent.contains(word))
+}
+
 /// Whether `hit` is a prefetch rather than a shopper: a `HEAD` request, no or a known
 /// non-browser `User-Agent`, or within `prefetch_secs` of the notification's delivery (or
 /// before its delivery was even recorded, `delivered_on` being `None`).
@@ -56,8 +69,7 @@ pub fn is_prefetch(hit: &Hit<'_>, delivered_on: Option<DateTime<Utc>>, prefetch_
     if agent.is_empty() {
         return true;
     }
-    let agent = agent.to_ascii_lowercase();
-    if AGENTS.iter().any(|word| agent.contains(word)) {
+    if is_robot(agent) {
         return true;
     }
     let Some(delivered_on) = delivered_on else {
@@ -95,6 +107,8 @@ mod tests {
             60
         ));
         assert!(hit(false, Some("python-requests/2.31"), 60));
+        let cubot = "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36";
+        assert!(!hit(false, Some(cubot), 60), "a phone named …bot");
         let undelivered = Hit {
             head: false,
             user_agent: Some(BROWSER),
