@@ -390,7 +390,41 @@ async fn a_link_outlives_the_purged_outbox_but_counts_no_more(backend: Backend) 
     assert_eq!(clicked_today(&app).await, 0);
 }
 
+async fn tracked_links_travel_over_smtp_too(backend: Backend) {
+    let Some(server) = crate::smtp_server::SmtpServer::start() else {
+        return;
+    };
+    let url = server.url();
+    let app = shop(backend)
+        .config(move |config| {
+            config.mail.transport = restock::config::MailTransport::Smtp;
+            config.mail.smtp_url = Some(restock::config::Secret::new(url));
+        })
+        .spawn()
+        .await;
+    let contact = app.create_contact("anna@example.com").await;
+    app.subscribe(contact, "SKU-1", "sv-SE", None).await;
+    app.stock(json!([{"sku": "SKU-1", "locale": "sv-SE", "quantity": 3}]))
+        .await;
+    assert_eq!(app.delivery.run_pending().await.unwrap(), 1);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1);
+    let (text, html) = (
+        messages[0]["text"].as_str().unwrap(),
+        messages[0]["html"].as_str().unwrap(),
+    );
+    let links = tracked_links(text);
+    assert_eq!(links.len(), 1, "{text}");
+    assert_eq!(tracked_links(html), links, "{html}");
+    let notification = app.outbox().await[0].id;
+    a_minute_later(&app, notification).await;
+    let answer = follow(&app, &links[0], Method::GET, Some(BROWSER)).await;
+    assert_eq!(answer.headers()["location"], "https://shop.example/SKU-1");
+    assert!(app.store.click(notification).await.unwrap().is_some());
+}
+
 crate::on_both_backends!(
+    tracked_links_travel_over_smtp_too,
     a_link_outlives_the_purged_outbox_but_counts_no_more,
     tracked_links_in_both_parts_lead_to_the_product_and_count_once,
     prefetching_scanners_are_redirected_but_not_counted,
