@@ -33,6 +33,7 @@ mod hostile_values;
 mod hostile_wire;
 mod mail_transport;
 mod metrics;
+mod openapi;
 mod rate_limit;
 mod readme;
 mod receipts;
