@@ -6,9 +6,11 @@ mod auth;
 mod automations;
 mod completion;
 mod contacts;
+mod demand;
 mod error;
 mod feeds;
 mod health;
+mod history;
 mod integration_log;
 mod json;
 mod metrics;
@@ -17,6 +19,8 @@ mod outbox;
 mod products;
 mod rate_limit;
 mod receipts;
+mod redirect;
+mod reports;
 mod routes;
 mod server;
 mod status;
@@ -44,6 +48,7 @@ use crate::plugins::email::TransportHealth;
 use crate::reload::Reloadable;
 use crate::store::Store;
 use crate::templates::{TemplateError, Templates};
+use crate::tracking::ClickKey;
 use crate::unsubscribe::UnsubscribeKey;
 
 /// What every handler can reach.
@@ -74,4 +79,15 @@ pub struct AppState {
     pub mail: TransportHealth,
     /// The web console under `/admin` (sessions, templates, the rules folder).
     pub console: Arc<crate::console::Console>,
+    /// Checks the tokens of tracked links and decides which hits count.
+    pub clicks: Arc<ClickSettings>,
+}
+
+/// What `GET /r/{token}` needs.
+#[derive(Debug)]
+pub struct ClickSettings {
+    /// Signs the tracked links (with the unsubscribe secret).
+    pub key: ClickKey,
+    /// Hits this soon after delivery are prefetches (`tracking.prefetch_secs`).
+    pub prefetch_secs: u64,
 }

@@ -1,4 +1,6 @@
-//! Purchases, so rules can ask whether a contact already bought what they waited for.
+//! Purchases, so rules can ask whether a contact already bought what they waited for, and
+//! so a purchase after a notification counts as its conversion (see `docs/api.md`). The
+//! money fields are Engage's: the receipt's `currency`, each item's `grossPaidPrice`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,7 +13,7 @@ use super::error::{ApiError, Problem};
 use super::json::Json;
 use super::validate::{format_time, guid, timestamp, Fields};
 use super::AppState;
-use crate::domain::{Quantity, Sku};
+use crate::domain::{Amount, Currency, Quantity, Sku};
 use crate::store::{NewReceipt, Receipt, ReceiptItem};
 
 const MAX_ITEMS: usize = 1_000;
@@ -25,6 +27,10 @@ pub struct ReceiptRequest {
     /// When the purchase was made; now when left out.
     #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     created_date: Option<String>,
+    /// What the prices are in: an ISO 4217 code; required when an item has a
+    /// `grossPaidPrice`.
+    #[schema(value_type = Option<String>, pattern = "^[A-Z]{3}$", example = "SEK")]
+    currency: Option<String>,
     #[schema(value_type = Vec<ItemRequest>, min_items = 1, max_items = 1000)]
     items: Option<Vec<ItemRequest>>,
 }
@@ -38,6 +44,10 @@ pub struct ItemRequest {
     /// 1 when left out.
     #[schema(minimum = 1)]
     quantity: Option<i64>,
+    /// What the line was paid in all, VAT included, in the receipt's `currency`; at
+    /// most 4 decimals, kept exactly.
+    #[schema(value_type = Option<f64>, minimum = 0, example = 1299.0)]
+    gross_paid_price: Option<serde_json::Number>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -48,14 +58,29 @@ pub struct ReceiptBody {
     contact_id: Uuid,
     #[schema(format = DateTime)]
     created_date: String,
+    /// Absent when the receipt gave none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "SEK")]
+    currency: Option<String>,
     items: Vec<ItemBody>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 #[schema(as = ReceiptItem)]
 pub struct ItemBody {
     sku: String,
     quantity: i64,
+    /// As sent (`199.95`); absent when the item had no price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>, minimum = 0)]
+    gross_paid_price: Option<serde_json::Number>,
+}
+
+/// `199.95` as a JSON number; amounts are far inside the range a float keeps exactly to
+/// four decimals.
+fn number(amount: Amount) -> Option<serde_json::Number> {
+    amount.to_string().parse().ok()
 }
 
 impl From<Receipt> for ReceiptBody {
@@ -64,12 +89,14 @@ impl From<Receipt> for ReceiptBody {
             id: r.id,
             contact_id: r.contact_id,
             created_date: format_time(&r.created_date),
+            currency: r.currency.map(|c| c.to_string()),
             items: r
                 .items
                 .into_iter()
                 .map(|i| ItemBody {
                     sku: i.sku.to_string(),
                     quantity: i.quantity.get(),
+                    gross_paid_price: i.paid.and_then(number),
                 })
                 .collect(),
         }
@@ -86,9 +113,16 @@ fn check_item(index: usize, item: ItemRequest, f: &mut Fields) -> Option<Receipt
             None
         }
     };
+    let paid = item
+        .gross_paid_price
+        .map(|n| Amount::parse(&n.to_string()))
+        .transpose()
+        .map_err(|e| f.error(&field("grossPaidPrice"), e))
+        .ok()?;
     Some(ReceiptItem {
         sku: sku?,
         quantity: quantity?,
+        paid,
     })
 }
 
@@ -111,6 +145,7 @@ pub async fn create(
     let mut f = Fields::new();
     let contact_id = f.required("contactId", body.contact_id.as_deref(), guid);
     let created_date = f.optional("createdDate", body.created_date.as_deref(), timestamp);
+    let currency = f.optional("currency", body.currency.as_deref(), Currency::parse);
     let items = body.items.unwrap_or_default();
     if items.is_empty() {
         f.error("items", "must contain at least one item");
@@ -125,13 +160,19 @@ pub async fn create(
         .enumerate()
         .filter_map(|(i, item)| check_item(i, item, &mut f))
         .collect();
+    if matches!(currency, Some(None)) && items.iter().any(|i| i.paid.is_some()) {
+        f.error("currency", "is required when an item has a grossPaidPrice");
+    }
     f.finish()?;
-    let (Some(contact_id), Some(created_date)) = (contact_id, created_date) else {
+    let (Some(contact_id), Some(created_date), Some(currency)) =
+        (contact_id, created_date, currency)
+    else {
         return Err(ApiError::field("body", "is invalid"));
     };
     let receipt = NewReceipt {
         contact_id,
         created_date: created_date.unwrap_or_else(chrono::Utc::now),
+        currency,
         items,
     };
     let receipt = state.store.record_receipt(receipt).await?;

@@ -1,9 +1,10 @@
 //! The command line: `restock serve | migrate | rules check | rules dry-run | log |
-//! outbox | templates render | mail check | mail send-test | bench`.
+//! outbox | report | templates render | mail check | mail send-test | bench`.
 
 mod inspect;
 mod mail;
 pub(crate) mod progress;
+mod report;
 mod serve;
 mod templates;
 
@@ -40,6 +41,9 @@ enum Command {
     /// See and act on the outbox: list, retry dead letters, purge finished notifications.
     #[command(subcommand)]
     Outbox(inspect::OutboxCommand),
+    /// Print the back-in-stock report: subscribed, waiting, triggered, delivered, clicked,
+    /// converted, revenue, average wait (the statistics of `GET /api/v3/reports/back-in-stock`).
+    Report(report::ReportArgs),
     /// Preview email templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -60,6 +64,9 @@ enum BenchCommand {
     Generate(crate::bench::GenerateArgs),
     /// Emails accepted per second by an SMTP server, beside template renders per second.
     Delivery(crate::bench::DeliveryArgs),
+    /// The demand list (waiting subscriptions ranked per SKU and locale) on a generated
+    /// dataset: store query and HTTP endpoint, medians, beside a GROUP BY scan.
+    Demand(crate::bench::DemandArgs),
 }
 
 #[derive(Subcommand)]
@@ -88,6 +95,7 @@ impl Cli {
             Command::Rules(RulesCommand::DryRun(args)) => inspect::dry_run(&config, &args).await,
             Command::Log(args) => inspect::log(&config, &args).await,
             Command::Outbox(command) => inspect::outbox(&config, command).await,
+            Command::Report(args) => report::report(&config, &args).await,
             Command::Templates(TemplatesCommand::Render(args)) => {
                 templates::render(&config, &args).await
             }
@@ -98,6 +106,10 @@ impl Cli {
             }
             Command::Bench(BenchCommand::Generate(args)) => {
                 crate::bench::generate(&args).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench(BenchCommand::Demand(args)) => {
+                crate::bench::demand(&args).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Bench(BenchCommand::Fanout(args)) => {

@@ -33,6 +33,9 @@ const KEYS: &[&str] = &[
     "http",
     "rate_limit",
     "console",
+    "insights",
+    "tracking",
+    "attribution",
 ];
 
 /// Whether `RESTOCK_<key>` names a configuration key (its first `__` segment).

@@ -3,21 +3,25 @@
 
 mod console;
 mod http;
+mod insights;
 mod key_file;
 mod load;
 mod mail;
 mod public_url;
 mod rate_limit;
 mod secret;
+mod tracking;
 mod webhook;
 
 pub use console::ConsoleConfig;
 pub use http::HttpConfig;
+pub use insights::InsightsConfig;
 pub use key_file::{read_or_create_key, KeyFileError};
 pub use load::{load, ConfigError};
 pub use mail::{MailConfig, MailTransport};
 pub use rate_limit::{RateLimitConfig, RateLimitQuota, ENGAGE_REQUESTS_PER_SECOND};
 pub use secret::{redact_url, Secret};
+pub use tracking::{AttributionConfig, TrackingConfig, DEFAULT_ATTRIBUTION_WINDOW};
 pub use webhook::WebhookConfig;
 
 use std::collections::BTreeMap;
@@ -82,12 +86,19 @@ pub struct Config {
     /// The web console under `/admin` (`console.enabled`, `console.session_idle_minutes`,
     /// `console.failed_sign_ins_per_minute`).
     pub console: ConsoleConfig,
+    /// Tracked product links in emails (`tracking.clicks`, `tracking.prefetch_secs`).
+    pub tracking: TrackingConfig,
+    /// Which receipts are a notification's conversion (`attribution.window`).
+    pub attribution: AttributionConfig,
     /// Largest request body accepted, in bytes.
     #[serde(deserialize_with = "load::number_or_string")]
     pub max_body_bytes: usize,
     /// Most connections the store opens (PostgreSQL; SQLite readers).
     #[serde(deserialize_with = "load::number_or_string")]
     pub database_max_connections: u32,
+    /// Statistics' time zone and the retention of history (`insights.time_zone`,
+    /// `insights.history_days`, `insights.delivered_days`).
+    pub insights: InsightsConfig,
 }
 
 impl Default for Config {
@@ -113,8 +124,11 @@ impl Default for Config {
             rate_limit: RateLimitConfig::default(),
             http: HttpConfig::default(),
             console: ConsoleConfig::default(),
+            tracking: TrackingConfig::default(),
+            attribution: AttributionConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
+            insights: InsightsConfig::default(),
         }
     }
 }

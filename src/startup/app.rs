@@ -23,7 +23,7 @@ use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
 use crate::templates::{TemplateError, Templates};
 
-use super::mail::{email_action, load_templates, unsubscribe_key, webhook_action};
+use super::mail::{click_key, email_action, load_templates, unsubscribe_key, webhook_action};
 
 /// A bound, ready-to-serve Restock. Tests build it on port 0 and read the real address.
 pub struct Application {
@@ -33,6 +33,7 @@ pub struct Application {
     run_engine: bool,
     run_delivery: bool,
     http: HttpConfig,
+    insights: crate::config::InsightsConfig,
     _watchers: Vec<WatchGuard>,
 }
 
@@ -79,6 +80,10 @@ impl Application {
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             mail,
             console,
+            clicks: Arc::new(api::ClickSettings {
+                key: click_key(config)?,
+                prefetch_secs: config.tracking.prefetch_secs,
+            }),
         };
         Ok(Self {
             listener,
@@ -87,6 +92,7 @@ impl Application {
             run_engine: config.engine.enabled,
             run_delivery: config.delivery.enabled,
             http: config.http.clone(),
+            insights: config.insights.clone(),
             _watchers: watchers,
         })
     }
@@ -142,6 +148,11 @@ impl Application {
             let wake = Arc::new(Notify::new());
             tokio::spawn(self.delivery.clone().run(wake, stopped(stop_rx.clone())))
         });
+        let retention = tokio::spawn(crate::insights::retention::run(
+            store.clone(),
+            self.insights.clone(),
+            stopped(stop_rx.clone()),
+        ));
         let stop = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
@@ -155,6 +166,7 @@ impl Application {
             delivery.await.context("the delivery task failed")?;
         }
         heartbeat.await.context("the heartbeat task failed")?;
+        retention.await.context("the retention task failed")?;
         // Frees what the stopped workers still hold, so another instance resumes it now.
         if let Err(err) = store.retire(&workers).await {
             tracing::warn!(error = %err, "cannot release this instance's claims; their leases will");
@@ -180,9 +192,14 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 pub async fn connect_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url.expose();
     tracing::info!(database = %redact_url(url), "opening the store");
-    store::connect(url, config.database_max_connections)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact_url(url)))
+    store::connect_with(
+        url,
+        config.database_max_connections,
+        config.insights.time_zone,
+        config.attribution.window,
+    )
+    .await
+    .with_context(|| format!("cannot open the database {}", redact_url(url)))
 }
 
 /// Feeds and rules as configured; either failing at start stops the start (there is no

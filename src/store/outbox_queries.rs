@@ -4,7 +4,7 @@
 /// route, its product snapshot and the contact.
 pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_id, c.attributes, c.accepts_email, \
      p.sku, n.locale, n.external_id, p.quantity, n.subscribed_on, r.automation_id, r.branch, r.actions, \
-     n.actions_done, n.attempts, p.data AS product \
+     n.actions_done, n.attempts, p.data AS product, n.product_id \
      FROM notifications n JOIN notification_routes r ON r.id = n.route_id \
      JOIN product_snapshots p ON p.id = n.product_id JOIN contacts c ON c.id = n.contact_id";
 
@@ -53,6 +53,7 @@ macro_rules! impl_outbox_store {
                 let mut conn = self.writer().await?;
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 let mut applied = 0;
+                let (mut delivered, mut dead) = (Vec::new(), Vec::new());
                 for (id, finish) in finished {
                 let now = rows::now();
                 let query = match finish {
@@ -92,7 +93,16 @@ macro_rules! impl_outbox_store {
                 };
                 let done = query.bind(*id).bind(worker).execute(&mut *tx).await?;
                 applied += done.rows_affected();
+                match finish {
+                    Finish::Delivered if done.rows_affected() > 0 => delivered.push(*id),
+                    Finish::Dead { .. } if done.rows_affected() > 0 => dead.push(*id),
+                    _ => {}
                 }
+                }
+                InsightsTx::deliveries_finished(&mut *tx, self.zone, &delivered, &dead).await?;
+                let mut counts = $crate::store::tracking_model::Counts::default();
+                $crate::store::tracking_queries::attribute_deliveries!($db, tx, delivered, self.attribution, &mut counts);
+                $crate::store::tracking_queries::write_counts!(tx, counts, self.zone);
                 tx.commit().await?;
                 Ok(applied)
             }
@@ -160,10 +170,13 @@ macro_rules! impl_outbox_store {
             async fn purge(&self, status: &str) -> Result<u64, StoreError> {
                 let status = status.to_owned();
                 self.write(1, move |conn| Box::pin(async move {
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    InsightsTx::archive_notifications(&mut *tx, &status, None).await?;
                     let done = sqlx::query("DELETE FROM notifications WHERE status = $1 AND status <> 'pending'")
                         .bind(&status)
-                        .execute(&mut *conn)
+                        .execute(&mut *tx)
                         .await?;
+                    tx.commit().await?;
                     Ok(done.rows_affected())
                 }))
                 .await

@@ -10,6 +10,10 @@ use uuid::Uuid;
 
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, matching_subscriptions, DeleteSubscriptions};
+use super::history::{self, InsightsTx};
+use super::insights_store::{
+    self, impl_insights_store, DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged,
+};
 use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
@@ -18,12 +22,20 @@ use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
 use super::sessions::impl_session_store;
+use super::stats::StatRow;
+use super::tracking_model::*;
+use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// The zone statistics count days in.
+    pub(super) zone: super::StatsZone,
+    /// How long after a delivery a receipt is its conversion.
+    pub(super) attribution: chrono::Duration,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`).
@@ -47,7 +59,11 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            zone: super::StatsZone::default(),
+            attribution: ATTRIBUTION,
+        })
     }
 
     /// Runs `op` on a pooled connection, outside a transaction like any pool query: the
@@ -91,8 +107,13 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// The attribution window until the configuration sets one.
+const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
+
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
 impl_session_store!(PostgresStore, read: pool);
+impl_insights_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_tracking_store!(PostgresStore, sqlx::Postgres, read: pool);

@@ -13,6 +13,10 @@ use uuid::Uuid;
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
 use super::group::{GroupWriter, Lent};
+use super::history::{self, InsightsTx};
+use super::insights_store::{
+    self, impl_insights_store, DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged,
+};
 use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
@@ -21,8 +25,12 @@ use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
 use super::sessions::impl_session_store;
+use super::stats::StatRow;
+use super::tracking_model::*;
+use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 
 /// SQLite allows one writer at a time. All writes go through a single connection, owned
@@ -33,6 +41,10 @@ use chrono::{DateTime, Utc};
 pub struct SqliteStore {
     pub(super) reader: SqlitePool,
     group: GroupWriter,
+    /// The zone statistics count days in.
+    pub(super) zone: super::StatsZone,
+    /// How long after a delivery a receipt is its conversion.
+    pub(super) attribution: chrono::Duration,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`). SQLite runs
@@ -65,7 +77,12 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let group = GroupWriter::start(writer);
-        Ok(Self { reader, group })
+        Ok(Self {
+            reader,
+            group,
+            zone: super::StatsZone::default(),
+            attribution: ATTRIBUTION,
+        })
     }
 
     /// Runs `op` in the next group commit (see [`GroupWriter::write`]).
@@ -94,8 +111,13 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// The attribution window until the configuration sets one.
+const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
+
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
 impl_session_store!(SqliteStore, read: reader);
+impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_tracking_store!(SqliteStore, sqlx::Sqlite, read: reader);
