@@ -9,9 +9,11 @@ mod fanout;
 mod generate;
 mod generate_cmd;
 mod memory;
+mod sync;
 mod wait;
 
 pub use data::DataArgs;
 pub use delivery::{delivery, DeliveryArgs};
 pub use fanout::{fanout, FanoutArgs};
 pub use generate_cmd::{generate, GenerateArgs};
+pub use sync::{sync, SyncArgs};

@@ -14,6 +14,8 @@ mod outbox_rows;
 mod postgres;
 mod queries;
 mod rows;
+mod settle;
+mod settle_queries;
 mod sqlite;
 mod sqlite_chunks;
 
@@ -23,6 +25,7 @@ pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
+pub use settle::{LevelMatches, SettleCommit, SettleStore, SettledLevel};
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
@@ -37,7 +40,9 @@ use crate::domain::Sku;
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
-pub trait Store: EngineStore + OutboxStore + InstanceStore + Send + Sync + 'static {
+pub trait Store:
+    EngineStore + SettleStore + OutboxStore + InstanceStore + Send + Sync + 'static
+{
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
     async fn ping(&self) -> Result<(), StoreError>;
@@ -70,7 +75,8 @@ pub trait Store: EngineStore + OutboxStore + InstanceStore + Send + Sync + 'stat
     async fn store_stock_levels(&self, levels: &[StockLevel]) -> Result<StockBatch, StoreError>;
     /// The latest reported level for exactly this key.
     async fn latest_stock_level(&self, key: &StockKey) -> Result<Option<StockLevel>, StoreError>;
-    /// Claims the oldest unprocessed batch for `lease`; a batch whose worker stopped
+    /// Claims the oldest unprocessed batch for `lease` (of those a triage found matches in,
+    /// if any: see [`SettleStore::triage_batches`]); a batch whose worker stopped
     /// heartbeating, or whose lease ran out without a live heartbeat (see
     /// [`InstanceStore`]), can be claimed again. No two live claims ever hold the same batch.
     async fn claim_stock_batch(

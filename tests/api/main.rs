@@ -39,6 +39,7 @@ mod smtp_server;
 mod stock_batches;
 mod stock_levels;
 mod subscriptions;
+mod sync_settle;
 mod takeover;
 mod unsubscribe_pages;
 mod webhook;
