@@ -22,7 +22,7 @@ use super::generate::generate;
 use crate::config::{Config, Secret};
 use crate::domain::{EmailAddress, Locale, Quantity, Sku};
 use crate::startup::{build_engine, Application};
-use crate::store::{self, NewContact, NewSubscription, StockKey, StockLevel, Store};
+use crate::store::{NewContact, NewSubscription, StockKey, StockLevel, Store};
 
 /// The SKU restocked behind the flood, with one VIP subscriber in sv-SE.
 const RESTOCK_SKU: &str = "BENCH-RESTOCK";
@@ -211,7 +211,11 @@ async fn subscribe_one(store: &dyn Store) -> anyhow::Result<()> {
 }
 
 /// The flood over HTTP, the restock right behind it, and the waits for both.
-async fn full_sync(args: &SyncArgs, db: &BenchDb, addresses: &[String]) -> anyhow::Result<Measured> {
+async fn full_sync(
+    args: &SyncArgs,
+    db: &BenchDb,
+    addresses: &[String],
+) -> anyhow::Result<Measured> {
     let bodies = flood_bodies(args);
     let client = reqwest::Client::new();
     let pool = db.pool(1).await?;

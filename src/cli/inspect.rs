@@ -77,7 +77,8 @@ pub async fn log(config: &Config, args: &LogArgs) -> anyhow::Result<ExitCode> {
     let store = connect_store(config).await?;
     let retention = config.engine.log_retention();
     let entries =
-        crate::engine::log::read(store.as_ref(), sku.as_ref(), since, args.limit, retention).await?;
+        crate::engine::log::read(store.as_ref(), sku.as_ref(), since, args.limit, retention)
+            .await?;
     if entries.is_empty() {
         // On stderr: stdout stays one JSON object a line, for jq.
         eprintln!("the integration log has no entries{}", filters(args));

@@ -147,7 +147,9 @@ impl Engine {
         let before = chrono::Utc::now() - retention;
         match self.store.purge_integration_log(before).await {
             Ok(0) => {}
-            Ok(rows) => tracing::info!(rows, %before, "integration-log rows past their retention deleted"),
+            Ok(rows) => {
+                tracing::info!(rows, %before, "integration-log rows past their retention deleted")
+            }
             Err(err) => tracing::warn!(error = %err, "cannot purge the integration log"),
         }
     }

@@ -33,7 +33,9 @@ impl Engine {
     /// Claims and processes one batch; `None` when no batch is waiting.
     pub async fn run_once(&self) -> Result<Option<Uuid>, EngineError> {
         let worker = &self.settings.worker;
-        self.store.triage_batches(TRIAGE_PER_CLAIM).await?;
+        if self.settings.set_based {
+            self.store.triage_batches(TRIAGE_PER_CLAIM).await?;
+        }
         let Some(claimed) = self
             .store
             .claim_stock_batch(worker, self.settings.lease)
@@ -88,11 +90,14 @@ impl Engine {
     ) -> Result<bool, EngineError> {
         let rules = self.rules.current();
         let batch = claimed.batch.id;
-        let plan = match self.store.fan_out_plan(batch).await? {
+        let recorded = self.store.batch_plan(batch).await?;
+        let plan = match recorded.fan_out {
             _ if !self.settings.set_based => (0..claimed.items.len()).collect(),
             Some(plan) => plan,
             None => {
-                let plan = self.settle(claimed, &rules, counts).await?;
+                let plan = self
+                    .settle(claimed, &rules, recorded.triaged, counts)
+                    .await?;
                 if plan.is_empty() {
                     return Ok(true);
                 }
@@ -102,7 +107,10 @@ impl Engine {
         let start = claimed.progress;
         for index in plan.into_iter().filter(|i| *i >= start.item) {
             let Some(level) = claimed.items.get(index) else {
-                return Err(StoreError::Corrupt(format!("fan-out plan of {batch}: no item {index}")).into());
+                return Err(StoreError::Corrupt(format!(
+                    "fan-out plan of {batch}: no item {index}"
+                ))
+                .into());
             };
             let cursor = if index == start.item {
                 start.cursor

@@ -14,30 +14,35 @@ macro_rules! item_matches {
 pub(crate) const PURGE_CHUNK: i64 = 5_000;
 
 /// The stock levels of a batch from a position on that match anything, with whether each
-/// set the latest level of its key and how many subscriptions it matches.
+/// set the latest level of its key and how many subscriptions it matches. Whether it is
+/// the latest is only looked up for those that match (few, in a full sync).
 pub(crate) const LEVEL_MATCHES: &str = concat!(
-    "SELECT position, latest, matches FROM (\
-     SELECT CAST(i.position AS BIGINT) AS position, \
-     CAST(CASE WHEN l.item IS NULL THEN 0 ELSE 1 END AS BIGINT) AS latest, \
+    "SELECT m.position, CAST(CASE WHEN EXISTS (SELECT 1 FROM stock_levels l WHERE l.sku = m.sku \
+     AND l.locale = m.locale AND l.external_id = m.external_id AND l.batch_id = $1 \
+     AND l.item = m.position) THEN 1 ELSE 0 END AS BIGINT) AS latest, m.matches FROM (\
+     SELECT CAST(i.position AS BIGINT) AS position, i.sku, i.locale, i.external_id, \
      (SELECT COUNT(*) FROM subscriptions s WHERE ",
     item_matches!(),
-    ") AS matches \
-     FROM stock_batch_items i LEFT JOIN stock_levels l ON l.sku = i.sku AND l.locale = i.locale \
-     AND l.external_id = i.external_id AND l.batch_id = i.batch_id AND l.item = i.position \
-     WHERE i.batch_id = $1 AND i.position >= $2) m WHERE matches > 0 ORDER BY position"
+    ") AS matches FROM stock_batch_items i WHERE i.batch_id = $1 AND i.position >= $2) m \
+     WHERE m.matches > 0 ORDER BY m.position"
 );
 
-/// Whether any stock level of a batch matches a subscription.
-pub(crate) const BATCH_MATCHES: &str = concat!(
-    "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM stock_batch_items i WHERE i.batch_id = $1 \
-     AND EXISTS (SELECT 1 FROM subscriptions s WHERE ",
-    item_matches!(),
-    ")) THEN 1 ELSE 0 END AS BIGINT)"
-);
+/// A JSON column of a batch, read back (`None` when NULL).
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+    text: Option<&str>,
+    what: &str,
+) -> Result<Option<T>, crate::store::StoreError> {
+    text.map(|t| {
+        serde_json::from_str(t)
+            .map_err(|e| crate::store::StoreError::Corrupt(format!("batch {what}: {e}")))
+    })
+    .transpose()
+}
 
 /// The columns of a synthesized integration-log row: the latest level of a key, settled
 /// by a processed batch that logged nothing for it (it matched nothing).
-const UNLOGGED_COLUMNS: &str = "SELECT l.batch_id, CAST(l.item AS BIGINT) AS item, 'matched' AS outcome, \
+const UNLOGGED_COLUMNS: &str =
+    "SELECT l.batch_id, CAST(l.item AS BIGINT) AS item, 'matched' AS outcome, \
      '' AS automation, '' AS branch, l.sku, l.locale, l.external_id, l.quantity, \
      CAST(0 AS BIGINT) AS count, b.processed_on AS logged_on ";
 
@@ -86,24 +91,23 @@ macro_rules! impl_settle_store {
                 .await?;
                 let mut found = Vec::with_capacity(ids.len());
                 for id in ids {
-                    let matches: i64 = sqlx::query_scalar(settle_queries::BATCH_MATCHES)
-                        .bind(id)
-                        .fetch_one(&self.$read)
-                        .await?;
-                    found.push((id, matches > 0));
+                    let matches = self.level_matches(id, 0).await?;
+                    let json = serde_json::to_string(&matches)
+                        .map_err(|e| StoreError::Corrupt(format!("batch matches: {e}")))?;
+                    found.push((id, !matches.is_empty(), json));
                 }
                 let looked = found.len();
                 if looked == 0 {
                     return Ok(0);
                 }
                 self.write(1, move |conn| Box::pin(async move {
-                    for (id, matches) in found {
-                        let sql = if matches {
-                            "UPDATE stock_batches SET triage = 2 WHERE id = $1 AND triage = 1"
+                    for (id, any, json) in &found {
+                        let sql = if *any {
+                            "UPDATE stock_batches SET triage = 2, matches = $1 WHERE id = $2 AND triage = 1"
                         } else {
-                            "UPDATE stock_batches SET triage = 0 WHERE id = $1 AND triage = 1"
+                            "UPDATE stock_batches SET triage = 0, matches = $1 WHERE id = $2 AND triage = 1"
                         };
-                        sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+                        sqlx::query(sql).bind(json).bind(*id).execute(&mut *conn).await?;
                     }
                     Ok(())
                 }))
@@ -130,18 +134,19 @@ macro_rules! impl_settle_store {
                     .collect()
             }
 
-            async fn fan_out_plan(&self, batch: Uuid) -> Result<Option<Vec<usize>>, StoreError> {
-                let plan: Option<Option<String>> =
-                    sqlx::query_scalar("SELECT fan_out FROM stock_batches WHERE id = $1")
+            async fn batch_plan(&self, batch: Uuid) -> Result<BatchPlan, StoreError> {
+                let row: Option<(Option<String>, Option<String>)> =
+                    sqlx::query_as("SELECT matches, fan_out FROM stock_batches WHERE id = $1")
                         .bind(batch)
                         .fetch_optional(&self.$read)
                         .await?;
-                plan.flatten()
-                    .map(|text| {
-                        serde_json::from_str(&text)
-                            .map_err(|e| StoreError::Corrupt(format!("batch fan-out plan: {e}")))
-                    })
-                    .transpose()
+                let Some((triaged, fan_out)) = row else {
+                    return Ok(BatchPlan::default());
+                };
+                Ok(BatchPlan {
+                    triaged: settle_queries::parse(triaged.as_deref(), "matches")?,
+                    fan_out: settle_queries::parse(fan_out.as_deref(), "fan-out plan")?,
+                })
             }
 
             async fn settle_batch(&self, commit: &SettleCommit<'_>) -> Result<(), StoreError> {

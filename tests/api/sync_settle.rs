@@ -64,9 +64,15 @@ fn mixed_batch() -> Value {
     let special = [
         (10, json!({"sku": "SKU-2", "quantity": 5})),
         (700, json!({"sku": "SKU-1", "quantity": 50})),
-        (1_400, json!({"sku": "SKU-3", "locale": "sv-SE", "quantity": 5})),
+        (
+            1_400,
+            json!({"sku": "SKU-3", "locale": "sv-SE", "quantity": 5}),
+        ),
         (2_100, json!({"sku": "SKU-4", "quantity": 0})),
-        (2_500, json!({"sku": "SKU-5", "locale": "de-DE", "quantity": 5})),
+        (
+            2_500,
+            json!({"sku": "SKU-5", "locale": "de-DE", "quantity": 5}),
+        ),
         (2_900, json!({"sku": "SKU-2", "quantity": 4})),
     ];
     for (at, level) in special {
@@ -82,11 +88,8 @@ async fn run_with_interruptions(app: &TestApp, batch: Uuid) -> Vec<i64> {
     let mut stages = Vec::new();
     let mut wait_ms = 1u64;
     for _ in 0..400 {
-        let run = tokio::time::timeout(
-            Duration::from_millis(wait_ms),
-            app.engine.run_pending(),
-        )
-        .await;
+        let run =
+            tokio::time::timeout(Duration::from_millis(wait_ms), app.engine.run_pending()).await;
         if let Ok(done) = run {
             done.expect("engine");
             if stage(&app.backend, batch).await == 2 {
@@ -121,9 +124,14 @@ async fn killed_during_a_mixed_batch_notifies_each_once_and_settles_every_level(
     let response = app.put_stock_levels(mixed_batch()).await;
     assert_eq!(response.status(), 202);
     let body: Value = response.json().await.expect("json");
-    let batch: Uuid = body["batchId"].as_str().expect("batch").parse().expect("id");
+    let batch: Uuid = body["batchId"]
+        .as_str()
+        .expect("batch")
+        .parse()
+        .expect("id");
 
     let stages = run_with_interruptions(&app, batch).await;
+    eprintln!("interrupted {} times, in stages {stages:?}", stages.len());
     assert!(
         stages.contains(&0) && stages.contains(&1),
         "interrupted both before the settle commit and while fanning out after it: {stages:?}"
@@ -132,7 +140,12 @@ async fn killed_during_a_mixed_batch_notifies_each_once_and_settles_every_level(
     let outbox = app.outbox().await;
     let ids = notified(&outbox);
     let unique: HashSet<&String> = ids.iter().collect();
-    assert_eq!(unique.len(), ids.len(), "no one notified twice after {} interruptions", stages.len());
+    assert_eq!(
+        unique.len(),
+        ids.len(),
+        "no one notified twice after {} interruptions",
+        stages.len()
+    );
     let want: HashSet<&String> = expected.iter().collect();
     assert_eq!(unique, want, "every walked match notified");
     let mut left = Vec::new();
@@ -153,14 +166,31 @@ async fn killed_during_a_mixed_batch_notifies_each_once_and_settles_every_level(
         .map(|e| e["item"].as_u64().expect("item"))
         .collect();
     let distinct: BTreeSet<u64> = positions.iter().copied().collect();
-    assert_eq!(positions.len(), distinct.len(), "a stock level logged twice");
-    assert_eq!(distinct, (0..(NO_MATCH as u64 + 6)).collect::<BTreeSet<_>>());
-    let matched: u64 = log.iter().map(|e| e["matched"].as_u64().expect("matched")).sum();
-    assert_eq!(matched, 24 + 9 + 9 + 3 + 4 + 2, "each match counted once: {matched}");
+    assert_eq!(
+        positions.len(),
+        distinct.len(),
+        "a stock level logged twice"
+    );
+    assert_eq!(
+        distinct,
+        (0..(NO_MATCH as u64 + 6)).collect::<BTreeSet<_>>()
+    );
+    let matched: u64 = log
+        .iter()
+        .map(|e| e["matched"].as_u64().expect("matched"))
+        .sum();
+    assert_eq!(
+        matched,
+        24 + 9 + 9 + 3 + 4 + 2,
+        "each match counted once: {matched}"
+    );
 
     let sku1 = app.log("?sku=SKU-1").await;
     assert_eq!(sku1.len(), 1);
-    assert_eq!((sku1[0]["matched"].as_u64(), sent(&sku1[0])), (Some(24), 24));
+    assert_eq!(
+        (sku1[0]["matched"].as_u64(), sent(&sku1[0])),
+        (Some(24), 24)
+    );
     let sku2 = app.log("?sku=SKU-2").await;
     assert_eq!(sku2.len(), 2);
     assert_eq!((sku2[0]["matched"].as_u64(), sent(&sku2[0])), (Some(9), 9));
@@ -179,7 +209,10 @@ async fn killed_during_a_mixed_batch_notifies_each_once_and_settles_every_level(
     assert_eq!(quiet[0]["matched"], 0);
     assert_eq!(quiet[0]["quantity"], 7);
     assert_eq!(quiet[0]["predefinedConditionsPassed"], true);
-    assert_eq!(quiet[0]["item"], 18, "FULL-17 sits after SKU-2 at position 10");
+    assert_eq!(
+        quiet[0]["item"], 18,
+        "FULL-17 sits after SKU-2 at position 10"
+    );
 }
 
 fn sent(entry: &Value) -> u64 {
@@ -203,14 +236,24 @@ async fn a_restock_behind_a_full_sync_is_claimed_before_it(backend: Backend) {
         let response = app.put_stock_levels(Value::from(levels)).await;
         assert_eq!(response.status(), 202);
         let body: Value = response.json().await.expect("json");
-        sync.push(body["batchId"].as_str().expect("batch").parse::<Uuid>().expect("id"));
+        sync.push(
+            body["batchId"]
+                .as_str()
+                .expect("batch")
+                .parse::<Uuid>()
+                .expect("id"),
+        );
     }
     let response = app
         .put_stock_levels(json!([{"sku": "SKU-1", "quantity": 2}]))
         .await;
     assert_eq!(response.status(), 202);
 
-    app.engine.run_once().await.expect("engine").expect("a batch");
+    app.engine
+        .run_once()
+        .await
+        .expect("engine")
+        .expect("a batch");
     assert_eq!(app.outbox().await.len(), 1, "the restock went first");
     for batch in &sync {
         assert_eq!(stage(&app.backend, *batch).await, 0, "the sync waits");
@@ -238,7 +281,10 @@ async fn log_rows_past_their_retention_are_purged(backend: Backend) {
 
     app.engine.purge_log_if_due().await;
     assert!(app.log("?sku=SKU-4").await.is_empty(), "older than 7 days");
-    assert!(app.log("?sku=QUIET").await.is_empty(), "settled more than 7 days ago");
+    assert!(
+        app.log("?sku=QUIET").await.is_empty(),
+        "settled more than 7 days ago"
+    );
     let recent = app.log("?sku=SKU-1").await;
     assert_eq!(recent.len(), 1, "within the retention: {recent:?}");
     assert_eq!(sent(&recent[0]), 1);
@@ -254,13 +300,21 @@ async fn age(backend: &Backend, when: chrono::DateTime<chrono::Utc>) {
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
         for sql in statements {
-            sqlx::query(sql).bind(when).execute(&pool).await.expect("age");
+            sqlx::query(sql)
+                .bind(when)
+                .execute(&pool)
+                .await
+                .expect("age");
         }
         pool.close().await;
     } else {
         let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
         for sql in statements {
-            sqlx::query(sql).bind(when).execute(&pool).await.expect("age");
+            sqlx::query(sql)
+                .bind(when)
+                .execute(&pool)
+                .await
+                .expect("age");
         }
         pool.close().await;
     }
