@@ -2,11 +2,8 @@
 --
 -- `triage`: whether any stock level of a waiting batch matches a subscription, so that
 -- batches someone waits for are claimed before the bulk of a full sync: 2 some match, 1 not
--- looked at yet, 0 none match. `matches`: what the look found (a JSON array of
--- [position, latest, matches] for the stock levels that match anything), which the settle
--- commit then uses instead of looking again.
+-- looked at yet, 0 none match. Only the claim order depends on it: the settle looks again.
 ALTER TABLE stock_batches ADD COLUMN triage INTEGER NOT NULL DEFAULT 1;
-ALTER TABLE stock_batches ADD COLUMN matches TEXT;
 -- The positions whose matches are walked one by one (a JSON array, ascending), written by
 -- the commit that settled every other stock level of the batch at once; NULL until then.
 -- A batch taken over after that commit fans out exactly these, from `progress_item` on.

@@ -90,14 +90,11 @@ impl Engine {
     ) -> Result<bool, EngineError> {
         let rules = self.rules.current();
         let batch = claimed.batch.id;
-        let recorded = self.store.batch_plan(batch).await?;
-        let plan = match recorded.fan_out {
+        let plan = match self.store.fan_out_plan(batch).await? {
             _ if !self.settings.set_based => (0..claimed.items.len()).collect(),
             Some(plan) => plan,
             None => {
-                let plan = self
-                    .settle(claimed, &rules, recorded.triaged, counts)
-                    .await?;
+                let plan = self.settle(claimed, &rules, counts).await?;
                 if plan.is_empty() {
                     return Ok(true);
                 }

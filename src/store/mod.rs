@@ -25,7 +25,7 @@ pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
-pub use settle::{BatchPlan, LevelMatches, SettleCommit, SettleStore, SettledLevel};
+pub use settle::{LevelMatches, SettleCommit, SettleStore, SettledLevel};
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;

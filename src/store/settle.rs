@@ -13,7 +13,7 @@ use super::{HeldBack, LogRow, StockLevel, StoreError};
 use crate::domain::Sku;
 
 /// A stock level of a batch that matches at least one subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LevelMatches {
     /// Its position in the batch.
     pub item: usize,
@@ -21,15 +21,6 @@ pub struct LevelMatches {
     pub latest: bool,
     /// How many subscriptions it matches.
     pub matches: u64,
-}
-
-/// What is recorded of a batch's set-based processing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BatchPlan {
-    /// What a triage found its stock levels match (`None`: not triaged).
-    pub triaged: Option<Vec<LevelMatches>>,
-    /// The positions the settle commit left to fan out (`None`: not settled yet).
-    pub fan_out: Option<Vec<usize>>,
 }
 
 /// A stock level held back as a whole, with every match, without walking them.
@@ -61,10 +52,10 @@ pub struct SettleCommit<'a> {
 #[async_trait]
 pub trait SettleStore: Send + Sync + 'static {
     /// Looks at up to `limit` waiting batches not looked at yet, newest first, and records
-    /// what their stock levels match ([`level_matches`](Self::level_matches)), so that the
-    /// claim takes those that match anything first and their settle needs no second look.
-    /// Does nothing while at most one batch waits (there is nothing to reorder). How many
-    /// batches it looked at.
+    /// whether any of their stock levels matches a subscription, so that the claim takes
+    /// those first. Only the order depends on it: the settle looks again, at the
+    /// subscriptions there are then. Does nothing while at most one batch waits (there is
+    /// nothing to reorder). How many batches it looked at.
     async fn triage_batches(&self, limit: usize) -> Result<usize, StoreError>;
     /// The stock levels of `batch` from position `from` on that match a subscription, in
     /// position order: one query for the whole batch.
@@ -73,8 +64,8 @@ pub trait SettleStore: Send + Sync + 'static {
         batch: Uuid,
         from: usize,
     ) -> Result<Vec<LevelMatches>, StoreError>;
-    /// Where a claimed batch's set-based processing stands.
-    async fn batch_plan(&self, batch: Uuid) -> Result<BatchPlan, StoreError>;
+    /// The positions a settled batch fans out (`None`: not settled yet).
+    async fn fan_out_plan(&self, batch: Uuid) -> Result<Option<Vec<usize>>, StoreError>;
     /// Applies a settle commit if the worker still holds the batch and it is not settled
     /// yet ([`StoreError::LostClaim`] otherwise, with nothing changed).
     async fn settle_batch(&self, commit: &SettleCommit<'_>) -> Result<(), StoreError>;

@@ -27,6 +27,14 @@ pub(crate) const LEVEL_MATCHES: &str = concat!(
      WHERE m.matches > 0 ORDER BY m.position"
 );
 
+/// Whether any stock level of a batch matches a subscription (stops at the first).
+pub(crate) const BATCH_MATCHES: &str = concat!(
+    "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM stock_batch_items i WHERE i.batch_id = $1 \
+     AND EXISTS (SELECT 1 FROM subscriptions s WHERE ",
+    item_matches!(),
+    ")) THEN 1 ELSE 0 END AS BIGINT)"
+);
+
 /// A JSON column of a batch, read back (`None` when NULL).
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(
     text: Option<&str>,
@@ -91,23 +99,24 @@ macro_rules! impl_settle_store {
                 .await?;
                 let mut found = Vec::with_capacity(ids.len());
                 for id in ids {
-                    let matches = self.level_matches(id, 0).await?;
-                    let json = serde_json::to_string(&matches)
-                        .map_err(|e| StoreError::Corrupt(format!("batch matches: {e}")))?;
-                    found.push((id, !matches.is_empty(), json));
+                    let matches: i64 = sqlx::query_scalar(settle_queries::BATCH_MATCHES)
+                        .bind(id)
+                        .fetch_one(&self.$read)
+                        .await?;
+                    found.push((id, matches > 0));
                 }
                 let looked = found.len();
                 if looked == 0 {
                     return Ok(0);
                 }
                 self.write(1, move |conn| Box::pin(async move {
-                    for (id, any, json) in &found {
+                    for (id, any) in &found {
                         let sql = if *any {
-                            "UPDATE stock_batches SET triage = 2, matches = $1 WHERE id = $2 AND triage = 1"
+                            "UPDATE stock_batches SET triage = 2 WHERE id = $1 AND triage = 1"
                         } else {
-                            "UPDATE stock_batches SET triage = 0, matches = $1 WHERE id = $2 AND triage = 1"
+                            "UPDATE stock_batches SET triage = 0 WHERE id = $1 AND triage = 1"
                         };
-                        sqlx::query(sql).bind(json).bind(*id).execute(&mut *conn).await?;
+                        sqlx::query(sql).bind(*id).execute(&mut *conn).await?;
                     }
                     Ok(())
                 }))
@@ -134,19 +143,13 @@ macro_rules! impl_settle_store {
                     .collect()
             }
 
-            async fn batch_plan(&self, batch: Uuid) -> Result<BatchPlan, StoreError> {
-                let row: Option<(Option<String>, Option<String>)> =
-                    sqlx::query_as("SELECT matches, fan_out FROM stock_batches WHERE id = $1")
+            async fn fan_out_plan(&self, batch: Uuid) -> Result<Option<Vec<usize>>, StoreError> {
+                let plan: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT fan_out FROM stock_batches WHERE id = $1")
                         .bind(batch)
                         .fetch_optional(&self.$read)
                         .await?;
-                let Some((triaged, fan_out)) = row else {
-                    return Ok(BatchPlan::default());
-                };
-                Ok(BatchPlan {
-                    triaged: settle_queries::parse(triaged.as_deref(), "matches")?,
-                    fan_out: settle_queries::parse(fan_out.as_deref(), "fan-out plan")?,
-                })
+                settle_queries::parse(plan.flatten().as_deref(), "fan-out plan")
             }
 
             async fn settle_batch(&self, commit: &SettleCommit<'_>) -> Result<(), StoreError> {

@@ -20,7 +20,7 @@ use super::outbox_queries::{self, impl_outbox_store};
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
-use super::settle::{BatchPlan, LevelMatches, SettleCommit, SettledLevel};
+use super::settle::{LevelMatches, SettleCommit, SettledLevel};
 use super::settle_queries::{self, impl_settle_store};
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;

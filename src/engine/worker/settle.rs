@@ -10,8 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::feeds::Catalog;
 use crate::store::{
-    ChunkApplied, ClaimedBatch, HeldBack, LevelMatches, SettleCommit, SettledLevel, StockLevel,
-    StoreError,
+    ChunkApplied, ClaimedBatch, HeldBack, SettleCommit, SettledLevel, StockLevel, StoreError,
 };
 
 use super::counts::BatchCounts;
@@ -20,15 +19,19 @@ use super::{Engine, EngineError, RuleSet, COMMIT_TRIES};
 impl Engine {
     /// Settles what needs no walk and commits the plan for the rest; the positions left to
     /// fan out, ascending.
-    /// `triaged`: what a triage found the batch's stock levels match, if one looked.
     pub(super) async fn settle(
         &self,
         claimed: &ClaimedBatch,
         rules: &RuleSet,
-        triaged: Option<Vec<LevelMatches>>,
         counts: &Mutex<BatchCounts>,
     ) -> Result<Vec<usize>, EngineError> {
-        let commit = self.plan(claimed, rules, triaged).await?;
+        let commit = self.plan(claimed, rules).await?;
+        if commit.held.is_empty() && !commit.fan_out.is_empty() {
+            // Nothing to log and the batch not done: the commit would only record the plan.
+            // Without it a resumed batch plans again from its progress, which is as exact:
+            // what it passed needed no trace, and nothing else was decided.
+            return Ok(commit.fan_out);
+        }
         let mut tries = 0;
         loop {
             tries += 1;
@@ -45,14 +48,13 @@ impl Engine {
         }
     }
 
-    /// Decides, from one query for the whole batch (or what its triage found), which stock
-    /// levels are held back as a whole and which are walked. A stock level an earlier
-    /// holder was walking (a cursor) is walked on from its cursor, whatever it matches now.
+    /// Decides, from one query for the whole batch, which stock levels are held back as a
+    /// whole and which are walked. A stock level an earlier holder was walking (a cursor)
+    /// is walked on from its cursor, whatever it matches now.
     async fn plan<'a>(
         &'a self,
         claimed: &'a ClaimedBatch,
         rules: &RuleSet,
-        triaged: Option<Vec<LevelMatches>>,
     ) -> Result<SettleCommit<'a>, EngineError> {
         let start = claimed.progress;
         let batch = claimed.batch.id;
@@ -65,11 +67,7 @@ impl Engine {
             held: Vec::new(),
             fan_out: walking.into_iter().collect(),
         };
-        let matches = match triaged {
-            Some(found) => found,
-            None => self.store.level_matches(batch, start.item).await?,
-        };
-        for found in matches.into_iter().filter(|m| m.item >= start.item) {
+        for found in self.store.level_matches(batch, start.item).await? {
             if Some(found.item) == walking {
                 continue;
             }
