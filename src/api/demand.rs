@@ -120,10 +120,16 @@ fn parse(params: DemandParams) -> Result<DemandQuery, ApiError> {
     let locale = f.optional("locale", params.locale.as_deref(), Locale::parse);
     // A prefix is any start of a SKU: checked as a SKU (no control characters, length).
     let prefix = f.optional("skuPrefix", params.sku_prefix.as_deref(), Sku::parse);
-    let min = f.optional("minWaiting", params.min_waiting.as_deref(), number(usize::MAX));
-    let limit = f.optional("limit", params.limit.as_deref(), |raw| match number(MAX_LIMIT)(raw) {
-        Ok(0) => Err(format!("is not a whole number from 1 to {MAX_LIMIT}")),
-        other => other,
+    let min = f.optional(
+        "minWaiting",
+        params.min_waiting.as_deref(),
+        number(usize::MAX),
+    );
+    let limit = f.optional("limit", params.limit.as_deref(), |raw| {
+        match number(MAX_LIMIT)(raw) {
+            Ok(0) => Err(format!("is not a whole number from 1 to {MAX_LIMIT}")),
+            other => other,
+        }
     });
     let offset = f.optional("offset", params.offset.as_deref(), number(usize::MAX));
     f.finish()?;
@@ -145,14 +151,19 @@ pub async fn list(
     let page = state.store.demand(&query).await?;
     let now = Utc::now().timestamp();
     if wants_csv(&headers) {
-        let body = crate::insights::csv::demand(&page.rows, now).map_err(|e| ApiError::Internal(e.into()))?;
+        let body = crate::insights::csv::demand(&page.rows, now)
+            .map_err(|e| ApiError::Internal(e.into()))?;
         return Ok(csv_answer(body));
     }
     let body = DemandBody {
         total: page.total,
         limit: query.limit,
         offset: query.offset,
-        data: page.rows.into_iter().map(|r| DemandItem::new(r, now)).collect(),
+        data: page
+            .rows
+            .into_iter()
+            .map(|r| DemandItem::new(r, now))
+            .collect(),
     };
     Ok(JsonResponse(body).into_response())
 }

@@ -81,7 +81,11 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<JsonResponse<HistoryBody>, ApiError> {
     let id = path_id(&id, "contactId")?;
-    let entries = state.store.history(id).await?.ok_or(ApiError::ContactNotFound)?;
+    let entries = state
+        .store
+        .history(id)
+        .await?
+        .ok_or(ApiError::ContactNotFound)?;
     Ok(JsonResponse(HistoryBody {
         data: entries.into_iter().map(Into::into).collect(),
     }))

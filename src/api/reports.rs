@@ -55,7 +55,11 @@ pub fn parse(params: ReportParams) -> Result<ReportQuery, ApiError> {
     let mut f = Fields::new();
     let from = f.required("from", params.from.as_deref(), parse_day);
     let to = f.required("to", params.to.as_deref(), parse_day);
-    let granularity = f.optional("granularity", params.granularity.as_deref(), Granularity::parse);
+    let granularity = f.optional(
+        "granularity",
+        params.granularity.as_deref(),
+        Granularity::parse,
+    );
     let locale = f.optional("locale", params.locale.as_deref(), Locale::parse);
     if params.automation.as_deref() == Some("") {
         f.error("automation", "is empty: leave it out for every automation");
@@ -83,7 +87,12 @@ pub fn parse(params: ReportParams) -> Result<ReportQuery, ApiError> {
 pub async fn build(state: &AppState, query: &ReportQuery) -> Result<report::Report, ApiError> {
     let rows = state
         .store
-        .daily_stats(query.from, query.to, query.automation.as_deref(), query.locale.as_deref())
+        .daily_stats(
+            query.from,
+            query.to,
+            query.automation.as_deref(),
+            query.locale.as_deref(),
+        )
         .await?;
     let waiting = state.store.waiting_now(query.locale.as_deref()).await?;
     Ok(report::build(query, &rows, waiting))
@@ -97,7 +106,8 @@ pub async fn back_in_stock(
     let query = parse(params)?;
     let report = build(&state, &query).await?;
     if wants_csv(&headers) {
-        let body = crate::insights::csv::report(&report).map_err(|e| ApiError::Internal(e.into()))?;
+        let body =
+            crate::insights::csv::report(&report).map_err(|e| ApiError::Internal(e.into()))?;
         return Ok(csv_answer(body));
     }
     Ok(JsonResponse(report).into_response())

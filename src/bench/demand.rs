@@ -154,7 +154,10 @@ async fn run(
     .await?;
     let baseline = started.elapsed().as_secs_f64() * 1_000.0;
     pool.close().await;
-    writeln!(out, "baseline: GROUP BY over every subscription, top 100: {baseline:.1} ms (one run)")?;
+    writeln!(
+        out,
+        "baseline: GROUP BY over every subscription, top 100: {baseline:.1} ms (one run)"
+    )?;
 
     let mut config = bench_config(dir, data, &db.url()?, 2_000)?;
     config.listen = "127.0.0.1:0".parse()?;
@@ -174,7 +177,11 @@ async fn run(
     }));
     let client = reqwest::Client::new();
 
-    writeln!(out, "{:<26} {:>10} {:>10} {:>8}", "variant", "query ms", "HTTP ms", "rows")?;
+    writeln!(
+        out,
+        "{:<26} {:>10} {:>10} {:>8}",
+        "variant", "query ms", "HTTP ms", "rows"
+    )?;
     for v in variants(data) {
         let mut query_times = Vec::with_capacity(args.runs);
         let mut rows = 0;
@@ -186,14 +193,22 @@ async fn run(
         let mut http_times = Vec::with_capacity(args.runs);
         for _ in 0..args.runs {
             let mut request = client
-                .get(format!("{address}/api/v3/inventory/backinstock/demand?{}", v.path))
+                .get(format!(
+                    "{address}/api/v3/inventory/backinstock/demand?{}",
+                    v.path
+                ))
                 .header("apikey", "bench");
             if v.csv {
                 request = request.header("accept", "text/csv");
             }
             let started = Instant::now();
             let response = request.send().await?;
-            anyhow::ensure!(response.status().is_success(), "{}: {}", v.name, response.status());
+            anyhow::ensure!(
+                response.status().is_success(),
+                "{}: {}",
+                v.name,
+                response.status()
+            );
             response.bytes().await?;
             http_times.push(started.elapsed());
         }

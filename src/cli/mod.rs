@@ -3,8 +3,8 @@
 
 mod inspect;
 mod mail;
-mod report;
 pub(crate) mod progress;
+mod report;
 mod serve;
 mod templates;
 

@@ -64,7 +64,12 @@ pub async fn report(config: &Config, args: &ReportArgs) -> anyhow::Result<ExitCo
     let query = query(config, args)?;
     let store = connect_store(config).await?;
     let rows = store
-        .daily_stats(query.from, query.to, query.automation.as_deref(), query.locale.as_deref())
+        .daily_stats(
+            query.from,
+            query.to,
+            query.automation.as_deref(),
+            query.locale.as_deref(),
+        )
         .await
         .context("cannot read the statistics")?;
     let waiting = store.waiting_now(query.locale.as_deref()).await?;
@@ -90,13 +95,17 @@ fn print_summary(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         ("converted", c.converted.to_string()),
         (
             "conversion rate",
-            s.conversion_rate.map_or("-".into(), |r| format!("{:.1} %", r * 100.0)),
+            s.conversion_rate
+                .map_or("-".into(), |r| format!("{:.1} %", r * 100.0)),
         ),
         (
             "average wait",
             s.average_wait_seconds.map_or("-".into(), human_duration),
         ),
-        ("expired / dead / unsubscribed", format!("{} / {} / {}", c.expired, c.dead, c.unsubscribed)),
+        (
+            "expired / dead / unsubscribed",
+            format!("{} / {} / {}", c.expired, c.dead, c.unsubscribed),
+        ),
     ];
     for (name, value) in lines {
         writeln!(out, "  {name:<30} {value}")?;
@@ -129,7 +138,11 @@ fn print_series(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
 
 /// Seconds as the largest sensible unit: "3 d 4 h", "5 h 10 min", "42 s".
 fn human_duration(seconds: i64) -> String {
-    let (d, h, m) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    let (d, h, m) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+    );
     match (d, h, m) {
         (0, 0, 0) => format!("{seconds} s"),
         (0, 0, m) => format!("{m} min"),
