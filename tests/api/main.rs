@@ -30,6 +30,7 @@ mod hostile_shutdown;
 mod hostile_values;
 mod hostile_wire;
 mod insights_restart;
+mod insights_retention;
 mod insights_scenario;
 mod mail_transport;
 mod metrics;
