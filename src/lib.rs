@@ -11,6 +11,7 @@ pub mod domain;
 pub mod dsl;
 pub mod engine;
 pub mod feeds;
+pub mod insights;
 pub mod metrics;
 pub mod plugins;
 pub mod reload;

@@ -6,9 +6,9 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::{
-    auth, automations, completion, contacts, feeds, health, integration_log, metrics, outbox,
-    products, receipts, server, status, stock_levels, subscriptions, templates, unsubscribe,
-    AppState,
+    auth, automations, completion, contacts, demand, feeds, health, history, integration_log,
+    metrics, outbox, products, receipts, reports, server, status, stock_levels, subscriptions,
+    templates, unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
@@ -24,6 +24,9 @@ pub fn router(state: AppState) -> Router {
         .route("/automations/dry-run", post(automations::dry_run))
         .route("/feeds", get(feeds::list))
         .route("/integration-log", get(integration_log::list))
+        .route("/inventory/backinstock/demand", get(demand::list))
+        .route("/reports/back-in-stock", get(reports::back_in_stock))
+        .route("/contacts/{id}/backinstock/history", get(history::get))
         .route("/products/{locale}/{sku}", get(products::get))
         .route("/outbox", get(outbox::list).delete(outbox::purge))
         .route("/outbox/retry", post(outbox::retry))

@@ -5,6 +5,7 @@ mod baseline;
 mod data;
 mod db;
 mod delivery;
+mod demand;
 mod fanout;
 mod generate;
 mod generate_cmd;
@@ -14,6 +15,7 @@ mod wait;
 
 pub use data::DataArgs;
 pub use delivery::{delivery, DeliveryArgs};
+pub use demand::{demand, DemandArgs};
 pub use fanout::{fanout, FanoutArgs};
 pub use generate_cmd::{generate, GenerateArgs};
 pub use sync::{sync, SyncArgs};

@@ -1,9 +1,10 @@
 //! The command line: `restock serve | migrate | rules check | rules dry-run | log |
-//! outbox | templates render | mail check | mail send-test | bench`.
+//! outbox | report | templates render | mail check | mail send-test | bench`.
 
 mod inspect;
 mod mail;
 pub(crate) mod progress;
+mod report;
 mod serve;
 mod templates;
 
@@ -40,6 +41,9 @@ enum Command {
     /// See and act on the outbox: list, retry dead letters, purge finished notifications.
     #[command(subcommand)]
     Outbox(inspect::OutboxCommand),
+    /// Print the back-in-stock report: subscribed, waiting, triggered, delivered, clicked,
+    /// converted, revenue, average wait (the statistics of `GET /api/v3/reports/back-in-stock`).
+    Report(report::ReportArgs),
     /// Preview email templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -63,6 +67,9 @@ enum BenchCommand {
     /// A full-catalog sync over HTTP with one restock behind it: ingest, drain, and the
     /// restock's wait, beside the per-level path of before.
     Sync(crate::bench::SyncArgs),
+    /// The demand list (waiting subscriptions ranked per SKU and locale) on a generated
+    /// dataset: store query and HTTP endpoint, medians, beside a GROUP BY scan.
+    Demand(crate::bench::DemandArgs),
 }
 
 #[derive(Subcommand)]
@@ -91,6 +98,7 @@ impl Cli {
             Command::Rules(RulesCommand::DryRun(args)) => inspect::dry_run(&config, &args).await,
             Command::Log(args) => inspect::log(&config, &args).await,
             Command::Outbox(command) => inspect::outbox(&config, command).await,
+            Command::Report(args) => report::report(&config, &args).await,
             Command::Templates(TemplatesCommand::Render(args)) => {
                 templates::render(&config, &args).await
             }
@@ -101,6 +109,10 @@ impl Cli {
             }
             Command::Bench(BenchCommand::Generate(args)) => {
                 crate::bench::generate(&args).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench(BenchCommand::Demand(args)) => {
+                crate::bench::demand(&args).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Bench(BenchCommand::Fanout(args)) => {

@@ -32,6 +32,7 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "http",
     "rate_limit",
+    "insights",
 ];
 
 /// Whether `RESTOCK_<key>` names a configuration key (its first `__` segment).

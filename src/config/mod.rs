@@ -2,6 +2,7 @@
 //! overridden by an environment variable `RESTOCK_<KEY>` (nested keys joined by `__`).
 
 mod http;
+mod insights;
 mod key_file;
 mod load;
 mod mail;
@@ -11,6 +12,7 @@ mod secret;
 mod webhook;
 
 pub use http::HttpConfig;
+pub use insights::InsightsConfig;
 pub use key_file::{read_or_create_key, KeyFileError};
 pub use load::{load, ConfigError};
 pub use mail::{MailConfig, MailTransport};
@@ -83,6 +85,9 @@ pub struct Config {
     /// Most connections the store opens (PostgreSQL; SQLite readers).
     #[serde(deserialize_with = "load::number_or_string")]
     pub database_max_connections: u32,
+    /// Statistics' time zone and the retention of history (`insights.time_zone`,
+    /// `insights.history_days`, `insights.delivered_days`).
+    pub insights: InsightsConfig,
 }
 
 impl Default for Config {
@@ -109,6 +114,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
+            insights: InsightsConfig::default(),
         }
     }
 }

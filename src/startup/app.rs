@@ -32,6 +32,7 @@ pub struct Application {
     run_engine: bool,
     run_delivery: bool,
     http: HttpConfig,
+    insights: crate::config::InsightsConfig,
     _watchers: Vec<WatchGuard>,
 }
 
@@ -78,6 +79,7 @@ impl Application {
             run_engine: config.engine.enabled,
             run_delivery: config.delivery.enabled,
             http: config.http.clone(),
+            insights: config.insights.clone(),
             _watchers: watchers,
         })
     }
@@ -133,6 +135,11 @@ impl Application {
             let wake = Arc::new(Notify::new());
             tokio::spawn(self.delivery.clone().run(wake, stopped(stop_rx.clone())))
         });
+        let retention = tokio::spawn(crate::insights::retention::run(
+            store.clone(),
+            self.insights.clone(),
+            stopped(stop_rx.clone()),
+        ));
         let stop = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
@@ -146,6 +153,7 @@ impl Application {
             delivery.await.context("the delivery task failed")?;
         }
         heartbeat.await.context("the heartbeat task failed")?;
+        retention.await.context("the retention task failed")?;
         // Frees what the stopped workers still hold, so another instance resumes it now.
         if let Err(err) = store.retire(&workers).await {
             tracing::warn!(error = %err, "cannot release this instance's claims; their leases will");
@@ -171,9 +179,13 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 pub async fn connect_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url.expose();
     tracing::info!(database = %redact_url(url), "opening the store");
-    store::connect(url, config.database_max_connections)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact_url(url)))
+    store::connect_in(
+        url,
+        config.database_max_connections,
+        config.insights.time_zone,
+    )
+    .await
+    .with_context(|| format!("cannot open the database {}", redact_url(url)))
 }
 
 /// Feeds and rules as configured; either failing at start stops the start (there is no

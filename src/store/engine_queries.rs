@@ -152,6 +152,7 @@ macro_rules! impl_engine_store {
                 let mut ids: Vec<Uuid> = chunk.triggered.iter().map(|t| t.candidate.id).collect();
                 ids.extend(chunk.expired.iter().map(|(id, _)| *id));
                 ids.sort_unstable();
+                let expiring = InsightsTx::read_expiring(&mut *tx, &chunk.expired).await?;
                 let mut gone = std::collections::HashSet::with_capacity(ids.len());
                 for part in ids.chunks(INSERT_CHUNK) {
                     gone.extend(DeleteSubscriptions::delete_subscriptions(&mut *tx, part).await?);
@@ -179,6 +180,7 @@ macro_rules! impl_engine_store {
                 for t in &consumed {
                     log.sent(&t.route);
                 }
+                InsightsTx::chunk_committed(&mut *tx, self.zone, chunk, &consumed, expiring, &gone).await?;
                 applied.triggered = consumed.len() as u64;
                 for (_, automation) in chunk.expired.iter().filter(|(id, _)| gone.contains(id)) {
                     log.expired(automation);

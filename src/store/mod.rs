@@ -6,6 +6,8 @@ mod engine_queries;
 mod engine_rows;
 mod error;
 mod group;
+mod history;
+mod insights_store;
 mod instances;
 mod model;
 mod outbox_model;
@@ -18,15 +20,20 @@ mod settle;
 mod settle_queries;
 mod sqlite;
 mod sqlite_chunks;
+pub mod stats;
 
 pub use engine_model::*;
 pub use error::StoreError;
+pub use insights_store::{
+    DemandPage, DemandQuery, DemandRow, HistoryEntry, InsightsStore, LastLevel, Purged,
+};
 pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
 pub use settle::{LevelMatches, SettleCommit, SettleStore, SettledLevel};
 pub use sqlite::SqliteStore;
+pub use stats::{AddStats, DailyStats, StatKey, StatsZone};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,7 +48,7 @@ use crate::domain::Sku;
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
 pub trait Store:
-    EngineStore + SettleStore + OutboxStore + InstanceStore + Send + Sync + 'static
+    EngineStore + SettleStore + OutboxStore + InstanceStore + InsightsStore + Send + Sync + 'static
 {
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
@@ -187,11 +194,22 @@ pub trait OutboxStore: Send + Sync + 'static {
 /// The store chosen by the URL: `postgres://` or `postgresql://` selects PostgreSQL,
 /// anything else is a SQLite URL. Migrations run before this returns.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Arc<dyn Store>, StoreError> {
+    connect_in(url, max_connections, StatsZone::default()).await
+}
+
+/// [`connect`], counting statistics' days in `zone`.
+pub async fn connect_in(
+    url: &str,
+    max_connections: u32,
+    zone: StatsZone,
+) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(
-            PostgresStore::connect(url, max_connections).await?,
-        ))
+        let mut store = PostgresStore::connect(url, max_connections).await?;
+        store.zone = zone;
+        Ok(Arc::new(store))
     } else {
-        Ok(Arc::new(SqliteStore::connect(url, max_connections).await?))
+        let mut store = SqliteStore::connect(url, max_connections).await?;
+        store.zone = zone;
+        Ok(Arc::new(store))
     }
 }

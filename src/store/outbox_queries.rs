@@ -53,6 +53,7 @@ macro_rules! impl_outbox_store {
                 let mut conn = self.writer().await?;
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 let mut applied = 0;
+                let (mut delivered, mut dead) = (Vec::new(), Vec::new());
                 for (id, finish) in finished {
                 let now = rows::now();
                 let query = match finish {
@@ -92,7 +93,13 @@ macro_rules! impl_outbox_store {
                 };
                 let done = query.bind(*id).bind(worker).execute(&mut *tx).await?;
                 applied += done.rows_affected();
+                match finish {
+                    Finish::Delivered if done.rows_affected() > 0 => delivered.push(*id),
+                    Finish::Dead { .. } if done.rows_affected() > 0 => dead.push(*id),
+                    _ => {}
                 }
+                }
+                InsightsTx::deliveries_finished(&mut *tx, self.zone, &delivered, &dead).await?;
                 tx.commit().await?;
                 Ok(applied)
             }
@@ -160,10 +167,13 @@ macro_rules! impl_outbox_store {
             async fn purge(&self, status: &str) -> Result<u64, StoreError> {
                 let status = status.to_owned();
                 self.write(1, move |conn| Box::pin(async move {
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    InsightsTx::archive_notifications(&mut *tx, &status, None).await?;
                     let done = sqlx::query("DELETE FROM notifications WHERE status = $1 AND status <> 'pending'")
                         .bind(&status)
-                        .execute(&mut *conn)
+                        .execute(&mut *tx)
                         .await?;
+                    tx.commit().await?;
                     Ok(done.rows_affected())
                 }))
                 .await

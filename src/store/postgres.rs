@@ -10,6 +10,10 @@ use uuid::Uuid;
 
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, matching_subscriptions, DeleteSubscriptions};
+use super::history::{self, InsightsTx};
+use super::insights_store::{
+    self, impl_insights_store, DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged,
+};
 use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
@@ -19,12 +23,16 @@ use super::queries::{
 };
 use super::settle::{LevelMatches, SettleCommit, SettledLevel};
 use super::settle_queries::{self, impl_settle_store};
+use super::stats::StatRow;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// The zone statistics count days in.
+    pub(super) zone: super::StatsZone,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`), taking
@@ -49,7 +57,10 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            zone: super::StatsZone::default(),
+        })
     }
 
     /// Runs `op` on a pooled connection, outside a transaction like any pool query: the
@@ -98,3 +109,4 @@ impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_settle_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
+impl_insights_store!(PostgresStore, sqlx::Postgres, read: pool);

@@ -118,8 +118,10 @@ macro_rules! impl_store {
                     "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions \
                      WHERE contact_id = $1 AND sku = $2 AND locale = $3 AND external_id = $4"
                 );
+                let zone = self.zone;
                 self.write(1, move |conn| Box::pin(async move {
                     let external_id = column(&new.external_id);
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     loop {
                         let inserted: Option<rows::SubscriptionRow> = sqlx::query_as(&insert)
                             .bind(rows::new_id())
@@ -128,10 +130,12 @@ macro_rules! impl_store {
                             .bind(new.locale.as_str())
                             .bind(external_id)
                             .bind(rows::now())
-                            .fetch_optional(&mut *conn)
+                            .fetch_optional(&mut *tx)
                             .await
                             .map_err(StoreError::on_constraint)?;
                         if let Some(row) = inserted {
+                            InsightsTx::count_subscribed(&mut *tx, zone, &row.locale).await?;
+                            tx.commit().await?;
                             return Ok(Subscribed { subscription: row.try_into()?, created: true });
                         }
                         let found: Option<rows::SubscriptionRow> = sqlx::query_as(&existing)
@@ -139,10 +143,11 @@ macro_rules! impl_store {
                             .bind(new.sku.as_str())
                             .bind(new.locale.as_str())
                             .bind(external_id)
-                            .fetch_optional(&mut *conn)
+                            .fetch_optional(&mut *tx)
                             .await?;
                         // None: the twin was consumed or deleted in between; insert again.
                         if let Some(row) = found {
+                            tx.commit().await?;
                             return Ok(Subscribed { subscription: row.try_into()?, created: false });
                         }
                     }
@@ -151,17 +156,22 @@ macro_rules! impl_store {
             }
 
             async fn unsubscribe(&self, id: Uuid) -> Result<bool, StoreError> {
+                let zone = self.zone;
+                let delete = format!("DELETE FROM subscriptions WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}");
                 self.write(1, move |conn| Box::pin(async move {
-                    let done = sqlx::query("DELETE FROM subscriptions WHERE id = $1")
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                    Ok(done.rows_affected() > 0)
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    let removed: Vec<rows::SubscriptionRow> =
+                        sqlx::query_as(&delete).bind(id).fetch_all(&mut *tx).await?;
+                    InsightsTx::subscriptions_removed(&mut *tx, zone, &removed, history::DELETED).await?;
+                    tx.commit().await?;
+                    Ok(!removed.is_empty())
                 }))
                 .await
             }
 
             async fn opt_out(&self, contact: Uuid) -> Result<Option<u64>, StoreError> {
+                let zone = self.zone;
+                let delete = format!("DELETE FROM subscriptions WHERE contact_id = $1 RETURNING {SUBSCRIPTION_COLUMNS}");
                 self.write(1, move |conn| Box::pin(async move {
                     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     let updated = sqlx::query("UPDATE contacts SET accepts_email = $1, modified_on = $2, version = version + 1 WHERE id = $3")
@@ -173,12 +183,11 @@ macro_rules! impl_store {
                     if updated.rows_affected() == 0 {
                         return Ok(None);
                     }
-                    let removed = sqlx::query("DELETE FROM subscriptions WHERE contact_id = $1")
-                        .bind(contact)
-                        .execute(&mut *tx)
-                        .await?;
+                    let removed: Vec<rows::SubscriptionRow> =
+                        sqlx::query_as(&delete).bind(contact).fetch_all(&mut *tx).await?;
+                    InsightsTx::subscriptions_removed(&mut *tx, zone, &removed, history::UNSUBSCRIBED).await?;
                     tx.commit().await?;
-                    Ok(Some(removed.rows_affected()))
+                    Ok(Some(removed.len() as u64))
                 }))
                 .await
             }

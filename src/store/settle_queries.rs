@@ -76,6 +76,26 @@ pub(crate) fn unlogged_levels_from(by_sku: bool) -> String {
     }
 }
 
+/// The daily statistics of a settle commit: `held:<reason>` for the matches of every stock
+/// level held back as a whole, by the level's locale, as a fan-out chunk counts its own.
+pub(crate) fn held_stats(
+    day: chrono::NaiveDate,
+    commit: &crate::store::SettleCommit<'_>,
+) -> crate::store::DailyStats {
+    use crate::store::stats::metric::HELD_PREFIX;
+    let mut stats = crate::store::DailyStats::new(day);
+    for held in &commit.held {
+        let Some(level) = commit.levels.get(held.item) else {
+            continue;
+        };
+        let locale = super::model::column(&level.key.locale);
+        let metric = format!("{HELD_PREFIX}{}", held.reason.as_str());
+        let n = i64::try_from(held.matched).unwrap_or(i64::MAX);
+        stats.add(crate::store::StatKey::locale(locale), &metric, n);
+    }
+    stats
+}
+
 /// Implements [`crate::store::SettleStore`] for `$store` (see `impl_engine_store!`).
 macro_rules! impl_settle_store {
     ($store:ty, $db:ty, read: $read:ident) => {
@@ -215,6 +235,10 @@ macro_rules! impl_settle_store {
                          DO UPDATE SET count = integration_log.count + excluded.count",
                     );
                     insert.build().execute(&mut *tx).await?;
+                }
+                let stats = settle_queries::held_stats(self.zone.day_of(now), commit);
+                if !stats.is_empty() {
+                    $crate::store::AddStats::add_stats(&mut *tx, &stats).await?;
                 }
                 tx.commit().await?;
                 Ok(())

@@ -13,6 +13,10 @@ use uuid::Uuid;
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
 use super::group::{GroupWriter, Lent};
+use super::history::{self, InsightsTx};
+use super::insights_store::{
+    self, impl_insights_store, DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged,
+};
 use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
@@ -22,8 +26,10 @@ use super::queries::{
 };
 use super::settle::{LevelMatches, SettleCommit, SettledLevel};
 use super::settle_queries::{self, impl_settle_store};
+use super::stats::StatRow;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 
 /// SQLite allows one writer at a time. All writes go through a single connection, owned
@@ -34,6 +40,8 @@ use chrono::{DateTime, Utc};
 pub struct SqliteStore {
     pub(super) reader: SqlitePool,
     group: GroupWriter,
+    /// The zone statistics count days in.
+    pub(super) zone: super::StatsZone,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`), taking
@@ -67,7 +75,11 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let group = GroupWriter::start(writer);
-        Ok(Self { reader, group })
+        Ok(Self {
+            reader,
+            group,
+            zone: super::StatsZone::default(),
+        })
     }
 
     /// Runs `op` in the next group commit (see [`GroupWriter::write`]).
@@ -101,3 +113,4 @@ impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_settle_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
+impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);

@@ -32,6 +32,24 @@ async fn scalar(backend: &Backend, sql: &str, batch: Uuid) -> i64 {
     }
 }
 
+/// The day's counters per metric, summed over their keys.
+async fn daily_counts(backend: &Backend) -> std::collections::BTreeMap<String, i64> {
+    let url = backend.url();
+    let sql = "SELECT metric, CAST(SUM(value) AS BIGINT) FROM daily_stats GROUP BY metric";
+    let rows: Vec<(String, i64)> = if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
+        let rows = sqlx::query_as(sql).fetch_all(&pool).await;
+        pool.close().await;
+        rows.expect("query")
+    } else {
+        let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
+        let rows = sqlx::query_as(sql).fetch_all(&pool).await;
+        pool.close().await;
+        rows.expect("query")
+    };
+    rows.into_iter().collect()
+}
+
 /// Where the batch stands: 0 not settled, 1 settled and fanning out, 2 processed.
 async fn stage(backend: &Backend, batch: Uuid) -> i64 {
     scalar(
@@ -204,6 +222,24 @@ async fn killed_during_a_mixed_batch_notifies_each_once_and_settles_every_level(
         assert_eq!(entries.len(), 1, "{sku}: {entries:?}");
         assert_eq!(entries[0]["heldBack"], held, "{sku}");
     }
+    // Daily statistics count each held-back and triggered subscription once too.
+    let counts = daily_counts(&app.backend).await;
+    let held: Vec<(&str, i64)> = counts
+        .iter()
+        .filter(|(m, _)| m.starts_with("held:"))
+        .map(|(m, n)| (m.as_str(), *n))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            ("held:noFeedForLocale", 2),
+            ("held:noProductData", 3),
+            ("held:noStock", 4),
+            ("held:superseded", 9)
+        ]
+    );
+    assert_eq!(counts.get("triggered"), Some(&33));
+
     let quiet = app.log("?sku=FULL-17").await;
     assert_eq!(quiet.len(), 1, "{quiet:?}");
     assert_eq!(quiet[0]["matched"], 0);

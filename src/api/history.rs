@@ -1,0 +1,92 @@
+//! `GET /api/v3/contacts/{id}/backinstock/history`: why a shopper got — or did not get — an
+//! email. Every subscription of the contact, waiting or ended (triggered, expired,
+//! deleted, unsubscribed), a triggered one with its notification and delivery outcome.
+
+use axum::extract::{Path, State};
+use axum::Json as JsonResponse;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use super::validate::{format_time, path_id};
+use super::AppState;
+use crate::store::HistoryEntry;
+
+#[derive(Serialize)]
+pub struct HistoryBody {
+    data: Vec<HistoryItem>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HistoryItem {
+    subscription_id: Uuid,
+    sku: String,
+    locale: String,
+    external_id: Option<String>,
+    subscribed_on: String,
+    status: String,
+    ended_on: Option<String>,
+    /// Why it expired: the automation whose `expires_after` dropped it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expired_by: Option<String>,
+    notification: Option<NotificationItem>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotificationItem {
+    id: Uuid,
+    automation: String,
+    branch: String,
+    /// `pending` (being delivered or retried), `delivered` or `dead`.
+    status: Option<String>,
+    attempts: i32,
+    last_error: Option<String>,
+    finished_on: Option<String>,
+}
+
+fn present(raw: String) -> Option<String> {
+    (!raw.is_empty()).then_some(raw)
+}
+
+impl From<HistoryEntry> for HistoryItem {
+    fn from(e: HistoryEntry) -> Self {
+        let expired = e.status == "expired";
+        let notification = e.notification_id.map(|id| NotificationItem {
+            id,
+            automation: e.automation.clone(),
+            branch: e.branch.clone(),
+            status: e.notification_status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            finished_on: e.finished_on.as_ref().map(format_time),
+        });
+        Self {
+            subscription_id: e.subscription_id,
+            sku: e.sku,
+            locale: e.locale,
+            external_id: present(e.external_id),
+            subscribed_on: format_time(&e.subscribed_on),
+            status: e.status,
+            ended_on: e.ended_on.as_ref().map(format_time),
+            expired_by: expired.then_some(e.automation).and_then(present),
+            notification,
+        }
+    }
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<JsonResponse<HistoryBody>, ApiError> {
+    let id = path_id(&id, "contactId")?;
+    let entries = state
+        .store
+        .history(id)
+        .await?
+        .ok_or(ApiError::ContactNotFound)?;
+    Ok(JsonResponse(HistoryBody {
+        data: entries.into_iter().map(Into::into).collect(),
+    }))
+}

@@ -1,0 +1,114 @@
+//! `GET /api/v3/reports/back-in-stock?from=&to=&granularity=day|week|month&automation=&locale=`:
+//! the summary and time series of the daily statistics. JSON, or CSV (the series) with
+//! `Accept: text/csv`.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json as JsonResponse;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::json::Query;
+use super::validate::Fields;
+use super::AppState;
+use crate::domain::Locale;
+use crate::insights::report::{self, parse_day, Granularity, ReportQuery};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    from: Option<String>,
+    to: Option<String>,
+    granularity: Option<String>,
+    automation: Option<String>,
+    locale: Option<String>,
+}
+
+/// Whether the client asked for CSV (`Accept: text/csv`, alone or first among others).
+pub fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            let media = media.split(';').next().unwrap_or_default().trim();
+            media.eq_ignore_ascii_case("text/csv")
+        })
+}
+
+/// A CSV document as the answer (RFC 4180, UTF-8, with a header row).
+pub fn csv_answer(body: String) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8; header=present"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// The checked parameters; every bad one is named.
+pub fn parse(params: ReportParams) -> Result<ReportQuery, ApiError> {
+    let mut f = Fields::new();
+    let from = f.required("from", params.from.as_deref(), parse_day);
+    let to = f.required("to", params.to.as_deref(), parse_day);
+    let granularity = f.optional(
+        "granularity",
+        params.granularity.as_deref(),
+        Granularity::parse,
+    );
+    let locale = f.optional("locale", params.locale.as_deref(), Locale::parse);
+    if params.automation.as_deref() == Some("") {
+        f.error("automation", "is empty: leave it out for every automation");
+    }
+    if let (Some(from), Some(to)) = (from, to) {
+        if let Err((name, err)) = ReportQuery::check_range(from, to) {
+            f.error(name, err);
+        }
+    }
+    f.finish()?;
+    let (Some(from), Some(to), Some(granularity), Some(locale)) = (from, to, granularity, locale)
+    else {
+        return Err(ApiError::BadRequest("invalid report parameters".into()));
+    };
+    Ok(ReportQuery {
+        from,
+        to,
+        granularity: granularity.unwrap_or(Granularity::Day),
+        automation: params.automation,
+        locale: locale.map(|l| l.as_str().to_owned()),
+    })
+}
+
+/// The report for `query`, read from the store.
+pub async fn build(state: &AppState, query: &ReportQuery) -> Result<report::Report, ApiError> {
+    let rows = state
+        .store
+        .daily_stats(
+            query.from,
+            query.to,
+            query.automation.as_deref(),
+            query.locale.as_deref(),
+        )
+        .await?;
+    let waiting = state.store.waiting_now(query.locale.as_deref()).await?;
+    Ok(report::build(query, &rows, waiting))
+}
+
+pub async fn back_in_stock(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    let query = parse(params)?;
+    let report = build(&state, &query).await?;
+    if wants_csv(&headers) {
+        let body =
+            crate::insights::csv::report(&report).map_err(|e| ApiError::Internal(e.into()))?;
+        return Ok(csv_answer(body));
+    }
+    Ok(JsonResponse(report).into_response())
+}

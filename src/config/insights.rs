@@ -1,0 +1,44 @@
+//! `insights:` — the day statistics are counted in, and how long personal history is kept.
+
+use serde::{Deserialize, Deserializer};
+
+use crate::store::StatsZone;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InsightsConfig {
+    /// The IANA time zone whose calendar days the statistics count (`Europe/Stockholm`).
+    #[serde(deserialize_with = "zone")]
+    pub time_zone: StatsZone,
+    /// Days a subscription's history (why a shopper got, or did not get, an email) is kept
+    /// after the subscription ended; 0 keeps it until the contact is deleted.
+    #[serde(deserialize_with = "super::load::number_or_string")]
+    pub history_days: u32,
+    /// Days a delivered notification stays in the outbox before the retention task
+    /// archives it into the history and removes it; 0 keeps them.
+    #[serde(deserialize_with = "super::load::number_or_string")]
+    pub delivered_days: u32,
+    /// Seconds between two runs of the retention task.
+    #[serde(deserialize_with = "super::load::number_or_string")]
+    pub purge_every_secs: u64,
+}
+
+impl Default for InsightsConfig {
+    fn default() -> Self {
+        Self {
+            time_zone: StatsZone::default(),
+            history_days: 180,
+            delivered_days: 30,
+            purge_every_secs: 3_600,
+        }
+    }
+}
+
+fn zone<'de, D: Deserializer<'de>>(de: D) -> Result<StatsZone, D::Error> {
+    let name = String::deserialize(de)?;
+    StatsZone::parse(&name).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "{name:?} is not an IANA time zone name (like UTC or Europe/Stockholm)"
+        ))
+    })
+}

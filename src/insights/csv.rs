@@ -1,0 +1,135 @@
+//! Reports and the demand list as CSV for spreadsheets: RFC 4180 (CRLF line ends, quotes
+//! where needed), a header row, UTF-8.
+
+use std::collections::BTreeSet;
+
+use super::report::{format_revenue, Report};
+use crate::domain::format_time;
+use crate::store::DemandRow;
+
+/// Writes `header` and `rows` as one CSV document.
+pub fn document(header: &[String], rows: &[Vec<String>]) -> Result<String, csv::Error> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    out.write_record(header)?;
+    for row in rows {
+        out.write_record(row)?;
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    // Every field written was a `String`, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The report's time series, one row per period; revenue gets a column per currency.
+pub fn report(report: &Report) -> Result<String, csv::Error> {
+    let currencies: BTreeSet<&String> = report
+        .series
+        .iter()
+        .flat_map(|p| p.counts.revenue_e4.keys())
+        .collect();
+    let mut header: Vec<String> = [
+        "period",
+        "subscribed",
+        "triggered",
+        "expired",
+        "delivered",
+        "dead",
+        "unsubscribed",
+        "clicked",
+        "converted",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(currencies.iter().map(|c| format!("revenue {c}")));
+    let rows: Vec<Vec<String>> =
+        report
+            .series
+            .iter()
+            .map(|p| {
+                let c = &p.counts;
+                let mut row = vec![p.period.clone()];
+                row.extend(
+                    [
+                        c.subscribed,
+                        c.triggered,
+                        c.expired,
+                        c.delivered,
+                        c.dead,
+                        c.unsubscribed,
+                        c.clicked,
+                        c.converted,
+                    ]
+                    .map(|n| n.to_string()),
+                );
+                row.extend(currencies.iter().map(|cur| {
+                    format_revenue(c.revenue_e4.get(*cur).copied().unwrap_or_default())
+                }));
+                row
+            })
+            .collect();
+    document(&header, &rows)
+}
+
+/// The demand list as shown, `now` being the time the average wait is measured to.
+pub fn demand(rows: &[DemandRow], now: i64) -> Result<String, csv::Error> {
+    let header = [
+        "sku",
+        "locale",
+        "externalId",
+        "waiting",
+        "oldestSubscription",
+        "newestSubscription",
+        "averageWaitSeconds",
+        "lastQuantity",
+        "lastReportedOn",
+        "heldBack",
+    ]
+    .map(String::from);
+    let time =
+        |t: &Option<chrono::DateTime<chrono::Utc>>| t.as_ref().map(format_time).unwrap_or_default();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let level = r.last_level.as_ref();
+            vec![
+                r.sku.clone(),
+                r.locale.clone(),
+                r.external_id.clone(),
+                r.waiting.to_string(),
+                time(&r.oldest),
+                time(&r.newest),
+                (now - r.mean_created_s).max(0).to_string(),
+                level.map(|l| l.quantity.to_string()).unwrap_or_default(),
+                level
+                    .map(|l| format_time(&l.reported_on))
+                    .unwrap_or_default(),
+                level
+                    .map(|l| {
+                        l.held_back
+                            .iter()
+                            .map(|(reason, n)| format!("{reason}:{n}"))
+                            .collect::<Vec<_>>()
+                            .join(";")
+                    })
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    document(&header, &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_and_lines_end_in_crlf() {
+        let doc = document(
+            &["a".into(), "b".into()],
+            &[vec!["x,y".into(), "say \"hi\"".into()]],
+        )
+        .unwrap();
+        assert_eq!(doc, "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n");
+    }
+}

@@ -1,0 +1,329 @@
+//! The back-in-stock report: a summary and a time series, folded from the daily
+//! statistics (no scan of subscriptions or notifications, which may long be gone).
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+use serde::Serialize;
+
+use crate::store::stats::StatRow;
+
+/// Longest range one report covers (about ten years of days).
+pub const MAX_DAYS: i64 = 3_660;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    Day,
+    /// ISO weeks, starting on Monday.
+    Week,
+    Month,
+}
+
+impl Granularity {
+    pub fn parse(raw: &str) -> Result<Self, ReportError> {
+        match raw {
+            "day" => Ok(Self::Day),
+            "week" => Ok(Self::Week),
+            "month" => Ok(Self::Month),
+            _ => Err(ReportError::Granularity),
+        }
+    }
+
+    /// The first day of the period `day` is in.
+    pub fn period_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Self::Day => day,
+            Self::Week => day - Days::new(u64::from(day.weekday().num_days_from_monday())),
+            Self::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("is not one of day, week, month")]
+    Granularity,
+    #[error("is not a date (YYYY-MM-DD)")]
+    Date,
+    #[error("is before from")]
+    ToBeforeFrom,
+    #[error("spans more than {MAX_DAYS} days")]
+    TooLong,
+}
+
+/// A day as the query string gives it.
+pub fn parse_day(raw: &str) -> Result<NaiveDate, ReportError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ReportError::Date)
+}
+
+/// What a report covers, already checked.
+#[derive(Debug, Clone)]
+pub struct ReportQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub granularity: Granularity,
+    pub automation: Option<String>,
+    pub locale: Option<String>,
+}
+
+impl ReportQuery {
+    /// Checks the range: `to` not before `from`, at most [`MAX_DAYS`] long. The error
+    /// names the parameter at fault.
+    pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), (&'static str, ReportError)> {
+        if to < from {
+            return Err(("to", ReportError::ToBeforeFrom));
+        }
+        if (to - from).num_days() >= MAX_DAYS {
+            return Err(("to", ReportError::TooLong));
+        }
+        Ok(())
+    }
+}
+
+/// The counts of one period (or of the whole range), by metric.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    pub subscribed: i64,
+    pub triggered: i64,
+    pub expired: i64,
+    pub delivered: i64,
+    pub dead: i64,
+    pub unsubscribed: i64,
+    pub clicked: i64,
+    pub converted: i64,
+    /// Non-email actions delivered, by kind (`webhook`).
+    pub actions: BTreeMap<String, i64>,
+    /// Subscriptions held back, by the engine's reason; one subscription held back by
+    /// three stock levels counts three times.
+    pub held_back: BTreeMap<String, i64>,
+    /// Revenue per currency, in 1/10000 of the unit (see [`format_revenue`]).
+    #[serde(skip)]
+    pub revenue_e4: BTreeMap<String, i64>,
+    #[serde(skip)]
+    pub wait_seconds: i64,
+}
+
+impl Counts {
+    fn add(&mut self, metric: &str, value: i64) {
+        use crate::store::stats::metric as m;
+        let slot = match metric {
+            m::SUBSCRIBED => &mut self.subscribed,
+            m::TRIGGERED => &mut self.triggered,
+            m::EXPIRED => &mut self.expired,
+            m::DELIVERED => &mut self.delivered,
+            m::DEAD => &mut self.dead,
+            m::UNSUBSCRIBED => &mut self.unsubscribed,
+            m::CLICKED => &mut self.clicked,
+            m::CONVERTED => &mut self.converted,
+            m::WAIT_SECONDS => &mut self.wait_seconds,
+            other => {
+                let (map, name) = if let Some(kind) = other.strip_prefix(m::ACTION_PREFIX) {
+                    (&mut self.actions, kind)
+                } else if let Some(reason) = other.strip_prefix(m::HELD_PREFIX) {
+                    (&mut self.held_back, reason)
+                } else if let Some(currency) = other.strip_prefix(m::REVENUE_PREFIX) {
+                    (&mut self.revenue_e4, currency)
+                } else {
+                    return;
+                };
+                map.entry(name.to_owned()).or_default()
+            }
+        };
+        *slot += value;
+    }
+}
+
+/// The whole range at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Subscriptions waiting now (not a count over the range).
+    pub waiting_now: u64,
+    /// converted / delivered, `null` before anything was delivered.
+    pub conversion_rate: Option<f64>,
+    /// Revenue of converted notifications per currency, as decimal strings.
+    pub revenue: BTreeMap<String, String>,
+    /// Mean seconds from subscription to notification of the triggered subscriptions.
+    pub average_wait_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Period {
+    /// The period's first day.
+    pub period: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub revenue: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub from: String,
+    pub to: String,
+    pub granularity: &'static str,
+    pub summary: Summary,
+    pub series: Vec<Period>,
+}
+
+/// Folds the statistics of the range into the report; `waiting_now` comes from the
+/// demand counts. Every period of the range appears, empty ones with zeros.
+pub fn build(query: &ReportQuery, rows: &[StatRow], waiting_now: u64) -> Report {
+    let mut total = Counts::default();
+    let mut periods: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
+    let mut day = query.from;
+    while day <= query.to {
+        periods.entry(query.granularity.period_of(day)).or_default();
+        day = day + Days::new(1);
+    }
+    for row in rows {
+        let Ok(day) = parse_day(&row.day) else {
+            continue;
+        };
+        total.add(&row.metric, row.value);
+        periods
+            .entry(query.granularity.period_of(day))
+            .or_default()
+            .add(&row.metric, row.value);
+    }
+    let series = periods
+        .into_iter()
+        .map(|(start, counts)| Period {
+            period: start.format("%Y-%m-%d").to_string(),
+            revenue: format_all(&counts.revenue_e4),
+            counts,
+        })
+        .collect();
+    Report {
+        from: query.from.format("%Y-%m-%d").to_string(),
+        to: query.to.format("%Y-%m-%d").to_string(),
+        granularity: match query.granularity {
+            Granularity::Day => "day",
+            Granularity::Week => "week",
+            Granularity::Month => "month",
+        },
+        summary: summarize(total, waiting_now),
+        series,
+    }
+}
+
+fn summarize(counts: Counts, waiting_now: u64) -> Summary {
+    Summary {
+        waiting_now,
+        conversion_rate: (counts.delivered > 0)
+            .then(|| counts.converted as f64 / counts.delivered as f64),
+        revenue: format_all(&counts.revenue_e4),
+        average_wait_seconds: (counts.triggered > 0)
+            .then(|| counts.wait_seconds / counts.triggered),
+        counts,
+    }
+}
+
+fn format_all(revenue: &BTreeMap<String, i64>) -> BTreeMap<String, String> {
+    revenue
+        .iter()
+        .map(|(currency, e4)| (currency.clone(), format_revenue(*e4)))
+        .collect()
+}
+
+/// 1/10000 units as a decimal string with at least two decimals: 123_4500 → "123.45",
+/// 1_2345 → "1.2345".
+pub fn format_revenue(e4: i64) -> String {
+    let sign = if e4 < 0 { "-" } else { "" };
+    let abs = e4.unsigned_abs();
+    let mut fraction = format!("{:04}", abs % 10_000);
+    while fraction.len() > 2 && fraction.ends_with('0') {
+        fraction.pop();
+    }
+    format!("{sign}{}.{fraction}", abs / 10_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(day: &str, metric: &str, value: i64) -> StatRow {
+        StatRow {
+            day: day.to_owned(),
+            automation: String::new(),
+            branch: String::new(),
+            locale: String::new(),
+            metric: metric.to_owned(),
+            value,
+        }
+    }
+
+    fn day(raw: &str) -> NaiveDate {
+        parse_day(raw).unwrap()
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        // 2026-12-03 is a Thursday.
+        assert_eq!(
+            Granularity::Week.period_of(day("2026-12-03")),
+            day("2026-11-30")
+        );
+        assert_eq!(
+            Granularity::Month.period_of(day("2026-12-03")),
+            day("2026-12-01")
+        );
+        assert_eq!(
+            Granularity::Day.period_of(day("2026-12-03")),
+            day("2026-12-03")
+        );
+    }
+
+    #[test]
+    fn the_report_sums_per_period_and_fills_empty_ones() {
+        let query = ReportQuery {
+            from: day("2026-11-29"),
+            to: day("2026-12-02"),
+            granularity: Granularity::Week,
+            automation: None,
+            locale: None,
+        };
+        let rows = [
+            row("2026-11-29", "subscribed", 3),
+            row("2026-11-30", "triggered", 2),
+            row("2026-11-30", "wait_seconds", 100),
+            row("2026-12-01", "delivered", 2),
+            row("2026-12-01", "converted", 1),
+            row("2026-12-01", "revenue:SEK", 1_234_500),
+            row("2026-12-02", "held:noStock", 5),
+            row("2026-12-02", "action:webhook", 1),
+        ];
+        let report = build(&query, &rows, 7);
+        let periods: Vec<_> = report.series.iter().map(|p| p.period.as_str()).collect();
+        assert_eq!(periods, ["2026-11-23", "2026-11-30"]);
+        assert_eq!(report.series[0].counts.subscribed, 3);
+        assert_eq!(report.series[1].counts.triggered, 2);
+        let s = &report.summary;
+        assert_eq!((s.waiting_now, s.counts.delivered), (7, 2));
+        assert_eq!(s.conversion_rate, Some(0.5));
+        assert_eq!(s.average_wait_seconds, Some(50));
+        assert_eq!(s.revenue["SEK"], "123.45");
+        assert_eq!(s.counts.held_back["noStock"], 5);
+        assert_eq!(s.counts.actions["webhook"], 1);
+    }
+
+    #[test]
+    fn revenue_keeps_significant_decimals() {
+        assert_eq!(format_revenue(1_2345), "1.2345");
+        assert_eq!(format_revenue(10_000), "1.00");
+        assert_eq!(format_revenue(-5_000), "-0.50");
+    }
+
+    #[test]
+    fn bad_ranges_name_to() {
+        assert_eq!(
+            ReportQuery::check_range(day("2026-12-02"), day("2026-12-01")),
+            Err(("to", ReportError::ToBeforeFrom))
+        );
+        assert!(ReportQuery::check_range(day("2026-12-01"), day("2026-12-01")).is_ok());
+    }
+}
