@@ -107,7 +107,7 @@ pub async fn read(
     entries.extend(group(
         store.unlogged_levels(sku, unlogged_since, limit).await?,
     ));
-    entries.sort_by(|a, b| (b.batch_id, b.item).cmp(&(a.batch_id, a.item)));
+    entries.sort_by_key(|e| std::cmp::Reverse((e.batch_id, e.item)));
     entries.truncate(limit);
     Ok(entries)
 }
