@@ -54,8 +54,9 @@ pub trait SettleStore: Send + Sync + 'static {
     /// Looks at up to `limit` waiting batches not looked at yet, newest first, and records
     /// whether any of their stock levels matches a subscription, so that the claim takes
     /// those first. Only the order depends on it: the settle looks again, at the
-    /// subscriptions there are then. Does nothing while at most one batch waits (there is
-    /// nothing to reorder). How many batches it looked at.
+    /// subscriptions there are then. Does nothing while at most `limit` batches wait: a
+    /// restock then waits for a few batches at most, and small queues pay no look. How
+    /// many batches it looked at.
     async fn triage_batches(&self, limit: usize) -> Result<usize, StoreError>;
     /// The stock levels of `batch` from position `from` on that match a subscription, in
     /// position order: one query for the whole batch.

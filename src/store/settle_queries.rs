@@ -107,7 +107,7 @@ macro_rules! impl_settle_store {
                 )
                 .fetch_one(&self.$read)
                 .await?;
-                if waiting <= 1 {
+                if waiting <= i64::try_from(limit).unwrap_or(i64::MAX) {
                     return Ok(0);
                 }
                 let ids: Vec<Uuid> = sqlx::query_scalar(
