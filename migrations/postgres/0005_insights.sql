@@ -63,6 +63,27 @@ CREATE TRIGGER subscriptions_demand_insert AFTER INSERT ON subscriptions
 CREATE TRIGGER subscriptions_demand_delete AFTER DELETE ON subscriptions
     REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION demand_removed();
 
+-- Subscriptions are not updated by Restock itself; an update made by hand (or a test
+-- ageing one) moves its count and creation time like a delete and an insert would.
+CREATE FUNCTION demand_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE demand d SET waiting = d.waiting - g.n, created_sum_s = d.created_sum_s - g.s
+    FROM (SELECT sku, locale, external_id, COUNT(*) AS n,
+                 SUM(FLOOR(EXTRACT(EPOCH FROM created_on)))::BIGINT AS s
+          FROM removed GROUP BY sku, locale, external_id) g
+    WHERE d.sku = g.sku AND d.locale = g.locale AND d.external_id = g.external_id;
+    INSERT INTO demand (sku, locale, external_id, waiting, created_sum_s)
+    SELECT sku, locale, external_id, COUNT(*), SUM(FLOOR(EXTRACT(EPOCH FROM created_on)))::BIGINT
+    FROM added GROUP BY sku, locale, external_id ORDER BY sku, locale, external_id
+    ON CONFLICT (sku, locale, external_id) DO UPDATE
+    SET waiting = demand.waiting + excluded.waiting,
+        created_sum_s = demand.created_sum_s + excluded.created_sum_s;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER subscriptions_demand_update AFTER UPDATE ON subscriptions
+    REFERENCING OLD TABLE AS removed NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION demand_changed();
+
 -- Subscriptions that ended, one row each: expired, deleted through the API, unsubscribed
 -- (the link), or triggered (archived from its notification when the outbox row is
 -- purged, with the delivery's outcome). Waiting subscriptions and triggered ones whose

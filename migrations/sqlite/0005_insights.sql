@@ -45,6 +45,18 @@ CREATE TRIGGER subscriptions_demand_delete AFTER DELETE ON subscriptions BEGIN
     WHERE sku = OLD.sku AND locale = OLD.locale AND external_id = OLD.external_id;
 END;
 
+-- Subscriptions are not updated by Restock itself; an update made by hand (or a test
+-- ageing one) moves its count and creation time like a delete and an insert would.
+CREATE TRIGGER subscriptions_demand_update AFTER UPDATE OF sku, locale, external_id, created_on
+ON subscriptions BEGIN
+    UPDATE demand SET waiting = waiting - 1, created_sum_s = created_sum_s - unixepoch(OLD.created_on)
+    WHERE sku = OLD.sku AND locale = OLD.locale AND external_id = OLD.external_id;
+    INSERT INTO demand (sku, locale, external_id, waiting, created_sum_s)
+    VALUES (NEW.sku, NEW.locale, NEW.external_id, 1, unixepoch(NEW.created_on))
+    ON CONFLICT (sku, locale, external_id) DO UPDATE
+    SET waiting = waiting + 1, created_sum_s = created_sum_s + excluded.created_sum_s;
+END;
+
 -- Subscriptions that ended, one row each: expired, deleted through the API, unsubscribed
 -- (the link), or triggered (archived from its notification when the outbox row is
 -- purged, with the delivery's outcome). Waiting subscriptions and triggered ones whose

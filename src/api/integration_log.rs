@@ -1,5 +1,10 @@
 //! `GET /api/v3/integration-log?sku=&since=&limit=`: for every stock level received, what
 //! happened to the subscriptions it matched.
+//!
+//! A stock level that matched nothing leaves no log row (a full-catalog sync would write one
+//! per SKU per sync): its entry is read from the latest level of its key once its batch is
+//! processed, so the latest report of every SKU is answered, and earlier reports that
+//! matched nothing are not kept.
 
 use axum::extract::State;
 use axum::Json as JsonResponse;
@@ -11,7 +16,7 @@ use super::json::Query;
 use super::validate::{timestamp, Fields};
 use super::AppState;
 use crate::domain::Sku;
-use crate::engine::log::{group, LogEntry};
+use crate::engine::log::{read, LogEntry};
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -57,9 +62,7 @@ pub async fn list(
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 10_000);
     f.finish()?;
     let (sku, since) = (sku.flatten(), since.flatten());
-    let rows = state
-        .store
-        .integration_log(sku.as_ref(), since, limit)
-        .await?;
-    Ok(JsonResponse(LogBody { data: group(rows) }))
+    let retention = state.engine.log_retention();
+    let data = read(state.store.as_ref(), sku.as_ref(), since, limit, retention).await?;
+    Ok(JsonResponse(LogBody { data }))
 }

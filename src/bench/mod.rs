@@ -10,6 +10,7 @@ mod fanout;
 mod generate;
 mod generate_cmd;
 mod memory;
+mod sync;
 mod wait;
 
 pub use data::DataArgs;
@@ -17,3 +18,4 @@ pub use delivery::{delivery, DeliveryArgs};
 pub use demand::{demand, DemandArgs};
 pub use fanout::{fanout, FanoutArgs};
 pub use generate_cmd::{generate, GenerateArgs};
+pub use sync::{sync, SyncArgs};

@@ -10,7 +10,6 @@ use clap::Args;
 
 use crate::config::Config;
 use crate::domain::Sku;
-use crate::engine::log::group;
 use crate::feeds::Catalog;
 use crate::startup::connect_store;
 
@@ -76,11 +75,10 @@ pub async fn log(config: &Config, args: &LogArgs) -> anyhow::Result<ExitCode> {
         .context("--since is not an RFC 3339 timestamp")?
         .map(|t| t.with_timezone(&chrono::Utc));
     let store = connect_store(config).await?;
-    let entries = group(
-        store
-            .integration_log(sku.as_ref(), since, args.limit)
-            .await?,
-    );
+    let retention = config.engine.log_retention();
+    let entries =
+        crate::engine::log::read(store.as_ref(), sku.as_ref(), since, args.limit, retention)
+            .await?;
     if entries.is_empty() {
         // On stderr: stdout stays one JSON object a line, for jq.
         eprintln!("the integration log has no entries{}", filters(args));

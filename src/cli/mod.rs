@@ -64,6 +64,9 @@ enum BenchCommand {
     Generate(crate::bench::GenerateArgs),
     /// Emails accepted per second by an SMTP server, beside template renders per second.
     Delivery(crate::bench::DeliveryArgs),
+    /// A full-catalog sync over HTTP with one restock behind it: ingest, drain, and the
+    /// restock's wait, beside the per-level path of before.
+    Sync(crate::bench::SyncArgs),
     /// The demand list (waiting subscriptions ranked per SKU and locale) on a generated
     /// dataset: store query and HTTP endpoint, medians, beside a GROUP BY scan.
     Demand(crate::bench::DemandArgs),
@@ -114,6 +117,10 @@ impl Cli {
             }
             Command::Bench(BenchCommand::Fanout(args)) => {
                 crate::bench::fanout(&args).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench(BenchCommand::Sync(args)) => {
+                crate::bench::sync(&args).await?;
                 Ok(ExitCode::SUCCESS)
             }
         }

@@ -160,6 +160,17 @@ pub struct EngineConfig {
     /// take it over.
     #[serde(deserialize_with = "load::number_or_string")]
     pub lease_secs: u64,
+    /// Days integration-log rows are kept; 0 keeps them for ever.
+    #[serde(deserialize_with = "load::number_or_string")]
+    pub log_retention_days: u64,
+}
+
+impl EngineConfig {
+    /// How long integration-log rows are kept (`None`: for ever).
+    pub fn log_retention(&self) -> Option<std::time::Duration> {
+        (self.log_retention_days > 0)
+            .then(|| std::time::Duration::from_secs(self.log_retention_days.saturating_mul(86_400)))
+    }
 }
 
 impl Default for EngineConfig {
@@ -168,6 +179,7 @@ impl Default for EngineConfig {
             enabled: true,
             chunk_size: 2_000,
             lease_secs: 60,
+            log_retention_days: 90,
         }
     }
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::store::{HeldBack, LogRow};
+use crate::domain::Sku;
+use crate::store::{HeldBack, LogRow, Store, StoreError};
 
 /// One stock level of one batch.
 #[derive(Serialize, Default, utoipa::ToSchema)]
@@ -85,4 +86,28 @@ pub fn group(rows: Vec<LogRow>) -> Vec<LogEntry> {
             entry.quantity > 0 && (entry.matched == 0 || entry.sent_to_automations > 0);
     }
     entries
+}
+
+/// The `limit` newest entries, one per stock level: the logged ones, and those that a
+/// processed batch settled without a log row because they matched nothing (read from the
+/// latest level of their key; earlier reports that matched nothing are not kept). Those
+/// settled longer than `retention` ago are left out, as their logged peers are purged.
+pub async fn read(
+    store: &dyn Store,
+    sku: Option<&Sku>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    limit: usize,
+    retention: Option<std::time::Duration>,
+) -> Result<Vec<LogEntry>, StoreError> {
+    let kept_since = retention
+        .and_then(|r| chrono::Duration::from_std(r).ok())
+        .map(|r| chrono::Utc::now() - r);
+    let unlogged_since = since.max(kept_since);
+    let mut entries = group(store.integration_log(sku, since, limit).await?);
+    entries.extend(group(
+        store.unlogged_levels(sku, unlogged_since, limit).await?,
+    ));
+    entries.sort_by_key(|e| std::cmp::Reverse((e.batch_id, e.item)));
+    entries.truncate(limit);
+    Ok(entries)
 }

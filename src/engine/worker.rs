@@ -1,7 +1,9 @@
-//! The engine worker: claims stored stock-level batches and fans each stock level out,
-//! resuming where an earlier (crashed) holder of the batch stopped.
+//! The engine worker: claims stored stock-level batches, settles every stock level that
+//! needs no walk over its matches in one commit (settle.rs), then fans the others out one
+//! by one, resuming where an earlier (crashed) holder of the batch stopped.
 
 mod counts;
+mod settle;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -22,11 +24,18 @@ use counts::BatchCounts;
 const MAX_ATTEMPTS: u32 = 5;
 /// Tries of one chunk commit that hit a deadlock or a busy database.
 const COMMIT_TRIES: u32 = 3;
+/// Waiting batches looked at per claim, newest first, for whether anyone waits for them:
+/// enough to find a restock reported behind a full sync at the next claim, few enough that
+/// the look costs little beside the batch claimed.
+const TRIAGE_PER_CLAIM: usize = 4;
 
 impl Engine {
     /// Claims and processes one batch; `None` when no batch is waiting.
     pub async fn run_once(&self) -> Result<Option<Uuid>, EngineError> {
         let worker = &self.settings.worker;
+        if self.settings.set_based {
+            self.store.triage_batches(TRIAGE_PER_CLAIM).await?;
+        }
         let Some(claimed) = self
             .store
             .claim_stock_batch(worker, self.settings.lease)
@@ -38,8 +47,10 @@ impl Engine {
         let counts = Mutex::new(BatchCounts::default());
         let outcome = self.process(&claimed, &counts).await;
         match outcome {
-            Ok(()) => {
-                self.store.complete_stock_batch(id, worker).await?;
+            Ok(completed) => {
+                if !completed {
+                    self.store.complete_stock_batch(id, worker).await?;
+                }
                 let counts = counts.into_inner().unwrap_or_else(PoisonError::into_inner);
                 counts.log(&claimed);
             }
@@ -70,14 +81,34 @@ impl Engine {
         Ok(done)
     }
 
+    /// Settles the batch (unless an earlier holder did), then fans out the stock levels the
+    /// settle left to walk; whether the settle already completed the batch.
     async fn process(
         &self,
         claimed: &ClaimedBatch,
         counts: &Mutex<BatchCounts>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<bool, EngineError> {
         let rules = self.rules.current();
+        let batch = claimed.batch.id;
+        let plan = match self.store.fan_out_plan(batch).await? {
+            _ if !self.settings.set_based => (0..claimed.items.len()).collect(),
+            Some(plan) => plan,
+            None => {
+                let plan = self.settle(claimed, &rules, counts).await?;
+                if plan.is_empty() {
+                    return Ok(true);
+                }
+                plan
+            }
+        };
         let start = claimed.progress;
-        for (index, level) in claimed.items.iter().enumerate().skip(start.item) {
+        for index in plan.into_iter().filter(|i| *i >= start.item) {
+            let Some(level) = claimed.items.get(index) else {
+                return Err(StoreError::Corrupt(format!(
+                    "fan-out plan of {batch}: no item {index}"
+                ))
+                .into());
+            };
             let cursor = if index == start.item {
                 start.cursor
             } else {
@@ -85,14 +116,14 @@ impl Engine {
             };
             let item = Item {
                 engine: self,
-                batch: claimed.batch.id,
+                batch,
                 index,
                 level,
                 counts,
             };
             item.fan_out(&rules, cursor).await?;
         }
-        Ok(())
+        Ok(false)
     }
 }
 
@@ -151,37 +182,16 @@ impl Item<'_> {
     }
 
     /// A reason that holds back every match of this stock level, known without walking
-    /// them: no stock, an outdated level, no automation or threshold that fits, or no
-    /// product for the level's own locale.
+    /// them (see [`settle::held_without_walking`]).
     async fn nothing_can_trigger(&self, rules: &RuleSet) -> Result<Option<HeldBack>, EngineError> {
-        let quantity = self.level.quantity.get();
-        if quantity <= 0 {
-            return Ok(Some(HeldBack::NoStock));
-        }
-        if self.store().latest_origin(&self.level.key).await? != Some((self.batch, self.index)) {
-            return Ok(Some(HeldBack::Superseded));
-        }
-        let thresholds = rules.enabled().map(|a| a.threshold).min();
-        match thresholds {
-            None => return Ok(Some(HeldBack::NoAutomation)),
-            Some(min) if u64::try_from(quantity).unwrap_or_default() < min => {
-                return Ok(Some(HeldBack::BelowThreshold))
-            }
-            Some(_) => {}
-        }
-        if let Some(locale) = &self.level.key.locale {
-            let catalog = &self.engine.catalog;
-            if !catalog.has_feed(locale) {
-                return Ok(Some(HeldBack::NoFeed));
-            }
-            if catalog
-                .product(locale, self.level.key.sku.as_str())
-                .is_none()
-            {
-                return Ok(Some(HeldBack::NoProductData));
-            }
-        }
-        Ok(None)
+        let latest = self.level.quantity.get() <= 0
+            || self.store().latest_origin(&self.level.key).await? == Some((self.batch, self.index));
+        Ok(settle::held_without_walking(
+            self.level,
+            latest,
+            rules,
+            &self.engine.catalog,
+        ))
     }
 
     /// Logs every remaining match (after `cursor`) as held back, and finishes the item.

@@ -223,6 +223,7 @@ pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<En
     let settings = EngineSettings {
         chunk_size: config.engine.chunk_size,
         lease: Duration::from_secs(config.engine.lease_secs.max(1)),
+        log_retention: config.engine.log_retention(),
         ..EngineSettings::default()
     };
     Ok(Engine::new(store, rules, catalog, settings))

@@ -162,7 +162,7 @@ macro_rules! demand_filters {
         }
         if let Some(prefix) = &$q.sku_prefix {
             $sql.push(" AND substr(sku, 1, ")
-                .push_bind(prefix.chars().count() as i64)
+                .push_bind(i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX))
                 .push(") = ")
                 .push_bind(prefix.clone());
         }

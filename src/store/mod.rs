@@ -17,6 +17,8 @@ mod postgres;
 mod queries;
 mod rows;
 mod sessions;
+mod settle;
+mod settle_queries;
 mod sqlite;
 mod sqlite_chunks;
 pub mod stats;
@@ -33,6 +35,7 @@ pub use model::*;
 pub use outbox_model::*;
 pub use postgres::PostgresStore;
 pub use sessions::{ConsoleSession, SessionStore};
+pub use settle::{LevelMatches, SettleCommit, SettleStore, SettledLevel};
 pub use sqlite::SqliteStore;
 pub use stats::{AddStats, DailyStats, StatKey, StatsZone};
 pub use tracking_model::{Click, ClickTarget, Conversion};
@@ -51,6 +54,7 @@ use crate::domain::Sku;
 #[async_trait]
 pub trait Store:
     EngineStore
+    + SettleStore
     + OutboxStore
     + InstanceStore
     + InsightsStore
@@ -92,7 +96,8 @@ pub trait Store:
     async fn store_stock_levels(&self, levels: &[StockLevel]) -> Result<StockBatch, StoreError>;
     /// The latest reported level for exactly this key.
     async fn latest_stock_level(&self, key: &StockKey) -> Result<Option<StockLevel>, StoreError>;
-    /// Claims the oldest unprocessed batch for `lease`; a batch whose worker stopped
+    /// Claims the oldest unprocessed batch for `lease` (of those a triage found matches in,
+    /// if any: see [`SettleStore::triage_batches`]); a batch whose worker stopped
     /// heartbeating, or whose lease ran out without a live heartbeat (see
     /// [`InstanceStore`]), can be claimed again. No two live claims ever hold the same batch.
     async fn claim_stock_batch(

@@ -22,6 +22,8 @@ use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
 use super::sessions::impl_session_store;
+use super::settle::{LevelMatches, SettleCommit, SettledLevel};
+use super::settle_queries::{self, impl_settle_store};
 use super::stats::StatRow;
 use super::tracking_model::*;
 use super::tracking_queries::impl_tracking_store;
@@ -38,14 +40,15 @@ pub struct PostgresStore {
     pub(super) attribution: chrono::Duration,
 }
 
-/// A worker claims the oldest batch that no live worker holds (see `instances.rs`).
+/// A worker claims the oldest batch that no live worker holds (see `instances.rs`), taking
+/// batches with stock levels someone waits for before the others (`triage`, settle.rs).
 /// Instances claim concurrently: `SKIP LOCKED` lets each take a different batch instead of
 /// queueing behind a row another instance is claiming.
 const CLAIM: &str = concat!(
     "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
      WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL AND ",
     claimable!("$3", "$4"),
-    " ORDER BY id LIMIT 1 \
+    " ORDER BY triage DESC, id LIMIT 1 \
                  FOR UPDATE SKIP LOCKED) \
      RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor"
 );
@@ -112,6 +115,7 @@ const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
 
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_settle_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
 impl_session_store!(PostgresStore, read: pool);

@@ -25,6 +25,8 @@ use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
 use super::sessions::impl_session_store;
+use super::settle::{LevelMatches, SettleCommit, SettledLevel};
+use super::settle_queries::{self, impl_settle_store};
 use super::stats::StatRow;
 use super::tracking_model::*;
 use super::tracking_queries::impl_tracking_store;
@@ -47,13 +49,14 @@ pub struct SqliteStore {
     pub(super) attribution: chrono::Duration,
 }
 
-/// A worker claims the oldest batch that no live worker holds (see `instances.rs`). SQLite runs
+/// A worker claims the oldest batch that no live worker holds (see `instances.rs`), taking
+/// batches with stock levels someone waits for before the others (`triage`, settle.rs). SQLite runs
 /// one write at a time, so the select-and-update is atomic without row locks.
 const CLAIM: &str = concat!(
     "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
      WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL AND ",
     claimable!("$3", "$4"),
-    " ORDER BY id LIMIT 1) \
+    " ORDER BY triage DESC, id LIMIT 1) \
      RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor"
 );
 
@@ -116,6 +119,7 @@ const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
 
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_settle_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
 impl_session_store!(SqliteStore, read: reader);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::store::{ChunkApplied, ChunkCommit, ClaimedBatch};
+use crate::store::{ChunkApplied, ChunkCommit, ClaimedBatch, HeldBack};
 
 /// What the chunks of one batch committed in this run: one log line per batch, however
 /// many stock levels and chunks it had.
@@ -20,6 +20,15 @@ impl BatchCounts {
         self.sent += applied.triggered;
         self.expired += applied.expired;
         for (reason, count) in &commit.held {
+            *self.held.entry(reason.as_str()).or_default() += count;
+        }
+    }
+
+    /// Stock levels a settle commit held back as a whole: `matched` subscriptions, `held`
+    /// per reason.
+    pub(super) fn add_settled(&mut self, matched: u64, held: &[(HeldBack, u64)]) {
+        self.matched += matched;
+        for (reason, count) in held {
             *self.held.entry(reason.as_str()).or_default() += count;
         }
     }
