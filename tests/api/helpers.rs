@@ -472,7 +472,9 @@ macro_rules! on_both_backends {
 pub fn announce_skip(suite: &str, why: &str) {
     use std::io::Write;
     static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let mut said = SAID.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut said = SAID
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if said.iter().any(|s| s == suite) {
         return;
     }
