@@ -78,7 +78,11 @@ async fn history_outlives_the_outbox_and_goes_after_its_age(backend: Backend) {
     app.delivery.run_pending().await.unwrap();
 
     let history = app.history_of(anna).await;
-    assert_eq!(statuses(&history), ["SKU-2: expired", "SKU-1: triggered"], "oldest first");
+    assert_eq!(
+        statuses(&history),
+        ["SKU-2: expired", "SKU-1: triggered"],
+        "oldest first"
+    );
     assert_eq!(history[1]["notification"]["status"], "delivered");
     assert_eq!(history[0]["expiredBy"], "everyone");
     assert!(history[0]["notification"].is_null());
@@ -89,7 +93,11 @@ async fn history_outlives_the_outbox_and_goes_after_its_age(backend: Backend) {
         .await;
     wait_until("the outbox purge", async || app.outbox().await.is_empty()).await;
     let history = app.history_of(anna).await;
-    assert_eq!(statuses(&history), ["SKU-2: expired", "SKU-1: triggered"], "oldest first");
+    assert_eq!(
+        statuses(&history),
+        ["SKU-2: expired", "SKU-1: triggered"],
+        "oldest first"
+    );
     assert_eq!(history[1]["notification"]["status"], "delivered");
     assert_eq!(history[1]["notification"]["attempts"], 1);
 
