@@ -19,4 +19,5 @@ pub mod rules;
 pub mod startup;
 pub mod store;
 pub mod templates;
+pub mod tracking;
 pub mod unsubscribe;

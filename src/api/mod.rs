@@ -18,6 +18,7 @@ mod outbox;
 mod products;
 mod rate_limit;
 mod receipts;
+mod redirect;
 mod reports;
 mod routes;
 mod server;
@@ -46,6 +47,7 @@ use crate::plugins::email::TransportHealth;
 use crate::reload::Reloadable;
 use crate::store::Store;
 use crate::templates::{TemplateError, Templates};
+use crate::tracking::ClickKey;
 use crate::unsubscribe::UnsubscribeKey;
 
 /// What every handler can reach.
@@ -74,4 +76,15 @@ pub struct AppState {
     pub public_url: String,
     /// Whether the mail transport works, for `GET /api/v3/status`.
     pub mail: TransportHealth,
+    /// Checks the tokens of tracked links and decides which hits count.
+    pub clicks: Arc<ClickSettings>,
+}
+
+/// What `GET /r/{token}` needs.
+#[derive(Debug)]
+pub struct ClickSettings {
+    /// Signs the tracked links (with the unsubscribe secret).
+    pub key: ClickKey,
+    /// Hits this soon after delivery are prefetches (`tracking.prefetch_secs`).
+    pub prefetch_secs: u64,
 }

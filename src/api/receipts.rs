@@ -1,4 +1,6 @@
-//! Purchases, so rules can ask whether a contact already bought what they waited for.
+//! Purchases, so rules can ask whether a contact already bought what they waited for, and
+//! so a purchase after a notification counts as its conversion (see `docs/api.md`). The
+//! money fields are Engage's: the receipt's `currency`, each item's `grossPaidPrice`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,7 +12,7 @@ use super::error::ApiError;
 use super::json::Json;
 use super::validate::{format_time, guid, timestamp, Fields};
 use super::AppState;
-use crate::domain::{Quantity, Sku};
+use crate::domain::{Amount, Currency, Quantity, Sku};
 use crate::store::{NewReceipt, Receipt, ReceiptItem};
 
 const MAX_ITEMS: usize = 1_000;
@@ -20,6 +22,7 @@ const MAX_ITEMS: usize = 1_000;
 pub struct ReceiptRequest {
     contact_id: Option<String>,
     created_date: Option<String>,
+    currency: Option<String>,
     items: Option<Vec<ItemRequest>>,
 }
 
@@ -28,6 +31,8 @@ pub struct ReceiptRequest {
 pub struct ItemRequest {
     sku: Option<String>,
     quantity: Option<i64>,
+    /// The line's total paid, VAT included; a number, kept exactly to 4 decimals.
+    gross_paid_price: Option<serde_json::Number>,
 }
 
 #[derive(Serialize)]
@@ -36,13 +41,25 @@ pub struct ReceiptBody {
     id: Uuid,
     contact_id: Uuid,
     created_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<String>,
     items: Vec<ItemBody>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ItemBody {
     sku: String,
     quantity: i64,
+    /// As a JSON number again (`199.95`), exact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gross_paid_price: Option<serde_json::Number>,
+}
+
+/// `199.95` as a JSON number; amounts are far inside the range a float keeps exactly to
+/// four decimals.
+fn number(amount: Amount) -> Option<serde_json::Number> {
+    amount.to_string().parse().ok()
 }
 
 impl From<Receipt> for ReceiptBody {
@@ -51,12 +68,14 @@ impl From<Receipt> for ReceiptBody {
             id: r.id,
             contact_id: r.contact_id,
             created_date: format_time(&r.created_date),
+            currency: r.currency.map(|c| c.to_string()),
             items: r
                 .items
                 .into_iter()
                 .map(|i| ItemBody {
                     sku: i.sku.to_string(),
                     quantity: i.quantity.get(),
+                    gross_paid_price: i.paid.and_then(number),
                 })
                 .collect(),
         }
@@ -73,9 +92,16 @@ fn check_item(index: usize, item: ItemRequest, f: &mut Fields) -> Option<Receipt
             None
         }
     };
+    let paid = item
+        .gross_paid_price
+        .map(|n| Amount::parse(&n.to_string()))
+        .transpose()
+        .map_err(|e| f.error(&field("grossPaidPrice"), e))
+        .ok()?;
     Some(ReceiptItem {
         sku: sku?,
         quantity: quantity?,
+        paid,
     })
 }
 
@@ -86,6 +112,7 @@ pub async fn create(
     let mut f = Fields::new();
     let contact_id = f.required("contactId", body.contact_id.as_deref(), guid);
     let created_date = f.optional("createdDate", body.created_date.as_deref(), timestamp);
+    let currency = f.optional("currency", body.currency.as_deref(), Currency::parse);
     let items = body.items.unwrap_or_default();
     if items.is_empty() {
         f.error("items", "must contain at least one item");
@@ -100,13 +127,19 @@ pub async fn create(
         .enumerate()
         .filter_map(|(i, item)| check_item(i, item, &mut f))
         .collect();
+    if matches!(currency, Some(None)) && items.iter().any(|i| i.paid.is_some()) {
+        f.error("currency", "is required when an item has a grossPaidPrice");
+    }
     f.finish()?;
-    let (Some(contact_id), Some(created_date)) = (contact_id, created_date) else {
+    let (Some(contact_id), Some(created_date), Some(currency)) =
+        (contact_id, created_date, currency)
+    else {
         return Err(ApiError::field("body", "is invalid"));
     };
     let receipt = NewReceipt {
         contact_id,
         created_date: created_date.unwrap_or_else(chrono::Utc::now),
+        currency,
         items,
     };
     let receipt = state.store.record_receipt(receipt).await?;

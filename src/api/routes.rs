@@ -7,8 +7,8 @@ use tower_http::trace::TraceLayer;
 use super::error::ApiError;
 use super::{
     auth, automations, completion, contacts, demand, feeds, health, history, integration_log,
-    metrics, outbox, products, receipts, reports, server, status, stock_levels, subscriptions,
-    templates, unsubscribe, AppState,
+    metrics, outbox, products, receipts, redirect, reports, server, status, stock_levels,
+    subscriptions, templates, unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::scrape))
+        .route("/r/{token}", get(redirect::follow))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),

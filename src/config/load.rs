@@ -33,6 +33,8 @@ const KEYS: &[&str] = &[
     "http",
     "rate_limit",
     "insights",
+    "tracking",
+    "attribution",
 ];
 
 /// Whether `RESTOCK_<key>` names a configuration key (its first `__` segment).

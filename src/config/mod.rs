@@ -9,6 +9,7 @@ mod mail;
 mod public_url;
 mod rate_limit;
 mod secret;
+mod tracking;
 mod webhook;
 
 pub use http::HttpConfig;
@@ -18,6 +19,7 @@ pub use load::{load, ConfigError};
 pub use mail::{MailConfig, MailTransport};
 pub use rate_limit::{RateLimitConfig, RateLimitQuota, ENGAGE_REQUESTS_PER_SECOND};
 pub use secret::{redact_url, Secret};
+pub use tracking::{AttributionConfig, TrackingConfig, DEFAULT_ATTRIBUTION_WINDOW};
 pub use webhook::WebhookConfig;
 
 use std::collections::BTreeMap;
@@ -79,6 +81,10 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Connection timeouts and request-head limits (`http.header_read_timeout`, …).
     pub http: HttpConfig,
+    /// Tracked product links in emails (`tracking.clicks`, `tracking.prefetch_secs`).
+    pub tracking: TrackingConfig,
+    /// Which receipts are a notification's conversion (`attribution.window`).
+    pub attribution: AttributionConfig,
     /// Largest request body accepted, in bytes.
     #[serde(deserialize_with = "load::number_or_string")]
     pub max_body_bytes: usize,
@@ -112,6 +118,8 @@ impl Default for Config {
             delivery: DeliveryConfig::default(),
             rate_limit: RateLimitConfig::default(),
             http: HttpConfig::default(),
+            tracking: TrackingConfig::default(),
+            attribution: AttributionConfig::default(),
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
             insights: InsightsConfig::default(),

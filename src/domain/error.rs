@@ -22,4 +22,8 @@ pub enum DomainError {
     Locale(&'static str),
     #[error("is not a valid email address")]
     Email,
+    #[error("is not an ISO 4217 currency code of three capital letters, e.g. SEK")]
+    Currency,
+    #[error("{0}")]
+    Amount(&'static str),
 }

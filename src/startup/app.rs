@@ -22,7 +22,7 @@ use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
 use crate::templates::{TemplateError, Templates};
 
-use super::mail::{email_action, load_templates, unsubscribe_key, webhook_action};
+use super::mail::{click_key, email_action, load_templates, unsubscribe_key, webhook_action};
 
 /// A bound, ready-to-serve Restock. Tests build it on port 0 and read the real address.
 pub struct Application {
@@ -71,6 +71,10 @@ impl Application {
             contact_attributes: Arc::new(config.contact_attributes.clone()),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             mail,
+            clicks: Arc::new(api::ClickSettings {
+                key: click_key(config)?,
+                prefetch_secs: config.tracking.prefetch_secs,
+            }),
         };
         Ok(Self {
             listener,
@@ -179,10 +183,11 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 pub async fn connect_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url.expose();
     tracing::info!(database = %redact_url(url), "opening the store");
-    store::connect_in(
+    store::connect_with(
         url,
         config.database_max_connections,
         config.insights.time_zone,
+        config.attribution.window,
     )
     .await
     .with_context(|| format!("cannot open the database {}", redact_url(url)))

@@ -10,6 +10,7 @@ use crate::plugins::email::{EmailAction, EmailError, Mailer, Sender};
 use crate::plugins::webhook::{Signer, WebhookAction};
 use crate::reload::Reloadable;
 use crate::templates::{self, TemplateError, Templates};
+use crate::tracking::{ClickKey, LinkRewriter};
 use crate::unsubscribe::UnsubscribeKey;
 
 /// The templates, reloadable. A `templates_dir` that does not exist is not an error (an
@@ -32,11 +33,20 @@ pub fn load_templates(
 
 /// `unsubscribe_secret`, or one generated once into `unsubscribe_secret_file`.
 pub fn unsubscribe_key(config: &Config) -> anyhow::Result<UnsubscribeKey> {
-    let secret = match &config.unsubscribe_secret {
+    Ok(UnsubscribeKey::new(&link_secret(config)?))
+}
+
+/// The key of tracked links: the unsubscribe secret, so one secret signs every link in
+/// an email (the tokens are labelled apart; see [`ClickKey`]).
+pub fn click_key(config: &Config) -> anyhow::Result<ClickKey> {
+    Ok(ClickKey::new(&link_secret(config)?))
+}
+
+fn link_secret(config: &Config) -> anyhow::Result<String> {
+    Ok(match &config.unsubscribe_secret {
         Some(secret) => secret.expose().to_owned(),
         None => read_or_create_key(&config.unsubscribe_secret_file)?,
-    };
-    Ok(UnsubscribeKey::new(&secret))
+    })
 }
 
 /// The `webhook` action: requests signed with `webhook.secret`, or one generated once into
@@ -74,13 +84,18 @@ pub(super) fn email_action(
     let mailer = Mailer::from_config(&config.mail)?;
     tokio::spawn(probe_at_start(mailer.clone()));
     let sender = Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())?;
-    Ok(EmailAction::new(
+    let action = EmailAction::new(
         templates,
         mailer,
         sender,
         unsubscribe,
         public_url.to_owned(),
-    ))
+    );
+    if !config.tracking.clicks {
+        return Ok(action);
+    }
+    let links = LinkRewriter::new(Arc::new(click_key(config)?), public_url);
+    Ok(action.with_tracked_links(links))
 }
 
 /// Tries the transport once as a send would (SMTP: connect, EHLO, STARTTLS and AUTH as

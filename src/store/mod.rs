@@ -19,6 +19,8 @@ mod rows;
 mod sqlite;
 mod sqlite_chunks;
 pub mod stats;
+pub(crate) mod tracking_model;
+pub(crate) mod tracking_queries;
 
 pub use engine_model::*;
 pub use error::StoreError;
@@ -31,6 +33,7 @@ pub use outbox_model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use stats::{AddStats, DailyStats, StatKey, StatsZone};
+pub use tracking_model::{Click, ClickTarget, Conversion};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,7 +48,7 @@ use crate::domain::Sku;
 /// `Ok` has committed its change: callers may answer 2xx right after.
 #[async_trait]
 pub trait Store:
-    EngineStore + OutboxStore + InstanceStore + InsightsStore + Send + Sync + 'static
+    EngineStore + OutboxStore + InstanceStore + InsightsStore + TrackingStore + Send + Sync + 'static
 {
     /// Succeeds when the database answers a trivial query, for reading and for writing
     /// (readiness).
@@ -90,7 +93,35 @@ pub trait Store:
     /// Marks a claimed batch processed; false if `worker` no longer holds the claim.
     async fn complete_stock_batch(&self, batch: Uuid, worker: &str) -> Result<bool, StoreError>;
 
+    /// Stores a purchase and, in the same transaction, makes it the conversion of the
+    /// contact's notifications it follows (see [`TrackingStore`]).
     async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError>;
+}
+
+/// Click tracking and conversions. A conversion is the earliest dated receipt of the
+/// notified contact that holds the notified SKU and is dated within the attribution
+/// window after the delivery; it is found when the receipt is recorded, or when the
+/// delivery is, whichever comes second.
+#[async_trait]
+pub trait TrackingStore: Send + Sync + 'static {
+    /// The field `link` of product snapshot `product`, and when `notification` (of that
+    /// snapshot) was delivered; `None` if the snapshot is gone.
+    async fn click_target(
+        &self,
+        notification: Uuid,
+        product: Uuid,
+        link: &str,
+    ) -> Result<Option<ClickTarget>, StoreError>;
+    /// Counts a shopper's click on a delivered notification's link, with its `clicked`
+    /// statistic; false when it already has its click (or is not delivered).
+    async fn record_click(
+        &self,
+        notification: Uuid,
+        link: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn click(&self, notification: Uuid) -> Result<Option<Click>, StoreError>;
+    async fn conversion(&self, notification: Uuid) -> Result<Option<Conversion>, StoreError>;
 }
 
 /// What the automation engine needs: matching subscriptions chunk by chunk, and committing
@@ -199,13 +230,25 @@ pub async fn connect_in(
     max_connections: u32,
     zone: StatsZone,
 ) -> Result<Arc<dyn Store>, StoreError> {
+    let window = crate::config::DEFAULT_ATTRIBUTION_WINDOW;
+    connect_with(url, max_connections, zone, window).await
+}
+
+/// [`connect_in`], attributing receipts dated up to `window` after a delivery to it.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    zone: StatsZone,
+    window: Duration,
+) -> Result<Arc<dyn Store>, StoreError> {
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let mut store = PostgresStore::connect(url, max_connections).await?;
-        store.zone = zone;
+        (store.zone, store.attribution) = (zone, window);
         Ok(Arc::new(store))
     } else {
         let mut store = SqliteStore::connect(url, max_connections).await?;
-        store.zone = zone;
+        (store.zone, store.attribution) = (zone, window);
         Ok(Arc::new(store))
     }
 }

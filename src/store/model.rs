@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::domain::{EmailAddress, ExternalId, Locale, Quantity, Sku};
+use crate::domain::{Amount, Currency, EmailAddress, ExternalId, Locale, Quantity, Sku};
 
 /// A contact's attributes: a flat JSON object (`email`, `firstName`, `vip`, …).
 pub type Attributes = Map<String, Value>;
@@ -96,6 +96,8 @@ pub struct ClaimedBatch {
 pub struct NewReceipt {
     pub contact_id: Uuid,
     pub created_date: DateTime<Utc>,
+    /// What the prices are in (Engage's `currency`); required when an item has a price.
+    pub currency: Option<Currency>,
     pub items: Vec<ReceiptItem>,
 }
 
@@ -103,6 +105,8 @@ pub struct NewReceipt {
 pub struct ReceiptItem {
     pub sku: Sku,
     pub quantity: Quantity,
+    /// What the line was paid in all, VAT included (Engage's `grossPaidPrice`).
+    pub paid: Option<Amount>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +114,7 @@ pub struct Receipt {
     pub id: Uuid,
     pub contact_id: Uuid,
     pub created_date: DateTime<Utc>,
+    pub currency: Option<Currency>,
     pub items: Vec<ReceiptItem>,
 }
 

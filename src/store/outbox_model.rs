@@ -30,6 +30,8 @@ pub struct OutboxItem {
     /// Attempts so far, this one included.
     pub attempts: u32,
     pub product: serde_json::Value,
+    /// The product snapshot's id: tracked links lead to its fields.
+    pub product_id: Uuid,
 }
 
 /// How an attempt ended.

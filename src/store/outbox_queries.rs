@@ -4,7 +4,7 @@
 /// route, its product snapshot and the contact.
 pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_id, c.attributes, c.accepts_email, \
      p.sku, n.locale, n.external_id, p.quantity, n.subscribed_on, r.automation_id, r.branch, r.actions, \
-     n.actions_done, n.attempts, p.data AS product \
+     n.actions_done, n.attempts, p.data AS product, n.product_id \
      FROM notifications n JOIN notification_routes r ON r.id = n.route_id \
      JOIN product_snapshots p ON p.id = n.product_id JOIN contacts c ON c.id = n.contact_id";
 
@@ -100,6 +100,9 @@ macro_rules! impl_outbox_store {
                 }
                 }
                 InsightsTx::deliveries_finished(&mut *tx, self.zone, &delivered, &dead).await?;
+                let mut counts = $crate::store::tracking_model::Counts::default();
+                $crate::store::tracking_queries::attribute_deliveries!($db, tx, delivered, self.attribution, &mut counts);
+                $crate::store::tracking_queries::write_counts!(tx, counts, self.zone);
                 tx.commit().await?;
                 Ok(applied)
             }

@@ -25,6 +25,7 @@ pub(crate) struct ItemRow {
     actions_done: i32,
     attempts: i32,
     product: Json<serde_json::Value>,
+    product_id: Uuid,
 }
 
 impl From<ItemRow> for OutboxItem {
@@ -46,6 +47,7 @@ impl From<ItemRow> for OutboxItem {
             actions_done: u32::try_from(row.actions_done).unwrap_or_default(),
             attempts: u32::try_from(row.attempts).unwrap_or_default(),
             product: row.product.0,
+            product_id: row.product_id,
         }
     }
 }

@@ -22,6 +22,8 @@ use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
 use super::stats::StatRow;
+use super::tracking_model::*;
+use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::NaiveDate;
@@ -31,6 +33,8 @@ pub struct PostgresStore {
     pool: PgPool,
     /// The zone statistics count days in.
     pub(super) zone: super::StatsZone,
+    /// How long after a delivery a receipt is its conversion.
+    pub(super) attribution: chrono::Duration,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`).
@@ -57,6 +61,7 @@ impl PostgresStore {
         Ok(Self {
             pool,
             zone: super::StatsZone::default(),
+            attribution: ATTRIBUTION,
         })
     }
 
@@ -101,8 +106,12 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// The attribution window until the configuration sets one.
+const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
+
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
 impl_insights_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_tracking_store!(PostgresStore, sqlx::Postgres, read: pool);

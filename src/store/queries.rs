@@ -322,20 +322,22 @@ macro_rules! impl_store {
             }
 
             async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError> {
+                let (window, zone) = (self.attribution, self.zone);
                 self.write(receipt.items.len() + 1, move |conn| Box::pin(async move {
                     let id = rows::new_id();
                     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                    sqlx::query("INSERT INTO receipts (id, contact_id, created_date, received_on) VALUES ($1, $2, $3, $4)")
+                    sqlx::query("INSERT INTO receipts (id, contact_id, created_date, received_on, currency) VALUES ($1, $2, $3, $4, $5)")
                         .bind(id)
                         .bind(receipt.contact_id)
                         .bind(receipt.created_date)
                         .bind(rows::now())
+                        .bind(receipt.currency.as_ref().map(|c| c.as_str()))
                         .execute(&mut *tx)
                         .await
                         .map_err(StoreError::on_constraint)?;
                     for (chunk_no, chunk) in receipt.items.chunks(INSERT_CHUNK).enumerate() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO receipt_items (receipt_id, position, contact_id, sku, quantity, purchased_on) ",
+                            "INSERT INTO receipt_items (receipt_id, position, contact_id, sku, quantity, purchased_on, paid_e4) ",
                         );
                         insert.push_values(chunk.iter().enumerate(), |mut row, (i, item)| {
                             row.push_bind(id)
@@ -343,12 +345,22 @@ macro_rules! impl_store {
                                 .push_bind(receipt.contact_id)
                                 .push_bind(item.sku.as_str())
                                 .push_bind(item.quantity.get())
-                                .push_bind(receipt.created_date);
+                                .push_bind(receipt.created_date)
+                                .push_bind(item.paid.map(|p| p.e4()));
                         });
                         insert.build().execute(&mut *tx).await?;
                     }
+                    let mut counts = $crate::store::tracking_model::Counts::default();
+                    $crate::store::tracking_queries::attribute_receipt!($db, tx, id, &receipt, window, &mut counts);
+                    $crate::store::tracking_queries::write_counts!(tx, counts, zone);
                     tx.commit().await?;
-                    Ok(Receipt { id, contact_id: receipt.contact_id, created_date: receipt.created_date, items: receipt.items })
+                    Ok(Receipt {
+                        id,
+                        contact_id: receipt.contact_id,
+                        created_date: receipt.created_date,
+                        currency: receipt.currency,
+                        items: receipt.items,
+                    })
                 }))
                 .await
             }

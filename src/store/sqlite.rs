@@ -25,6 +25,8 @@ use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
 use super::stats::StatRow;
+use super::tracking_model::*;
+use super::tracking_queries::impl_tracking_store;
 use super::{engine_rows, outbox_rows, rows, StoreError};
 use crate::domain::Sku;
 use chrono::NaiveDate;
@@ -40,6 +42,8 @@ pub struct SqliteStore {
     group: GroupWriter,
     /// The zone statistics count days in.
     pub(super) zone: super::StatsZone,
+    /// How long after a delivery a receipt is its conversion.
+    pub(super) attribution: chrono::Duration,
 }
 
 /// A worker claims the oldest batch that no live worker holds (see `instances.rs`). SQLite runs
@@ -76,6 +80,7 @@ impl SqliteStore {
             reader,
             group,
             zone: super::StatsZone::default(),
+            attribution: ATTRIBUTION,
         })
     }
 
@@ -105,8 +110,12 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// The attribution window until the configuration sets one.
+const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
+
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
 impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_tracking_store!(SqliteStore, sqlx::Sqlite, read: reader);

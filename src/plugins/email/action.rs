@@ -13,6 +13,7 @@ use crate::plugins::{Action, Outcome};
 use crate::reload::Reloadable;
 use crate::store::OutboxItem;
 use crate::templates::{TemplateError, Templates};
+use crate::tracking::LinkRewriter;
 use crate::unsubscribe::UnsubscribeKey;
 
 /// `email: {template: back-in-stock, from: "Shop <shop@example.com>"}`; `from` and
@@ -33,6 +34,8 @@ pub struct EmailAction {
     sender: Sender,
     unsubscribe: Arc<UnsubscribeKey>,
     public_url: String,
+    /// Tracks the product links (`tracking.clicks`); `None` leaves them as they are.
+    links: Option<LinkRewriter>,
 }
 
 impl EmailAction {
@@ -49,7 +52,14 @@ impl EmailAction {
             sender,
             unsubscribe,
             public_url,
+            links: None,
         }
+    }
+
+    /// Sends product links through `links` (tracked), from now on.
+    pub fn with_tracked_links(mut self, links: LinkRewriter) -> Self {
+        self.links = Some(links);
+        self
     }
 
     /// The transport, for the start probe, the status resource and the gauge.
@@ -92,7 +102,10 @@ impl EmailAction {
             .ok_or("no templates are loaded: templates_dir does not exist")?
             .current();
         let unsubscribe_url = self.unsubscribe.url(&self.public_url, item.contact_id);
-        let data = notification_data(item, &locale, &unsubscribe_url);
+        let mut data = notification_data(item, &locale, &unsubscribe_url);
+        if let Some(links) = &self.links {
+            links.rewrite(&mut data, item.id, item.product_id);
+        }
         let rendered = templates
             .render(&settings.template, &locale, &data)
             .map_err(|e| format!("template {:?}: {e}", settings.template))?;
