@@ -44,6 +44,18 @@ struct NotificationItem {
     attempts: i32,
     last_error: Option<String>,
     finished_on: Option<String>,
+    /// When the shopper first clicked a tracked link of it (`null`: not yet).
+    clicked_on: Option<String>,
+    conversion: Option<ConversionItem>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConversionItem {
+    converted_on: String,
+    /// Revenue for the notified SKU, a decimal string; `null` when the receipt gave no price.
+    revenue: Option<String>,
+    currency: Option<String>,
 }
 
 fn present(raw: String) -> Option<String> {
@@ -61,6 +73,12 @@ impl From<HistoryEntry> for HistoryItem {
             attempts: e.attempts,
             last_error: e.last_error,
             finished_on: e.finished_on.as_ref().map(format_time),
+            clicked_on: e.clicked_on.as_ref().map(format_time),
+            conversion: e.converted_on.as_ref().map(|on| ConversionItem {
+                converted_on: format_time(on),
+                revenue: e.revenue_e4.map(crate::insights::report::format_revenue),
+                currency: e.currency.clone(),
+            }),
         });
         Self {
             subscription_id: e.subscription_id,
