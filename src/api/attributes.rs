@@ -13,9 +13,9 @@ use crate::dsl::{Decimal, Timestamp};
 use crate::engine::AttributeType;
 use crate::store::Attributes;
 
-const MAX_ATTRIBUTES: usize = 200;
-const MAX_NAME_LEN: usize = 64;
-const MAX_TEXT_LEN: usize = 4_000;
+pub(super) const MAX_ATTRIBUTES: usize = 200;
+pub(super) const MAX_NAME_LEN: usize = 64;
+pub(super) const MAX_TEXT_LEN: usize = 4_000;
 
 #[derive(PartialEq)]
 pub enum Mode {

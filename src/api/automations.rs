@@ -5,32 +5,38 @@
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::json::Json;
 use super::stock_levels::StockLevelRequest;
 use super::validate::{format_time, Fields};
 use super::AppState;
+use crate::domain::{ExternalId, Locale, Quantity, Sku};
 use crate::engine::{DryRun, RulesError};
 use crate::reload::Failure;
 use crate::rules::Automation;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Automations)]
 pub struct AutomationsBody {
     automations: Vec<AutomationBody>,
     /// When the live rules were loaded; `loadedOn` on every reloadable resource.
+    #[schema(format = DateTime)]
     loaded_on: String,
     generation: u64,
     /// Why the latest edit of the rules was rejected (`{message, on}`, as for templates
     /// and feeds), null when it was not; the automations above stay live.
+    #[schema(value_type = Option<crate::reload::ReloadFailure>)]
     last_error: Option<Failure<RulesError>>,
     /// The same rejection, one entry per file:line:col; empty when `lastError` is null.
     errors: Vec<LoadError>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Automation)]
 struct AutomationBody {
     id: String,
     name: String,
@@ -43,11 +49,13 @@ struct AutomationBody {
     file: String,
     line: usize,
     /// Locale → action names; `default` for every other locale.
+    #[schema(value_type = Vec<(String, Vec<String>)>)]
     branches: Vec<(String, Vec<String>)>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = RulesLoadError)]
 struct LoadError {
     file: Option<String>,
     line: Option<usize>,
@@ -82,6 +90,13 @@ impl From<&Automation> for AutomationBody {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/automations",
+    operation_id = "listAutomations",
+    tag = "admin",
+    responses((status = 200, description = "The live automations", body = AutomationsBody))
+)]
 pub async fn list(State(state): State<AppState>) -> JsonResponse<AutomationsBody> {
     let rules = state.engine.rules();
     let status = rules.status();
@@ -126,19 +141,34 @@ fn load_errors(error: Option<&RulesError>, message: &str) -> Vec<LoadError> {
 }
 
 /// A stock level as `PUT stock-levels` takes it, and how many verdicts to list.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = DryRunRequest)]
 pub struct DryRunRequest {
+    #[schema(value_type = Quantity, example = 3)]
     quantity: Option<i64>,
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: Option<String>,
+    #[schema(value_type = Option<Locale>, example = "sv-SE")]
     locale: Option<String>,
+    #[schema(value_type = Option<ExternalId>)]
     external_id: Option<String>,
+    /// How many verdicts to list (100 when left out).
+    #[schema(maximum = 10000)]
     limit: Option<usize>,
 }
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 10_000;
 
+#[utoipa::path(
+    post,
+    path = "/automations/dry-run",
+    operation_id = "dryRunAutomations",
+    tag = "admin",
+    request_body = DryRunRequest,
+    responses((status = 200, description = "What the stock level would do", body = DryRun))
+)]
 pub async fn dry_run(
     State(state): State<AppState>,
     Json(body): Json<DryRunRequest>,

@@ -4,11 +4,12 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::store::StoreError;
 
 /// A field the client got wrong, named by its path in the request (`[3].quantity`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -105,41 +106,72 @@ impl ApiError {
         Self::Validation(vec![FieldError::new(field, message)])
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         use ApiError::*;
+        use ErrorCode as C;
         match self {
-            Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized"),
-            MalformedJson(_) => (StatusCode::BAD_REQUEST, "MalformedJson"),
-            EmptyBody => (StatusCode::BAD_REQUEST, "EmptyBody"),
-            BadRequest(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
-            Validation(_) => (StatusCode::BAD_REQUEST, "ValidationFailed"),
-            InvalidId(_) => (StatusCode::BAD_REQUEST, "InvalidId"),
-            ContactNotFound => (StatusCode::NOT_FOUND, "ContactNotFound"),
-            SubscriptionNotFound => (StatusCode::NOT_FOUND, "SubscriptionNotFound"),
-            NoFeed(_) => (StatusCode::NOT_FOUND, "NoFeedForLocale"),
-            ProductNotFound => (StatusCode::NOT_FOUND, "ProductNotFound"),
-            NotFound => (StatusCode::NOT_FOUND, "NotFound"),
-            TemplateNotFound(_) => (StatusCode::NOT_FOUND, "TemplateNotFound"),
-            TemplateFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "TemplateFailed"),
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
-            DuplicateEmail => (StatusCode::CONFLICT, "ContactAlreadyExists"),
-            TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge"),
-            BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "RequestTimeout"),
-            UriTooLong(_) => (StatusCode::URI_TOO_LONG, "UriTooLong"),
-            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType"),
+            Unauthorized => (StatusCode::UNAUTHORIZED, C::Unauthorized),
+            MalformedJson(_) => (StatusCode::BAD_REQUEST, C::MalformedJson),
+            EmptyBody => (StatusCode::BAD_REQUEST, C::EmptyBody),
+            BadRequest(_) => (StatusCode::BAD_REQUEST, C::BadRequest),
+            Validation(_) => (StatusCode::BAD_REQUEST, C::ValidationFailed),
+            InvalidId(_) => (StatusCode::BAD_REQUEST, C::InvalidId),
+            ContactNotFound => (StatusCode::NOT_FOUND, C::ContactNotFound),
+            SubscriptionNotFound => (StatusCode::NOT_FOUND, C::SubscriptionNotFound),
+            NoFeed(_) => (StatusCode::NOT_FOUND, C::NoFeedForLocale),
+            ProductNotFound => (StatusCode::NOT_FOUND, C::ProductNotFound),
+            NotFound => (StatusCode::NOT_FOUND, C::NotFound),
+            TemplateNotFound(_) => (StatusCode::NOT_FOUND, C::TemplateNotFound),
+            TemplateFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::TemplateFailed),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, C::MethodNotAllowed),
+            DuplicateEmail => (StatusCode::CONFLICT, C::ContactAlreadyExists),
+            TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
+            BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, C::RequestTimeout),
+            UriTooLong(_) => (StatusCode::URI_TOO_LONG, C::UriTooLong),
+            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType),
             UnsupportedEncoding(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UnsupportedContentEncoding",
+                C::UnsupportedContentEncoding,
             ),
             HeadersTooLarge(_) => (
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "HeadersTooLarge",
+                C::HeadersTooLarge,
             ),
-            TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
-            Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "Unavailable"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+            TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, C::TooManyRequests),
+            Unavailable => (StatusCode::SERVICE_UNAVAILABLE, C::Unavailable),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, C::InternalError),
         }
     }
+}
+
+/// The `errorCode` of every problem the API answers with: one per cause, so a client can
+/// branch on it without parsing `detail`. Listed in the OpenAPI document as an enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum ErrorCode {
+    Unauthorized,
+    MalformedJson,
+    EmptyBody,
+    BadRequest,
+    ValidationFailed,
+    InvalidId,
+    ContactNotFound,
+    SubscriptionNotFound,
+    NoFeedForLocale,
+    ProductNotFound,
+    NotFound,
+    TemplateNotFound,
+    TemplateFailed,
+    MethodNotAllowed,
+    ContactAlreadyExists,
+    PayloadTooLarge,
+    RequestTimeout,
+    UriTooLong,
+    UnsupportedMediaType,
+    UnsupportedContentEncoding,
+    HeadersTooLarge,
+    TooManyRequests,
+    Unavailable,
+    InternalError,
 }
 
 impl From<StoreError> for ApiError {
@@ -152,14 +184,20 @@ impl From<StoreError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
+/// RFC 9457 problem details, as every error is answered (`application/problem+json`).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Problem<'a> {
+pub struct Problem<'a> {
+    /// The status's reason phrase, e.g. `Bad Request`.
+    #[schema(value_type = String)]
     title: &'a str,
     status: u16,
+    /// What is wrong, for a person; the first field error when there is one.
     detail: String,
-    error_code: &'a str,
+    error_code: ErrorCode,
+    /// Every field at fault (validation errors only; absent otherwise).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[schema(value_type = Vec<FieldError>)]
     errors: &'a [FieldError],
 }
 
@@ -195,7 +233,7 @@ impl IntoResponse for ApiError {
 
 fn problem_body(
     status: StatusCode,
-    error_code: &str,
+    error_code: ErrorCode,
     detail: String,
     errors: &[FieldError],
 ) -> Vec<u8> {
@@ -214,13 +252,13 @@ fn problem_body(
 /// its buffer or header count (431).
 pub fn protocol_problem(status: StatusCode) -> Vec<u8> {
     let (code, detail) = match status {
-        StatusCode::URI_TOO_LONG => ("UriTooLong", "the request target is too long"),
+        StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "the request target is too long"),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
-            "HeadersTooLarge",
+            ErrorCode::HeadersTooLarge,
             "the request head has too many or too large header fields",
         ),
         _ => (
-            "BadRequest",
+            ErrorCode::BadRequest,
             "the request is not valid HTTP/1.1: a malformed request line or header field, \
              or conflicting Content-Length headers",
         ),

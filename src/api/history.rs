@@ -5,19 +5,21 @@
 use axum::extract::{Path, State};
 use axum::Json as JsonResponse;
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::validate::{format_time, path_id};
 use super::AppState;
 use crate::store::HistoryEntry;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = BackInStockHistory)]
 pub struct HistoryBody {
     data: Vec<HistoryItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct HistoryItem {
     subscription_id: Uuid,
@@ -33,7 +35,7 @@ struct HistoryItem {
     notification: Option<NotificationItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct NotificationItem {
     id: Uuid,
@@ -49,7 +51,7 @@ struct NotificationItem {
     conversion: Option<ConversionItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ConversionItem {
     converted_on: String,
@@ -94,6 +96,18 @@ impl From<HistoryEntry> for HistoryItem {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/contacts/{id}/backinstock/history",
+    operation_id = "getBackInStockHistory",
+    tag = "insights",
+    params(("id" = Uuid, Path, description = "The contact's id")),
+    responses(
+        (status = 200, description = "Every subscription of the contact, oldest first", body = HistoryBody),
+        (status = 400, description = "`InvalidId`: the id is not a GUID", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`ContactNotFound`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,

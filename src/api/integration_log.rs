@@ -4,28 +4,47 @@
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Query;
 use super::validate::{timestamp, Fields};
 use super::AppState;
 use crate::domain::Sku;
 use crate::engine::log::{group, LogEntry};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
+    /// Only stock levels of this SKU.
+    #[param(value_type = Option<Sku>)]
     sku: Option<String>,
+    /// Only stock levels received at or after this time (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     since: Option<String>,
+    /// At most this many entries (clamped to 1..=10000; 100 when left out).
     limit: Option<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = IntegrationLog)]
 pub struct LogBody {
     data: Vec<LogEntry>,
 }
 const DEFAULT_LIMIT: usize = 100;
 
+#[utoipa::path(
+    get,
+    path = "/integration-log",
+    operation_id = "getIntegrationLog",
+    tag = "admin",
+    params(LogQuery),
+    responses(
+        (status = 200, description = "Newest first", body = LogBody),
+        (status = 400, description = "`ValidationFailed`: a bad or unknown parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<LogQuery>,

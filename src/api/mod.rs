@@ -14,6 +14,7 @@ mod history;
 mod integration_log;
 mod json;
 mod metrics;
+mod openapi;
 mod outbox;
 mod products;
 mod rate_limit;

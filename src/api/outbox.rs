@@ -4,23 +4,49 @@
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Query;
 use super::AppState;
 use crate::store::{OutboxEntry, DEAD, DELIVERED, PENDING};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
+    /// Only notifications in this state.
+    #[param(pattern = "^(pending|delivered|dead)$")]
     status: Option<String>,
+    /// At most this many entries (clamped to 1..=10000; 100 when left out).
     limit: Option<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PurgeQuery {
+    /// Which finished notifications to delete (pending ones are never purged).
+    #[param(value_type = String, pattern = "^(delivered|dead)$")]
+    status: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = Outbox)]
 pub struct OutboxBody {
     data: Vec<OutboxEntry>,
+}
+
+/// How many dead letters were given a fresh start.
+#[derive(Serialize, ToSchema)]
+pub struct Requeued {
+    requeued: u64,
+}
+
+/// How many finished notifications were deleted.
+#[derive(Serialize, ToSchema)]
+pub struct Purged {
+    purged: u64,
 }
 
 fn status(raw: Option<&str>, allowed: &[&'static str]) -> Result<Option<&'static str>, ApiError> {
@@ -36,6 +62,17 @@ fn status(raw: Option<&str>, allowed: &[&'static str]) -> Result<Option<&'static
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/outbox",
+    operation_id = "listOutbox",
+    tag = "admin",
+    params(OutboxQuery),
+    responses(
+        (status = 200, description = "Notifications and their delivery state", body = OutboxBody),
+        (status = 400, description = "`ValidationFailed`: a bad or unknown parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<OutboxQuery>,
@@ -46,15 +83,33 @@ pub async fn list(
     Ok(JsonResponse(OutboxBody { data }))
 }
 
-pub async fn retry(State(state): State<AppState>) -> Result<JsonResponse<Value>, ApiError> {
+#[utoipa::path(
+    post,
+    path = "/outbox/retry",
+    operation_id = "retryOutbox",
+    tag = "admin",
+    responses((status = 200, description = "Dead letters requeued", body = Requeued))
+)]
+pub async fn retry(State(state): State<AppState>) -> Result<JsonResponse<Requeued>, ApiError> {
     let requeued = state.store.requeue_dead().await?;
-    Ok(JsonResponse(json!({ "requeued": requeued })))
+    Ok(JsonResponse(Requeued { requeued }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/outbox",
+    operation_id = "purgeOutbox",
+    tag = "admin",
+    params(PurgeQuery),
+    responses(
+        (status = 200, description = "Finished notifications deleted", body = Purged),
+        (status = 400, description = "`ValidationFailed`: no status, `pending`, or unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn purge(
     State(state): State<AppState>,
-    Query(query): Query<OutboxQuery>,
-) -> Result<JsonResponse<Value>, ApiError> {
+    Query(query): Query<PurgeQuery>,
+) -> Result<JsonResponse<Purged>, ApiError> {
     let Some(status) = status(query.status.as_deref(), &[DELIVERED, DEAD])? else {
         return Err(ApiError::field(
             "status",
@@ -62,5 +117,5 @@ pub async fn purge(
         ));
     };
     let purged = state.store.purge(status).await?;
-    Ok(JsonResponse(json!({ "purged": purged })))
+    Ok(JsonResponse(Purged { purged }))
 }

@@ -6,9 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Json;
 use super::validate::{format_time, guid, timestamp, Fields};
 use super::AppState;
@@ -17,42 +18,57 @@ use crate::store::{NewReceipt, Receipt, ReceiptItem};
 
 const MAX_ITEMS: usize = 1_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewReceipt)]
 pub struct ReceiptRequest {
+    #[schema(value_type = Uuid)]
     contact_id: Option<String>,
+    /// When the purchase was made; now when left out.
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     created_date: Option<String>,
+    /// ISO 4217 code of the item prices (`SEK`).
     currency: Option<String>,
+    #[schema(value_type = Vec<ItemRequest>, min_items = 1, max_items = 1000)]
     items: Option<Vec<ItemRequest>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewReceiptItem)]
 pub struct ItemRequest {
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: Option<String>,
+    /// 1 when left out.
+    #[schema(minimum = 1)]
     quantity: Option<i64>,
     /// The line's total paid, VAT included; a number, kept exactly to 4 decimals.
+    #[schema(value_type = Option<f64>)]
     gross_paid_price: Option<serde_json::Number>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Receipt)]
 pub struct ReceiptBody {
     id: Uuid,
     contact_id: Uuid,
+    #[schema(format = DateTime)]
     created_date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<String>,
     items: Vec<ItemBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ReceiptItem)]
 pub struct ItemBody {
     sku: String,
     quantity: i64,
     /// As a JSON number again (`199.95`), exact.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>)]
     gross_paid_price: Option<serde_json::Number>,
 }
 
@@ -105,6 +121,18 @@ fn check_item(index: usize, item: ItemRequest, f: &mut Fields) -> Option<Receipt
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/receipts",
+    operation_id = "createReceipt",
+    tag = "receipts",
+    request_body = ReceiptRequest,
+    responses(
+        (status = 201, description = "The recorded receipt", body = ReceiptBody),
+        (status = 404, description = "`ContactNotFound`",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Json(body): Json<ReceiptRequest>,

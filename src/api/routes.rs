@@ -1,38 +1,28 @@
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post, put};
+use axum::routing::{get, put};
 use axum::Router;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::ApiError;
 use super::{
     auth, automations, completion, contacts, demand, feeds, health, history, integration_log,
-    metrics, outbox, products, receipts, redirect, reports, server, status, stock_levels,
+    metrics, openapi, outbox, products, receipts, redirect, reports, server, status, stock_levels,
     subscriptions, templates, unsubscribe, AppState,
 };
 
-/// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), and the
-/// probes, `/metrics` and unsubscribe pages (neither). Every request is timed for
-/// `/metrics`, by route template.
+/// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), the
+/// OpenAPI document, and the probes, `/metrics` and unsubscribe pages (neither). Every
+/// request is timed for `/metrics`, by route template.
 pub fn router(state: AppState) -> Router {
-    let v2 = engage_routes()
+    let (v3, _) = v3().split_for_parts();
+    let (v2, _) = engage_routes().split_for_parts();
+    let v2 = v2
         .route("/inventory/stock-levels", put(stock_levels::put_one))
         .route("/inventory/stock-levels/batch", put(stock_levels::put_many));
-    let v3 = engage_routes()
-        .route("/inventory/stock-levels", put(stock_levels::put_many))
-        .route("/automations", get(automations::list))
-        .route("/automations/dry-run", post(automations::dry_run))
-        .route("/feeds", get(feeds::list))
-        .route("/integration-log", get(integration_log::list))
-        .route("/inventory/backinstock/demand", get(demand::list))
-        .route("/reports/back-in-stock", get(reports::back_in_stock))
-        .route("/contacts/{id}/backinstock/history", get(history::get))
-        .route("/products/{locale}/{sku}", get(products::get))
-        .route("/outbox", get(outbox::list).delete(outbox::purge))
-        .route("/outbox/retry", post(outbox::retry))
-        .route("/status", get(status::get))
-        .route("/templates", get(templates::list))
-        .route("/templates/{name}/preview", post(templates::preview));
+    let (public, _) = openapi::public_routes().split_for_parts();
     let api = Router::new()
         .nest("/api/v3", v3)
         .nest("/api/v2", v2)
@@ -42,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(api)
+        .merge(public)
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::scrape))
@@ -67,27 +58,33 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The calls whose shape is the same in v2 and v3.
-fn engage_routes() -> Router<AppState> {
-    Router::new()
-        .route("/contacts", post(contacts::create))
-        .route(
-            "/contacts/{id}",
-            get(contacts::get)
-                .patch(contacts::update)
-                .delete(contacts::delete),
-        )
-        .route(
-            "/contacts/{id}/backinstock/subscriptions",
-            get(subscriptions::list_for_contact),
-        )
-        .route(
-            "/inventory/backinstock/subscriptions",
-            post(subscriptions::create),
-        )
-        .route(
-            "/inventory/backinstock/subscriptions/{id}",
-            axum::routing::delete(subscriptions::delete),
-        )
-        .route("/receipts", post(receipts::create))
+/// Every `/api/v3` route, each registered with its documentation (see the `openapi`
+/// module for how to add one); the document is built from this same router.
+pub fn v3() -> OpenApiRouter<AppState> {
+    engage_routes()
+        .routes(routes!(stock_levels::put_many))
+        .routes(routes!(automations::list))
+        .routes(routes!(automations::dry_run))
+        .routes(routes!(feeds::list))
+        .routes(routes!(integration_log::list))
+        .routes(routes!(demand::list))
+        .routes(routes!(reports::back_in_stock))
+        .routes(routes!(history::get))
+        .routes(routes!(products::get))
+        .routes(routes!(outbox::list, outbox::purge))
+        .routes(routes!(outbox::retry))
+        .routes(routes!(status::get))
+        .routes(routes!(templates::list))
+        .routes(routes!(templates::preview))
+}
+
+/// The calls whose shape is the same in v2 and v3 (v2 serves them undocumented).
+fn engage_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(contacts::create))
+        .routes(routes!(contacts::get, contacts::update, contacts::delete))
+        .routes(routes!(subscriptions::list_for_contact))
+        .routes(routes!(subscriptions::create))
+        .routes(routes!(subscriptions::delete))
+        .routes(routes!(receipts::create))
 }

@@ -8,17 +8,25 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
 use crate::plugins::email::TransportStatus;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Status {
     /// Whether emails can leave: a transport fault holds every email back (none is
     /// dead-lettered for it) until this is up again.
     mail: TransportStatus,
 }
 
+#[utoipa::path(
+    get,
+    path = "/status",
+    operation_id = "getStatus",
+    tag = "admin",
+    responses((status = 200, description = "What works right now", body = Status))
+)]
 pub async fn get(State(state): State<AppState>) -> Json<Status> {
     Json(Status {
         mail: state.mail.status(),

@@ -5,6 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -17,20 +20,55 @@ use crate::store::{StockKey, StockLevel};
 /// Engage's limit for one call.
 pub const MAX_ITEMS: usize = 10_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = StockLevel)]
 pub struct StockLevelRequest {
+    #[schema(value_type = Quantity, example = 12)]
     pub(super) quantity: Option<i64>,
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     pub(super) sku: Option<String>,
+    /// The market; none means every locale's subscriptions to the SKU.
+    #[schema(value_type = Option<Locale>, example = "sv-SE")]
     pub(super) locale: Option<String>,
+    #[schema(value_type = Option<ExternalId>)]
     pub(super) external_id: Option<String>,
 }
 
-#[derive(Serialize)]
+/// The body of `PUT stock-levels` in the document: the handler reads a
+/// `Vec<StockLevelRequest>` and checks its length against [`MAX_ITEMS`].
+pub struct StockLevels;
+
+impl utoipa::PartialSchema for StockLevels {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name(
+                StockLevelRequest::name(),
+            ))
+            .min_items(Some(1))
+            .max_items(Some(MAX_ITEMS))
+            .into()
+    }
+}
+
+impl ToSchema for StockLevels {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            StockLevelRequest::name().into(),
+            StockLevelRequest::schema(),
+        ));
+        StockLevelRequest::schemas(schemas);
+    }
+}
+
+/// The stored batch; the engine works through it after this answer.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AcceptedBatch)]
 pub struct Accepted {
     batch_id: Uuid,
     item_count: usize,
+    #[schema(format = DateTime)]
     received_on: String,
 }
 
@@ -58,6 +96,17 @@ impl StockLevelRequest {
 }
 
 /// `PUT /api/v3/inventory/stock-levels` (and v2's `/batch`): an array of stock levels.
+#[utoipa::path(
+    put,
+    path = "/inventory/stock-levels",
+    operation_id = "putStockLevels",
+    tag = "inventory",
+    request_body(content = StockLevels,
+        description = "1 to 10,000 stock levels, validated whole: one bad item refuses the call"),
+    responses(
+        (status = 202, description = "Stored; the engine takes it from here", body = Accepted),
+    )
+)]
 pub async fn put_many(
     State(state): State<AppState>,
     Json(body): Json<Vec<StockLevelRequest>>,

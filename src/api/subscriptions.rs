@@ -4,32 +4,41 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Json;
 use super::validate::{format_time, guid, path_id, Fields};
 use super::AppState;
 use crate::domain::{ExternalId, Locale, Sku};
 use crate::store::{NewSubscription, Subscription};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewSubscription)]
 pub struct SubscriptionRequest {
+    #[schema(value_type = Uuid)]
     contact_id: Option<String>,
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: Option<String>,
+    #[schema(value_type = Locale, example = "sv-SE")]
     locale: Option<String>,
+    #[schema(value_type = Option<ExternalId>)]
     external_id: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Subscription)]
 pub struct SubscriptionBody {
     id: Uuid,
     contact_id: Uuid,
     sku: String,
+    /// Canonical BCP 47, e.g. `sv-SE`.
     locale: String,
     external_id: Option<String>,
+    #[schema(format = DateTime)]
     created_on: String,
 }
 
@@ -46,7 +55,7 @@ impl From<Subscription> for SubscriptionBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SubscriptionList {
     data: Vec<SubscriptionBody>,
 }
@@ -72,6 +81,20 @@ impl SubscriptionRequest {
 }
 
 /// 201 with the new subscription, or 200 with the identical one that already exists.
+#[utoipa::path(
+    post,
+    path = "/inventory/backinstock/subscriptions",
+    operation_id = "createSubscription",
+    tag = "subscriptions",
+    request_body = SubscriptionRequest,
+    responses(
+        (status = 201, description = "The new subscription", body = SubscriptionBody),
+        (status = 200, description = "The identical subscription that already existed",
+            body = SubscriptionBody),
+        (status = 404, description = "`ContactNotFound`",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Json(body): Json<SubscriptionRequest>,
@@ -85,6 +108,20 @@ pub async fn create(
     Ok((status, JsonResponse(subscribed.subscription.into())))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/inventory/backinstock/subscriptions/{id}",
+    operation_id = "deleteSubscription",
+    tag = "subscriptions",
+    params(("id" = Uuid, Path, description = "The subscription's id")),
+    responses(
+        (status = 204, description = "Unsubscribed"),
+        (status = 400, description = "`InvalidId`: the id is not a GUID",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`SubscriptionNotFound`",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -97,6 +134,20 @@ pub async fn delete(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/contacts/{id}/backinstock/subscriptions",
+    operation_id = "listContactSubscriptions",
+    tag = "subscriptions",
+    params(("id" = Uuid, Path, description = "The contact's id")),
+    responses(
+        (status = 200, description = "The contact's subscriptions", body = SubscriptionList),
+        (status = 400, description = "`InvalidId`: the id is not a GUID",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`ContactNotFound`",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list_for_contact(
     State(state): State<AppState>,
     Path(contact_id): Path<String>,

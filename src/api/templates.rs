@@ -4,9 +4,10 @@
 use axum::extract::{Path, State};
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Json;
 use super::AppState;
 use crate::domain::{Locale, Quantity, Sku};
@@ -17,6 +18,16 @@ fn no_templates() -> ApiError {
     ApiError::TemplateNotFound("no templates are loaded: templates_dir does not exist".into())
 }
 
+#[utoipa::path(
+    get,
+    path = "/templates",
+    operation_id = "listTemplates",
+    tag = "admin",
+    responses(
+        (status = 200, description = "The live templates", body = TemplatesStatus),
+        (status = 404, description = "`TemplateNotFound`: no templates_dir", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
 ) -> Result<JsonResponse<TemplatesStatus>, ApiError> {
@@ -24,17 +35,23 @@ pub async fn list(
     Ok(JsonResponse(templates_status(templates)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(as = PreviewRequest)]
 pub struct PreviewBody {
+    #[schema(value_type = Locale, example = "sv-SE")]
     locale: String,
+    #[schema(value_type = Sku, example = "KIRUNA-BLK-M")]
     sku: String,
     contact_id: Uuid,
+    /// The quantity the email shows; 1 when left out.
+    #[schema(value_type = Option<Quantity>)]
     quantity: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Preview)]
 pub struct PreviewAnswer {
     subject: String,
     html: String,
@@ -42,6 +59,19 @@ pub struct PreviewAnswer {
     locale_used: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/templates/{name}/preview",
+    operation_id = "previewTemplate",
+    tag = "admin",
+    params(("name" = String, Path, description = "The template's name", example = "back-in-stock")),
+    request_body = PreviewBody,
+    responses(
+        (status = 200, description = "The rendered email; nothing is sent", body = PreviewAnswer),
+        (status = 404, description = "`TemplateNotFound`, `ContactNotFound`, `NoFeedForLocale` or `ProductNotFound`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`TemplateFailed`: the template does not render with this data", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn preview(
     State(state): State<AppState>,
     Path(name): Path<String>,

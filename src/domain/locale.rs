@@ -9,7 +9,7 @@ use super::DomainError;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Locale(String);
 
-const MAX_LEN: usize = 64;
+pub(super) const MAX_LEN: usize = 64;
 
 impl Locale {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {

@@ -7,6 +7,7 @@ mod error;
 mod locale;
 mod money;
 mod quantity;
+mod schema;
 mod text;
 mod time;
 

@@ -3,7 +3,7 @@ use std::fmt;
 use super::chars::{is_hidden_in_identifier, is_invisible};
 use super::DomainError;
 
-const MAX_LEN: usize = 255;
+pub(super) const MAX_LEN: usize = 255;
 
 /// Checks the rules shared by every free-text identifier that integrators send us.
 fn parse_identifier(raw: &str) -> Result<&str, DomainError> {

@@ -13,7 +13,7 @@ use super::fanout::FanOut;
 use super::{Engine, EngineError};
 
 /// One subscription's fate in a dry run.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
     pub subscription_id: Uuid,
@@ -30,7 +30,7 @@ pub struct Verdict {
     pub reason: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[derive(Debug, Clone, Serialize, Default, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DryRun {
     pub matched: u64,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::store::{HeldBack, LogRow};
 
 /// One stock level of one batch.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntry {
     pub batch_id: Uuid,
@@ -35,7 +35,7 @@ pub struct LogEntry {
     pub held_back: BTreeMap<String, u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Sent {
     pub automation: String,
     pub branch: String,

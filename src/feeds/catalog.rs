@@ -22,12 +22,13 @@ pub struct Catalog {
 }
 
 /// What `GET` on an admin endpoint shows for one feed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedStatus {
     /// Canonical locale, e.g. `sv-SE`.
     pub locale: String,
     /// The feed file, as configured.
+    #[schema(value_type = String)]
     pub path: PathBuf,
     pub format: FeedFormat,
     /// Products in the live version.
@@ -46,6 +47,7 @@ pub struct FeedStatus {
     /// What the live version's load skipped or dropped, counted.
     pub report: LoadReport,
     /// Why the most recent reload failed, if it did; the previous products stay live.
+    #[schema(value_type = Option<crate::reload::ReloadFailure>)]
     pub last_error: Option<Failure<FeedError>>,
 }
 

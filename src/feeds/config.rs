@@ -50,7 +50,7 @@ pub struct FeedSource {
 }
 
 /// A feed's file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FeedFormat {
     /// Google Merchant XML: RSS 2.0 `<item>`s or Atom `<entry>`s with the `g:` namespace.

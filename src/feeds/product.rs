@@ -183,6 +183,31 @@ impl Serialize for Product {
     }
 }
 
+/// For the OpenAPI document: a flat object whose fields depend on the feed.
+impl utoipa::PartialSchema for Product {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        let value = ObjectBuilder::new().schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Boolean,
+            Type::Array,
+        ]));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "The product's fields by name (built-in fields camelCase, then the feed's own); \
+                 a field the feed repeats is an array of strings.",
+            ))
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::RefOr(
+                value.into(),
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Product {}
+
 impl fmt::Debug for Product {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.fields()).finish()

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// The counts of one load.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadReport {
     /// Items skipped because they have no SKU field.
@@ -19,7 +19,7 @@ pub struct LoadReport {
 }
 
 /// How often one thing happened, and where first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Tally {
     pub count: u64,
     /// The first occurrence, such as `line 12: link "javascript:alert(1)"`.

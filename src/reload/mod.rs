@@ -19,5 +19,5 @@ mod watch;
 
 pub use error::ReloadError;
 pub use reloadable::Reloadable;
-pub use status::{Failure, ReloadStatus};
+pub use status::{Failure, ReloadFailure, ReloadStatus};
 pub use watch::{watch_paths, WatchGuard, DEFAULT_DEBOUNCE};

@@ -55,9 +55,40 @@ impl<E> Serialize for Failure<E> {
     }
 }
 
+/// The schema of [`Failure`]'s JSON shape, whatever its error type, for the OpenAPI
+/// document: a field of type `Failure<E>` says `#[schema(value_type = ReloadFailure)]`.
+pub struct ReloadFailure;
+
+impl utoipa::PartialSchema for ReloadFailure {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .description(Some(
+                "Why the most recent reload failed; the last good value stays live.",
+            ))
+            .property("message", ObjectBuilder::new().schema_type(Type::String))
+            .property(
+                "on",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            )
+            .required("message")
+            .required("on")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ReloadFailure {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ReloadFailure".into()
+    }
+}
+
 /// What an admin endpoint shows about one reloadable value.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", bound = "")]
+#[schema(bound = "")]
 pub struct ReloadStatus<E> {
     /// The name given at construction, e.g. `feed sv-SE`.
     pub name: String,
@@ -67,6 +98,7 @@ pub struct ReloadStatus<E> {
     #[serde(serialize_with = "serialize_time")]
     pub loaded_on: DateTime<Utc>,
     /// The failure of the most recent reload, if it failed; cleared by the next success.
+    #[schema(value_type = Option<ReloadFailure>)]
     pub last_error: Option<Failure<E>>,
 }
 

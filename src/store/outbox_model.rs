@@ -64,7 +64,7 @@ pub enum Finish {
 }
 
 /// A notification as an admin sees it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     pub id: Uuid,

@@ -5,19 +5,22 @@ use crate::reload::{ReloadStatus, Reloadable};
 
 /// What `GET /api/v3/templates` shows: which templates exist, in which locales, from
 /// which files, and whether the last reload worked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplatesStatus {
     /// Generation, load time and the last reload error (the live set is the last good
     /// one when that is set).
     #[serde(flatten)]
+    // the error type does not show in the JSON (`lastError` is `{message, on}` whatever it
+    // is), so the document names one that has a schema
+    #[schema(inline, value_type = ReloadStatus<crate::reload::ReloadFailure>)]
     pub reload: ReloadStatus<TemplateError>,
     /// The live set.
     pub templates: TemplateListing,
 }
 
 /// The live set of templates, for admins and previews.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateListing {
     /// The folder the set was loaded from.
@@ -33,7 +36,7 @@ pub struct TemplateListing {
 }
 
 /// One web page and the file of each locale's version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageEntry {
     /// `unsubscribe`.
@@ -43,7 +46,7 @@ pub struct PageEntry {
 }
 
 /// One locale's version of a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageVersion {
     pub locale: String,
@@ -51,7 +54,7 @@ pub struct PageVersion {
 }
 
 /// One template name and its versions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateEntry {
     /// The name rules refer to, e.g. `back-in-stock`.
@@ -61,7 +64,7 @@ pub struct TemplateEntry {
 }
 
 /// One locale's version of a template and its three files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateVersion {
     /// Canonical BCP 47 tag, e.g. `sv-SE`.

@@ -37,6 +37,7 @@ mod insights_retention;
 mod insights_scenario;
 mod mail_transport;
 mod metrics;
+mod openapi;
 mod rate_limit;
 mod readme;
 mod receipts;

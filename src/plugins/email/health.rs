@@ -37,7 +37,7 @@ struct State {
 }
 
 /// The transport as the status resource shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransportStatus {
     /// `smtp` or `file`.
