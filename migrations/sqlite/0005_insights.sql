@@ -40,7 +40,17 @@ CREATE TRIGGER subscriptions_demand_insert AFTER INSERT ON subscriptions BEGIN
     SET waiting = waiting + 1, created_sum_s = created_sum_s + excluded.created_sum_s;
 END;
 
-CREATE TRIGGER subscriptions_demand_delete AFTER DELETE ON subscriptions BEGIN
+-- A fan-out chunk deletes thousands of subscriptions of one SKU at once; it sets `active`
+-- for its delete and subtracts its counts itself, one update per locale and external id,
+-- instead of one per subscription here (which would double the delete's cost).
+CREATE TABLE demand_bypass (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    active INTEGER NOT NULL
+);
+INSERT INTO demand_bypass (id, active) VALUES (1, 0);
+
+CREATE TRIGGER subscriptions_demand_delete AFTER DELETE ON subscriptions
+WHEN (SELECT active FROM demand_bypass WHERE id = 1) = 0 BEGIN
     UPDATE demand SET waiting = waiting - 1, created_sum_s = created_sum_s - unixepoch(OLD.created_on)
     WHERE sku = OLD.sku AND locale = OLD.locale AND external_id = OLD.external_id;
 END;

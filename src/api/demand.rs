@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json as JsonResponse;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Query;
 use super::reports::{csv_answer, wants_csv};
 use super::validate::{format_time, Fields};
@@ -20,18 +21,29 @@ use crate::store::{DemandQuery, DemandRow, LastLevel};
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct DemandParams {
+    /// Only this locale.
+    #[param(value_type = Option<String>)]
     locale: Option<String>,
+    /// Only SKUs starting with this.
     sku_prefix: Option<String>,
+    /// Only rows with at least this many waiting (1 when left out).
+    #[param(value_type = Option<u64>)]
     min_waiting: Option<String>,
+    /// Rows per page, 1 to 1000 (100 when left out).
+    #[param(value_type = Option<u32>)]
     limit: Option<String>,
+    /// Rows to skip (0 when left out).
+    #[param(value_type = Option<u64>)]
     offset: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Demand)]
 pub struct DemandBody {
     data: Vec<DemandItem>,
     /// Rows matching the filters, over all pages.
@@ -40,7 +52,7 @@ pub struct DemandBody {
     offset: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct DemandItem {
     sku: String,
@@ -53,7 +65,7 @@ struct DemandItem {
     last_stock_level: Option<LevelItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct LevelItem {
     quantity: i64,
@@ -65,7 +77,7 @@ struct LevelItem {
     held_back: Vec<HeldItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct HeldItem {
     reason: String,
     count: u64,
@@ -142,6 +154,20 @@ fn parse(params: DemandParams) -> Result<DemandQuery, ApiError> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/inventory/backinstock/demand",
+    operation_id = "getDemand",
+    tag = "insights",
+    params(DemandParams),
+    responses(
+        (status = 200, description = "Most waiting first; `Accept: text/csv` for CSV", content(
+            (DemandBody = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "`ValidationFailed`: a bad or unknown parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -5,19 +5,21 @@
 use axum::extract::{Path, State};
 use axum::Json as JsonResponse;
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::validate::{format_time, path_id};
 use super::AppState;
 use crate::store::HistoryEntry;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = BackInStockHistory)]
 pub struct HistoryBody {
     data: Vec<HistoryItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct HistoryItem {
     subscription_id: Uuid,
@@ -33,7 +35,7 @@ struct HistoryItem {
     notification: Option<NotificationItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct NotificationItem {
     id: Uuid,
@@ -44,6 +46,18 @@ struct NotificationItem {
     attempts: i32,
     last_error: Option<String>,
     finished_on: Option<String>,
+    /// When the shopper first clicked a tracked link of it (`null`: not yet).
+    clicked_on: Option<String>,
+    conversion: Option<ConversionItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct ConversionItem {
+    converted_on: String,
+    /// Revenue for the notified SKU, a decimal string; `null` when the receipt gave no price.
+    revenue: Option<String>,
+    currency: Option<String>,
 }
 
 fn present(raw: String) -> Option<String> {
@@ -61,6 +75,12 @@ impl From<HistoryEntry> for HistoryItem {
             attempts: e.attempts,
             last_error: e.last_error,
             finished_on: e.finished_on.as_ref().map(format_time),
+            clicked_on: e.clicked_on.as_ref().map(format_time),
+            conversion: e.converted_on.as_ref().map(|on| ConversionItem {
+                converted_on: format_time(on),
+                revenue: e.revenue_e4.map(crate::insights::report::format_revenue),
+                currency: e.currency.clone(),
+            }),
         });
         Self {
             subscription_id: e.subscription_id,
@@ -76,6 +96,18 @@ impl From<HistoryEntry> for HistoryItem {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/contacts/{id}/backinstock/history",
+    operation_id = "getBackInStockHistory",
+    tag = "insights",
+    params(("id" = Uuid, Path, description = "The contact's id")),
+    responses(
+        (status = 200, description = "Every subscription of the contact, oldest first", body = HistoryBody),
+        (status = 400, description = "`InvalidId`: the id is not a GUID", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`ContactNotFound`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -7,21 +7,30 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json as JsonResponse;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::json::Query;
 use super::validate::Fields;
 use super::AppState;
 use crate::domain::Locale;
 use crate::insights::report::{self, parse_day, Granularity, ReportQuery};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
+    /// First day, YYYY-MM-DD (in `insights.time_zone`).
+    #[param(required = true, value_type = String, format = Date)]
     from: Option<String>,
+    /// Last day, included.
+    #[param(required = true, value_type = String, format = Date)]
     to: Option<String>,
+    /// `day` (default), `week` or `month`.
     granularity: Option<String>,
+    /// Only counters of this automation.
     automation: Option<String>,
+    /// Only counters of this locale.
     locale: Option<String>,
 }
 
@@ -98,6 +107,20 @@ pub async fn build(state: &AppState, query: &ReportQuery) -> Result<report::Repo
     Ok(report::build(query, &rows, waiting))
 }
 
+#[utoipa::path(
+    get,
+    path = "/reports/back-in-stock",
+    operation_id = "getBackInStockReport",
+    tag = "insights",
+    params(ReportParams),
+    responses(
+        (status = 200, description = "Summary and series; `Accept: text/csv` for the series as CSV", content(
+            (report::Report = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "`ValidationFailed`: a bad, missing or unknown parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn back_in_stock(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -18,11 +18,6 @@ use super::{
 /// request is timed for `/metrics`, by route template.
 pub fn router(state: AppState) -> Router {
     let (v3, _) = v3().split_for_parts();
-    // Insights' calls, served but not yet in the document (its branch registers them).
-    let v3 = v3
-        .route("/inventory/backinstock/demand", get(demand::list))
-        .route("/reports/back-in-stock", get(reports::back_in_stock))
-        .route("/contacts/{id}/backinstock/history", get(history::get));
     let (v2, _) = engage_routes().split_for_parts();
     let v2 = v2
         .route("/inventory/stock-levels", put(stock_levels::put_one))
@@ -73,6 +68,9 @@ pub fn v3() -> OpenApiRouter<AppState> {
         .routes(routes!(automations::dry_run))
         .routes(routes!(feeds::list))
         .routes(routes!(integration_log::list))
+        .routes(routes!(demand::list))
+        .routes(routes!(reports::back_in_stock))
+        .routes(routes!(history::get))
         .routes(routes!(products::get))
         .routes(routes!(outbox::list, outbox::purge))
         .routes(routes!(outbox::retry))

@@ -42,3 +42,24 @@ fn zone<'de, D: Deserializer<'de>>(de: D) -> Result<StatsZone, D::Error> {
         ))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_are_iana_names_and_ages_have_defaults() {
+        let config: InsightsConfig =
+            serde_yaml::from_str("time_zone: Europe/Stockholm\nhistory_days: '30'").unwrap();
+        assert_eq!(config.time_zone.name(), "Europe/Stockholm");
+        assert_eq!((config.history_days, config.delivered_days), (30, 30));
+        assert_eq!(InsightsConfig::default().time_zone.name(), "UTC");
+        let err = serde_yaml::from_str::<InsightsConfig>("time_zone: CEST")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"CEST\" is not an IANA time zone name"),
+            "{err}"
+        );
+    }
+}

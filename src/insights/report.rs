@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::store::stats::StatRow;
 
@@ -81,7 +82,7 @@ impl ReportQuery {
 }
 
 /// The counts of one period (or of the whole range), by metric.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Counts {
     pub subscribed: i64,
@@ -135,7 +136,7 @@ impl Counts {
 }
 
 /// The whole range at a glance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     #[serde(flatten)]
@@ -150,7 +151,7 @@ pub struct Summary {
     pub average_wait_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Period {
     /// The period's first day.
@@ -160,11 +161,13 @@ pub struct Period {
     pub revenue: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BackInStockReport)]
 pub struct Report {
     pub from: String,
     pub to: String,
+    #[schema(value_type = String)]
     pub granularity: &'static str,
     pub summary: Summary,
     pub series: Vec<Period>,

@@ -4,7 +4,7 @@
 //! `engine_queries.rs`, `outbox_queries.rs`); the demand counts need no call (triggers,
 //! see migration 0005).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -45,13 +45,14 @@ pub(crate) trait InsightsTx {
         status: &'static str,
     ) -> Result<(), sqlx::Error>;
     /// Before a chunk deletes its subscriptions: the expiring ones as they are (their
-    /// history needs them after the delete).
+    /// history needs them after the delete). On SQLite it also turns the demand trigger
+    /// off for the chunk's delete ([`InsightsTx::chunk_committed`] subtracts instead).
     async fn read_expiring(
         &mut self,
         expired: &[(Uuid, Arc<str>)],
     ) -> Result<Vec<SubscriptionRow>, sqlx::Error>;
     /// After a chunk deleted `gone`: statistics for what it triggered, expired and held
-    /// back, and the expired ones' history.
+    /// back, the expired ones' history, and (SQLite) the demand counts it consumed.
     async fn chunk_committed(
         &mut self,
         zone: StatsZone,
@@ -145,6 +146,37 @@ fn action_kinds(actions: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
+/// What a chunk took out of the demand counts, per (locale, external id) of its SKU, in
+/// key order: how many, and the sum of their creation times (Unix seconds).
+fn consumed_counts<'a>(
+    consumed: &[&'a Trigger],
+    expired: &[Ended<'a>],
+) -> BTreeMap<(&'a str, &'a str), (i64, i64)> {
+    let mut counts: BTreeMap<(&str, &str), (i64, i64)> = BTreeMap::new();
+    let rows = consumed
+        .iter()
+        .map(|t| {
+            (
+                t.candidate.locale.as_str(),
+                t.candidate.external_id.as_str(),
+                t.candidate.created_on,
+            )
+        })
+        .chain(expired.iter().map(|e| {
+            (
+                e.row.locale.as_str(),
+                e.row.external_id.as_str(),
+                e.row.created_on,
+            )
+        }));
+    for (locale, external_id, created_on) in rows {
+        let slot = counts.entry((locale, external_id)).or_default();
+        slot.0 += 1;
+        slot.1 += created_on.timestamp();
+    }
+    counts
+}
+
 fn removed_stats(zone: StatsZone, removed: &[SubscriptionRow]) -> DailyStats {
     let mut stats = DailyStats::new(zone.today());
     for row in removed {
@@ -162,7 +194,7 @@ struct RouteRow {
 }
 
 macro_rules! impl_insights_tx {
-    ($conn:ty, $db:ty) => {
+    ($conn:ty, $db:ty, bypass: $bypass:literal) => {
         #[async_trait::async_trait]
         impl InsightsTx for $conn {
             async fn count_subscribed(&mut self, zone: StatsZone, locale: &str) -> Result<(), sqlx::Error> {
@@ -187,6 +219,9 @@ macro_rules! impl_insights_tx {
                 &mut self,
                 expired: &[(Uuid, Arc<str>)],
             ) -> Result<Vec<SubscriptionRow>, sqlx::Error> {
+                if $bypass {
+                    sqlx::query("UPDATE demand_bypass SET active = 1 WHERE id = 1").execute(&mut *self).await?;
+                }
                 let mut found = Vec::new();
                 for part in expired.chunks(CHUNK) {
                     let mut sql = sqlx::QueryBuilder::<$db>::new(
@@ -222,6 +257,23 @@ macro_rules! impl_insights_tx {
                     })
                     .collect();
                 write_ended(self, &expired).await?;
+                if $bypass {
+                    sqlx::query("UPDATE demand_bypass SET active = 0 WHERE id = 1").execute(&mut *self).await?;
+                    let sku = chunk.level.key.sku.as_str();
+                    for ((locale, external_id), (n, sum)) in consumed_counts(consumed, &expired) {
+                        sqlx::query(
+                            "UPDATE demand SET waiting = waiting - $1, created_sum_s = created_sum_s - $2 \
+                             WHERE sku = $3 AND locale = $4 AND external_id = $5",
+                        )
+                        .bind(n)
+                        .bind(sum)
+                        .bind(sku)
+                        .bind(locale)
+                        .bind(external_id)
+                        .execute(&mut *self)
+                        .await?;
+                    }
+                }
                 self.add_stats(&chunk_stats(zone, chunk, consumed, &expired)).await
             }
 
@@ -312,13 +364,13 @@ macro_rules! impl_helpers {
 mod sqlite_tx {
     use super::*;
     impl_helpers!(sqlx::SqliteConnection, sqlx::Sqlite, write_ended, routes_of);
-    impl_insights_tx!(sqlx::SqliteConnection, sqlx::Sqlite);
+    impl_insights_tx!(sqlx::SqliteConnection, sqlx::Sqlite, bypass: true);
 }
 
 mod postgres_tx {
     use super::*;
     impl_helpers!(sqlx::PgConnection, sqlx::Postgres, write_ended, routes_of);
-    impl_insights_tx!(sqlx::PgConnection, sqlx::Postgres);
+    impl_insights_tx!(sqlx::PgConnection, sqlx::Postgres, bypass: false);
 }
 
 #[cfg(test)]

@@ -73,6 +73,12 @@ pub struct HistoryEntry {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub finished_on: Option<DateTime<Utc>>,
+    /// The counted (first shopper) click on the notification's tracked link.
+    pub clicked_on: Option<DateTime<Utc>>,
+    /// The receipt attributed to the notification, and its revenue for the notified SKU.
+    pub converted_on: Option<DateTime<Utc>>,
+    pub revenue_e4: Option<i64>,
+    pub currency: Option<String>,
 }
 
 /// What the retention task removed.
@@ -251,7 +257,8 @@ macro_rules! impl_insights_store {
                     "SELECT id AS subscription_id, sku, locale, external_id, created_on AS subscribed_on, \
                      'waiting' AS status, NULL AS ended_on, NULL AS notification_id, '' AS automation, \
                      '' AS branch, NULL AS notification_status, 0 AS attempts, NULL AS last_error, \
-                     NULL AS finished_on FROM subscriptions WHERE contact_id = $1",
+                     NULL AS finished_on, NULL AS clicked_on, NULL AS converted_on, NULL AS revenue_e4, \
+                     NULL AS currency FROM subscriptions WHERE contact_id = $1",
                 )
                 .bind(contact)
                 .fetch_all(&self.$read)
@@ -260,17 +267,24 @@ macro_rules! impl_insights_store {
                     "SELECT n.subscription_id, p.sku, n.locale, n.external_id, n.subscribed_on, \
                      'triggered' AS status, p.created_on AS ended_on, n.id AS notification_id, \
                      r.automation_id AS automation, r.branch, n.status AS notification_status, n.attempts, \
-                     n.last_error, n.finished_on FROM notifications n \
+                     n.last_error, n.finished_on, k.clicked_on, v.converted_on, v.revenue_e4, v.currency \
+                     FROM notifications n \
                      JOIN notification_routes r ON r.id = n.route_id \
-                     JOIN product_snapshots p ON p.id = n.product_id WHERE n.contact_id = $1",
+                     JOIN product_snapshots p ON p.id = n.product_id \
+                     LEFT JOIN clicks k ON k.notification_id = n.id \
+                     LEFT JOIN conversions v ON v.notification_id = n.id WHERE n.contact_id = $1",
                 )
                 .bind(contact)
                 .fetch_all(&self.$read)
                 .await?;
                 let ended: Vec<HistoryEntry> = sqlx::query_as(
-                    "SELECT subscription_id, sku, locale, external_id, subscribed_on, status, ended_on, \
-                     notification_id, automation, branch, notification_status, attempts, last_error, \
-                     finished_on FROM backinstock_history WHERE contact_id = $1",
+                    "SELECT h.subscription_id, h.sku, h.locale, h.external_id, h.subscribed_on, h.status, \
+                     h.ended_on, h.notification_id, h.automation, h.branch, h.notification_status, h.attempts, \
+                     h.last_error, h.finished_on, k.clicked_on, v.converted_on, v.revenue_e4, v.currency \
+                     FROM backinstock_history h \
+                     LEFT JOIN clicks k ON k.notification_id = h.notification_id \
+                     LEFT JOIN conversions v ON v.notification_id = h.notification_id \
+                     WHERE h.contact_id = $1",
                 )
                 .bind(contact)
                 .fetch_all(&self.$read)

@@ -86,6 +86,11 @@ async fn history_outlives_the_outbox_and_goes_after_its_age(backend: Backend) {
     assert_eq!(history[1]["notification"]["status"], "delivered");
     assert_eq!(history[0]["expiredBy"], "everyone");
     assert!(history[0]["notification"].is_null());
+    let (_, demand) = app.get_json("/api/v3/inventory/backinstock/demand").await;
+    assert_eq!(
+        demand["total"], 0,
+        "consumed and expired are no longer waiting: {demand}"
+    );
 
     // Delivered two days ago: the retention task archives and removes it.
     let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);

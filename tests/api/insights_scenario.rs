@@ -391,7 +391,33 @@ async fn bad_parameters_are_400_naming_them(backend: Backend) {
     assert_eq!(status, 400);
 }
 
+/// Days are the configured zone's: at UTC+14 a subscription counts on Kiribati's date.
+async fn days_are_counted_in_the_configured_zone(backend: Backend) {
+    let zone = restock::store::StatsZone::parse("Pacific/Kiritimati").unwrap();
+    let app = shop(backend)
+        .config(move |c| c.insights.time_zone = zone)
+        .spawn()
+        .await;
+    let anna = app.create_contact("anna@example.com").await;
+    app.subscribe(anna, "SKU-1", "sv-SE", None).await;
+    let day = zone.today();
+    let (_, report) = app
+        .get_json(&format!(
+            "/api/v3/reports/back-in-stock?from={day}&to={day}"
+        ))
+        .await;
+    assert_eq!(report["summary"]["subscribed"], 1, "{report}");
+    let before = day.pred_opt().unwrap();
+    let (_, report) = app
+        .get_json(&format!(
+            "/api/v3/reports/back-in-stock?from={before}&to={before}"
+        ))
+        .await;
+    assert_eq!(report["summary"]["subscribed"], 0, "{report}");
+}
+
 crate::on_both_backends!(
     the_numbers_add_up_after_consumption_purge_and_restart,
     bad_parameters_are_400_naming_them,
+    days_are_counted_in_the_configured_zone,
 );
