@@ -126,24 +126,24 @@ fn number(max: usize) -> impl Fn(&str) -> Result<usize, String> {
     }
 }
 
+/// The largest count or offset a parameter takes: the document's `int64` bound, which
+/// is also what the database compares with.
+const LARGEST: usize = i64::MAX as usize;
+
 /// The checked filters; every bad parameter is named.
 fn parse(params: DemandParams) -> Result<DemandQuery, ApiError> {
     let mut f = Fields::new();
     let locale = f.optional("locale", params.locale.as_deref(), Locale::parse);
     // A prefix is any start of a SKU: checked as a SKU (no control characters, length).
     let prefix = f.optional("skuPrefix", params.sku_prefix.as_deref(), Sku::parse);
-    let min = f.optional(
-        "minWaiting",
-        params.min_waiting.as_deref(),
-        number(usize::MAX),
-    );
+    let min = f.optional("minWaiting", params.min_waiting.as_deref(), number(LARGEST));
     let limit = f.optional("limit", params.limit.as_deref(), |raw| {
         match number(MAX_LIMIT)(raw) {
             Ok(0) => Err(format!("is not a whole number from 1 to {MAX_LIMIT}")),
             other => other,
         }
     });
-    let offset = f.optional("offset", params.offset.as_deref(), number(usize::MAX));
+    let offset = f.optional("offset", params.offset.as_deref(), number(LARGEST));
     f.finish()?;
     Ok(DemandQuery {
         locale: locale.flatten().map(|l| l.as_str().to_owned()),
