@@ -4,7 +4,7 @@
 //! A writer collects its counts in a [`DailyStats`] (one day, any number of keys) and adds
 //! them with [`AddStats::add_stats`] on the open transaction, e.g.
 //!
-//! ```ignore
+//! ```text
 //! let mut stats = DailyStats::new(self.zone.today());
 //! stats.add(StatKey::locale("sv-SE"), "clicked", 1);
 //! AddStats::add_stats(&mut *tx, &stats).await?;
