@@ -6,7 +6,8 @@ use std::path::Path;
 use clap::Args;
 
 use crate::config::{Config, Secret};
-use crate::domain::Locale;
+use crate::domain::{Locale, Quantity, Sku};
+use crate::store::{StockKey, StockLevel};
 
 /// The rule every benchmark runs: a condition over product, contact and subscription
 /// data (so the evaluator does real work) and a split on locale.
@@ -97,6 +98,23 @@ impl Dataset {
 
     pub fn skus(&self) -> u32 {
         self.skus
+    }
+
+    /// One stock level of `quantity`, with no locale or external id, for each of the
+    /// first `skus` SKUs: what a bench reports to the engine.
+    pub fn stock_levels(skus: u32, quantity: i64) -> anyhow::Result<Vec<StockLevel>> {
+        (1..=skus)
+            .map(|rank| {
+                Ok(StockLevel {
+                    key: StockKey {
+                        sku: Sku::parse(&Self::sku(rank))?,
+                        locale: None,
+                        external_id: None,
+                    },
+                    quantity: Quantity::new(quantity)?,
+                })
+            })
+            .collect()
     }
 
     /// The SKU of a popularity rank (1 = most wanted).

@@ -14,9 +14,8 @@ use super::data::{bench_config, write_fixture, DataArgs, Dataset};
 use super::db::BenchDb;
 use super::generate::generate;
 use crate::config::Secret;
-use crate::domain::{Quantity, Sku};
 use crate::startup::Application;
-use crate::store::{self, DemandQuery, StockKey, StockLevel};
+use crate::store::{self, DemandQuery};
 
 #[derive(Args, Debug)]
 pub struct DemandArgs {
@@ -121,18 +120,7 @@ async fn run(
     let store = store::connect(&db.url()?, 8).await?;
     // A stock level of 0 for every SKU (not processed: the engine does not run), so every
     // row looks its latest level up as a real one would.
-    let levels = (1..=data.skus())
-        .map(|rank| {
-            Ok(StockLevel {
-                key: StockKey {
-                    sku: Sku::parse(&Dataset::sku(rank))?,
-                    locale: None,
-                    external_id: None,
-                },
-                quantity: Quantity::new(0)?,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let levels = Dataset::stock_levels(data.skus(), 0)?;
     store.store_stock_levels(&levels).await?;
     writeln!(
         out,

@@ -20,9 +20,8 @@ use super::data::{bench_config, write_fixture, DataArgs, Dataset};
 use super::db::{is_postgres, sku_list, BenchDb};
 use super::generate::generate;
 use super::{memory, wait};
-use crate::domain::{Quantity, Sku};
 use crate::startup::build_engine;
-use crate::store::{self, StockKey, StockLevel};
+use crate::store;
 
 #[derive(Args, Debug)]
 pub struct FanoutArgs {
@@ -133,18 +132,7 @@ async fn run(
         engines.push(Arc::new(build_engine(&config, store.clone())?));
         stores.push(store);
     }
-    let levels = (1..=args.levels)
-        .map(|rank| {
-            Ok(StockLevel {
-                key: StockKey {
-                    sku: Sku::parse(&Dataset::sku(rank))?,
-                    locale: None,
-                    external_id: None,
-                },
-                quantity: Quantity::new(100)?,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let levels = Dataset::stock_levels(args.levels, 100)?;
 
     memory::reset_peak();
     let started = Instant::now();

@@ -1,4 +1,5 @@
-//! CSV downloads of console lists: the same rows as the page, one header row, and cells a
+//! CSV downloads of console lists, written like the API's CSV (`insights::csv`): the same
+//! rows as the page, one header row, and cells a
 //! spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) prefixed with `'` so a
 //! hostile SKU cannot.
 
@@ -13,13 +14,12 @@ pub fn download(
     headers: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> Result<Response, ConsoleError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(headers).map_err(std::io::Error::from)?;
-    for row in rows {
-        out.write_record(row.iter().map(|cell| inert(cell).into_owned()))
-            .map_err(std::io::Error::from)?;
-    }
-    let body = out.into_inner().map_err(|e| e.into_error())?;
+    let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|row| row.iter().map(|cell| inert(cell).into_owned()).collect())
+        .collect();
+    let body = crate::insights::csv::document(&headers, &rows).map_err(std::io::Error::from)?;
     let disposition = format!("attachment; filename=\"{filename}\"");
     Ok((
         [
