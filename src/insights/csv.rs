@@ -7,18 +7,34 @@ use super::report::{format_revenue, Report};
 use crate::domain::format_time;
 use crate::store::DemandRow;
 
-/// Writes `header` and `rows` as one CSV document.
+/// Writes `header` and `rows` as one CSV document, every cell [`inert`].
 pub fn document(header: &[String], rows: &[Vec<String>]) -> Result<String, csv::Error> {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     out.write_record(header)?;
     for row in rows {
-        out.write_record(row)?;
+        out.write_record(row.iter().map(|cell| inert(cell).into_owned()))?;
     }
     let bytes = out.into_inner().map_err(|e| e.into_error())?;
     // Every field written was a `String`, so the bytes are UTF-8.
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `@`, a tab or carriage return
+/// first, or `-` before anything but a number) prefixed with `'`, so that a hostile SKU or
+/// contact name in a download cannot (OWASP "CSV injection"); numbers stay numbers.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula = match cell.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => cell.parse::<f64>().is_err(),
+        _ => false,
+    };
+    if formula {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 /// The report's time series, one row per period; revenue gets a column per currency.
@@ -131,5 +147,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc, "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n");
+    }
+
+    #[test]
+    fn formulas_are_made_text_and_numbers_stay_numbers() {
+        assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("-cmd|' /C calc'!A0"), "'-cmd|' /C calc'!A0");
+        assert_eq!(inert("SKU-1"), "SKU-1");
+        assert_eq!(inert("-5"), "-5");
+        assert_eq!(inert("-12.50"), "-12.50");
+        assert_eq!(inert(""), "");
     }
 }

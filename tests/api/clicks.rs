@@ -22,7 +22,11 @@ pub fn parts(app: &TestApp, notification: Uuid) -> (String, String) {
         .path()
         .join("outbox")
         .join(format!("{notification}.eml"));
-    let eml = std::fs::read_to_string(path).expect("the email was written");
+    eml_parts(&std::fs::read_to_string(path).expect("the email was written"))
+}
+
+/// The text and HTML parts of an `.eml` file's content, decoded.
+pub fn eml_parts(eml: &str) -> (String, String) {
     let eml = eml.replace("\r\n", "\n");
     let boundary = eml
         .split("boundary=\"")

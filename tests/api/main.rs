@@ -33,6 +33,7 @@ mod hostile_json;
 mod hostile_shutdown;
 mod hostile_values;
 mod hostile_wire;
+mod insights_full;
 mod insights_history_clicks;
 mod insights_restart;
 mod insights_retention;
