@@ -65,10 +65,18 @@ async fn interrupted_fan_out_resumes_exactly_once(backend: Backend) {
     // release above (PostgreSQL runs a statement it has received), leaving the batch leased
     // to this worker: release and retry until the batch is done, as a later lease expiry
     // would.
-    for _ in 0..50 {
-        if finished || app.engine.run_pending().await.unwrap() > 0 {
+    // A deadline, not a count of tries: under a full parallel suite on two cores one try
+    // can take seconds (CI once ran out of 50 tries of 100 ms with nothing notified).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !finished {
+        finished = app.engine.run_pending().await.unwrap() > 0;
+        if finished {
             break;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the interrupted batch was never finished after {interruptions} interruptions"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
         app.backend.end_abandoned_transactions().await;
         app.store
