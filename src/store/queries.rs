@@ -61,6 +61,28 @@ macro_rules! impl_store {
                 Ok(row.map(Into::into))
             }
 
+            async fn contact_by_email(&self, email: &$crate::domain::EmailAddress) -> Result<Option<Contact>, StoreError> {
+                let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE email_key = $1");
+                let row: Option<rows::ContactRow> =
+                    sqlx::query_as(&sql).bind(email.key()).fetch_optional(&self.$read).await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn contacts_by_email_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Contact>, StoreError> {
+                let sql = format!(
+                    "SELECT {CONTACT_COLUMNS} FROM contacts WHERE substr(email_key, 1, $1) = $2 \
+                     ORDER BY email_key LIMIT $3"
+                );
+                let prefix = prefix.to_lowercase();
+                let found: Vec<rows::ContactRow> = sqlx::query_as(&sql)
+                    .bind(i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX))
+                    .bind(&prefix)
+                    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                    .fetch_all(&self.$read)
+                    .await?;
+                Ok(found.into_iter().map(Into::into).collect())
+            }
+
             async fn update_contact(&self, id: Uuid, changes: ContactChanges) -> Result<Contact, StoreError> {
                 // Optimistic: merge in memory, write only if nobody changed the contact since.
                 let select = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1");
