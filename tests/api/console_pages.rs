@@ -433,9 +433,8 @@ async fn a_contact_is_found_by_email_or_id_with_their_history(backend: Backend) 
     assert!(text(&nobody).contains("No contact matches bo@example.com"));
 }
 
-#[tokio::test]
-async fn addresses_are_masked_in_lists_until_revealed() {
-    let app = shop(Backend::sqlite()).spawn().await;
+async fn addresses_are_masked_in_lists_until_revealed(backend: Backend) {
+    let app = shop(backend).spawn().await;
     let jane = app.create_contact("jane@example.com").await;
     let jo = app.create_contact("Jo.Smith@example.org").await;
     app.create_contact("kim@example.com").await;
@@ -627,9 +626,40 @@ async fn a_long_history_is_paged() {
     );
 }
 
+#[tokio::test]
+async fn both_pages_carry_the_console_csp_and_no_inline_code() {
+    let app = shop(Backend::sqlite()).spawn().await;
+    wanted(&app).await;
+    let ada = app.create_contact("ada@example.com").await;
+    let browser = signed_in(&app).await;
+    for path in [
+        "/admin/demand".to_owned(),
+        format!("/admin/contacts?q={ada}"),
+        "/admin/contacts?q=a".to_owned(),
+    ] {
+        let response = browser.get(&path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("img-src 'self' data:;") && !csp.contains("http"),
+            "one policy, no remote images: {csp}"
+        );
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+        let html = response.text().await.unwrap();
+        assert!(
+            !html.contains("<script>") && !html.contains(" style="),
+            "{path}"
+        );
+        assert!(!html.contains("<img"), "{path}");
+    }
+}
+
 crate::on_both_backends!(
     demand_ranks_the_most_wanted_with_the_feed_and_the_last_stock_level,
     demand_filters_and_pages_keep_the_filters,
     a_contact_is_found_by_email_or_id_with_their_history,
+    addresses_are_masked_in_lists_until_revealed,
     deleting_needs_the_confirmation_and_removes_the_contact_and_history,
 );
