@@ -74,7 +74,8 @@ pub trait Store:
     /// console's contact search.
     async fn contact_by_email(&self, email: &EmailAddress) -> Result<Option<Contact>, StoreError>;
     /// Contacts whose address starts with `prefix` (case-insensitive), by address, at most
-    /// `limit`. Reads every contact: for a person searching, not for a hot path.
+    /// `limit`. On PostgreSQL this reads every contact: for a person searching, not for a
+    /// hot path.
     async fn contacts_by_email_prefix(
         &self,
         prefix: &str,
