@@ -22,6 +22,9 @@ pub enum ConsoleError {
     TooManySignIns(u64),
     #[error("no such page")]
     NotFound,
+    /// A contact id that no contact has (they may have been deleted already).
+    #[error("no contact has this id; nothing was changed")]
+    ContactNotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -47,7 +50,7 @@ impl ConsoleError {
             ConsoleError::CrossSite => StatusCode::FORBIDDEN,
             ConsoleError::BadInput { .. } => StatusCode::BAD_REQUEST,
             ConsoleError::TooManySignIns(_) => StatusCode::TOO_MANY_REQUESTS,
-            ConsoleError::NotFound => StatusCode::NOT_FOUND,
+            ConsoleError::NotFound | ConsoleError::ContactNotFound => StatusCode::NOT_FOUND,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -5,7 +5,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::pages::{automations, feeds, log, outbox, overview};
+use super::pages::{automations, contacts, demand, feeds, log, outbox, overview};
 use super::{assets, security, session};
 use crate::api::AppState;
 
@@ -16,6 +16,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     }
     let signed_in = Router::new()
         .route("/admin", get(overview::show))
+        .route("/admin/demand", get(demand::show))
+        .route("/admin/demand.csv", get(demand::csv))
+        .route("/admin/contacts", get(contacts::show))
+        .route("/admin/contacts/delete", post(contacts::delete))
         .route("/admin/feeds", get(feeds::show))
         .route("/admin/log", get(log::show))
         .route("/admin/log.csv", get(log::csv))

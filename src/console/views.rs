@@ -11,15 +11,17 @@ use super::assets::{SCRIPT, STYLESHEET};
 use super::ConsoleError;
 
 /// The navigation, in order: (path, label).
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 7] = [
     ("/admin", "Overview"),
+    ("/admin/demand", "Demand"),
     ("/admin/log", "Integration log"),
     ("/admin/automations", "Automations"),
     ("/admin/feeds", "Feeds"),
     ("/admin/outbox", "Outbox"),
+    ("/admin/contacts", "Contacts"),
 ];
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("layout", include_str!("views/layout.hbs")),
     ("login", include_str!("views/login.hbs")),
     ("overview", include_str!("views/overview.hbs")),
@@ -28,6 +30,8 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("log", include_str!("views/log.hbs")),
     ("automations", include_str!("views/automations.hbs")),
     ("editor", include_str!("views/editor.hbs")),
+    ("demand", include_str!("views/demand.hbs")),
+    ("contacts", include_str!("views/contacts.hbs")),
 ];
 
 // `{{url sku}}`: a value put into a link's query, percent-encoded (then HTML-escaped).

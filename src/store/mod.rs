@@ -47,7 +47,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::Sku;
+use crate::domain::{EmailAddress, Sku};
 
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
@@ -70,6 +70,17 @@ pub trait Store:
 
     async fn create_contact(&self, new: NewContact) -> Result<Contact, StoreError>;
     async fn get_contact(&self, id: Uuid) -> Result<Option<Contact>, StoreError>;
+    /// The contact with this address (compared as [`EmailAddress::key`]), for the
+    /// console's contact search.
+    async fn contact_by_email(&self, email: &EmailAddress) -> Result<Option<Contact>, StoreError>;
+    /// Contacts whose address starts with `prefix` (case-insensitive), by address, at most
+    /// `limit`. On PostgreSQL this reads every contact: for a person searching, not for a
+    /// hot path.
+    async fn contacts_by_email_prefix(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Contact>, StoreError>;
     /// Merges `changes` into the attributes (a null value removes an attribute).
     async fn update_contact(
         &self,

@@ -61,6 +61,35 @@ macro_rules! impl_store {
                 Ok(row.map(Into::into))
             }
 
+            async fn contact_by_email(&self, email: &$crate::domain::EmailAddress) -> Result<Option<Contact>, StoreError> {
+                let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE email_key = $1");
+                let row: Option<rows::ContactRow> =
+                    sqlx::query_as(&sql).bind(email.key()).fetch_optional(&self.$read).await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn contacts_by_email_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Contact>, StoreError> {
+                let prefix = prefix.to_lowercase();
+                // SQLite compares text byte by byte, so the prefix is a range of the unique
+                // index; PostgreSQL's collation may not be, so there the filter alone decides.
+                let end = $crate::store::queries::prefix_end(&prefix)
+                    .filter(|_| <$db as sqlx::Database>::NAME == "SQLite");
+                let range = if end.is_some() { " AND email_key >= $2 AND email_key < $4" } else { "" };
+                let sql = format!(
+                    "SELECT {CONTACT_COLUMNS} FROM contacts WHERE substr(email_key, 1, $1) = $2{range} \
+                     ORDER BY email_key LIMIT $3"
+                );
+                let mut query = sqlx::query_as::<_, rows::ContactRow>(&sql)
+                    .bind(i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX))
+                    .bind(&prefix)
+                    .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                if let Some(end) = &end {
+                    query = query.bind(end);
+                }
+                let found = query.fetch_all(&self.$read).await?;
+                Ok(found.into_iter().map(Into::into).collect())
+            }
+
             async fn update_contact(&self, id: Uuid, changes: ContactChanges) -> Result<Contact, StoreError> {
                 // Optimistic: merge in memory, write only if nobody changed the contact since.
                 let select = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1");
@@ -384,10 +413,38 @@ pub(crate) fn merge(mut attributes: Attributes, changes: &ContactChanges) -> Att
     attributes
 }
 
+/// The first text after every text that starts with `prefix`, in code point (UTF-8 byte)
+/// order: `prefix` with its last character made the next one. `None` if there is none.
+pub(crate) fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    let last = chars.pop()?;
+    let next = match last {
+        '\u{D7FF}' => '\u{E000}',
+        c => char::from_u32(u32::from(c) + 1)?,
+    };
+    chars.push(next);
+    Some(chars.into_iter().collect())
+}
+
 pub(crate) fn email_key_of(attributes: &Attributes) -> String {
     attributes
         .get("email")
         .and_then(|v| v.as_str())
         .unwrap_or_default()
         .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn a_prefix_ends_before_its_last_character_s_successor() {
+        assert_eq!(prefix_end("user4242").as_deref(), Some("user4243"));
+        assert_eq!(prefix_end("ada@").as_deref(), Some("adaA"));
+        assert_eq!(prefix_end("å").as_deref(), Some("æ"));
+        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_end("a\u{10FFFF}"), None);
+        assert_eq!(prefix_end(""), None);
+    }
 }

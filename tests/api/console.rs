@@ -10,17 +10,19 @@ use crate::engine_helpers::shop;
 use crate::helpers::{api_key, Backend, TestApp};
 
 /// A client that does not follow redirects, so each answer's status and cookie are seen.
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-    cookie: Option<String>,
+/// A signed-in (or not yet) person's browser: the session cookie and `Sec-Fetch-Site:
+/// same-origin` on every request, as a browser sends from the console's own pages.
+pub(crate) struct Browser<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) client: reqwest::Client,
+    pub(crate) cookie: Option<String>,
 }
 
 impl<'a> Browser<'a> {
@@ -32,7 +34,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut r = self
             .client
             .request(method, format!("{}{path}", self.app.address))
@@ -43,11 +45,11 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn get(&self, path: &str) -> Response {
+    pub(crate) async fn get(&self, path: &str) -> Response {
         self.request(Method::GET, path).send().await.unwrap()
     }
 
-    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
         self.request(Method::POST, path)
             .form(form)
             .send()
@@ -65,18 +67,18 @@ impl<'a> Browser<'a> {
         response
     }
 
-    async fn page(&self, path: &str) -> String {
+    pub(crate) async fn page(&self, path: &str) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.text().await.unwrap()
     }
 }
 
-fn location(response: &Response) -> &str {
+pub(crate) fn location(response: &Response) -> &str {
     response.headers()[LOCATION].to_str().unwrap()
 }
 
-async fn signed_in(app: &TestApp) -> Browser<'_> {
+pub(crate) async fn signed_in(app: &TestApp) -> Browser<'_> {
     let mut browser = Browser::new(app);
     let response = browser.sign_in(api_key()).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);

@@ -374,3 +374,71 @@ async fn count_sessions(app: &TestApp) -> i64 {
         .await
         .unwrap()
 }
+
+/// The Demand and Contacts pages in the browser: the most wanted product first with its
+/// feed name, filtering with the form, finding a contact, revealing the masked address,
+/// and deleting with the confirmation box.
+#[tokio::test]
+async fn an_admin_reads_the_demand_finds_a_contact_and_deletes_them() {
+    let Some((driver_path, browser_path)) = browser_binaries() else {
+        return;
+    };
+    let app = shop_with_history().await;
+    let cy = app.create_contact("cy@example.com").await;
+    for sku in ["SKU-2", "SKU-9"] {
+        app.subscribe(cy, sku, "sv-SE", None).await;
+    }
+    let dee = app.create_contact("dee@example.com").await;
+    app.subscribe(dee, "SKU-2", "sv-SE", None).await;
+    let driver = Driver::start(&driver_path);
+    let profile = tempfile::tempdir().unwrap();
+    let c = headless(&driver, &browser_path, profile.path()).await;
+    let mut s = Session {
+        c,
+        app: &app,
+        shots: shots(),
+        taken: 100,
+    };
+    s.open("/admin/login").await;
+    s.fill("#apikey", api_key()).await;
+    s.click("form.login button").await;
+    s.wait_text("h1", "Overview").await;
+
+    s.click("nav a[href='/admin/demand']").await;
+    s.wait_text("h1", "Demand").await;
+    let first = s.text("table.demand tbody tr").await;
+    assert!(
+        first.contains("SKU-2") && first.contains("Tröja") && !first.contains("SKU-9"),
+        "the most wanted first: {first}"
+    );
+    s.check_page("demand").await;
+    s.fill("#skuPrefix", "SKU-9").await;
+    s.click("form.filters button").await;
+    s.wait_text("p.note", "rows 1–1 of 1").await;
+    s.wait_text("table.demand tr", "not in the sv-SE feed")
+        .await;
+    s.check_page("demand-filtered").await;
+
+    s.click("nav a[href='/admin/contacts']").await;
+    s.wait_text("h1", "Contacts").await;
+    s.fill("#q", &cy.to_string()).await;
+    s.click("form.filters button").await;
+    s.wait_text("td.email", "c•••@example.com").await;
+    s.wait_text("table.history tr", "SKU-9").await;
+    s.check_page("contact-masked").await;
+    s.click("#reveal").await;
+    s.wait_text("td.email", "cy@example.com").await;
+    s.check_page("contact-revealed").await;
+    s.click("form[action='/admin/contacts/delete'] input[name=confirm]")
+        .await;
+    s.click("#delete-contact").await;
+    s.wait_text("p.done", "was deleted").await;
+    s.check_page("contact-deleted").await;
+    let gone = app
+        .request(Method::GET, &format!("/api/v3/contacts/{cy}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+    s.c.close().await.unwrap();
+}

@@ -2,6 +2,8 @@
 //! reload status) into plain JSON for the page's template.
 
 pub mod automations;
+pub mod contacts;
+pub mod demand;
 pub mod feeds;
 pub mod log;
 pub mod outbox;

@@ -1,0 +1,314 @@
+//! `/admin/contacts`: find a contact by id or email address (or the start of one) and see
+//! their back-in-stock story — every subscription, waiting or ended, with its
+//! notification's delivery, click and conversion (the history `GET
+//! /api/v3/contacts/{id}/backinstock/history` serves) — and delete them the way `DELETE
+//! /api/v3/contacts/{id}` does. Addresses are masked unless revealed on purpose.
+
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::Params;
+use crate::api::AppState;
+use crate::console::ConsoleError;
+use crate::domain::{format_time, EmailAddress};
+use crate::store::{Contact, HistoryEntry};
+
+/// Subscriptions per page of a contact's history unless `limit` says otherwise.
+const PAGE: i64 = 50;
+/// Contacts listed for a search by the start of an address.
+const LISTED: usize = 20;
+/// The longest search text: an address's longest.
+const LONGEST: usize = 254;
+
+pub async fn show(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, ConsoleError> {
+    let params = Params::parse(query.as_deref());
+    let reveal = params.get("reveal") == Some("1");
+    let deleted = params.get("deleted").and_then(|d| Uuid::parse_str(d).ok());
+    let mut data = json!({
+        "q": params.get("q"),
+        "reveal": reveal,
+        "deleted": deleted,
+    });
+    if let Some(q) = params.get("q") {
+        let found = match Search::parse(q)? {
+            Search::Id(id) => {
+                one(&state, state.store.get_contact(id).await?, reveal, &params).await?
+            }
+            Search::Email(email) => {
+                // The address was typed in full, so showing it reveals nothing new.
+                one(
+                    &state,
+                    state.store.contact_by_email(&email).await?,
+                    true,
+                    &params,
+                )
+                .await?
+            }
+            Search::Prefix(prefix) => {
+                let found = state
+                    .store
+                    .contacts_by_email_prefix(&prefix, LISTED + 1)
+                    .await?;
+                let more = found.len() > LISTED;
+                let list: Vec<Value> = found
+                    .iter()
+                    .take(LISTED)
+                    .map(|c| listed(c, reveal))
+                    .collect();
+                json!({"list": list, "more": more, "listed": LISTED, "searched": true})
+            }
+        };
+        merge(&mut data, found);
+    }
+    state
+        .console
+        .views
+        .page("contacts", "Contacts", "/admin/contacts", &data)
+}
+
+/// What the one search field holds.
+enum Search {
+    Id(Uuid),
+    Email(EmailAddress),
+    Prefix(String),
+}
+
+impl Search {
+    fn parse(raw: &str) -> Result<Self, ConsoleError> {
+        if let Ok(id) = Uuid::parse_str(raw) {
+            return Ok(Search::Id(id));
+        }
+        if raw.contains('@') && !raw.ends_with('@') {
+            return EmailAddress::parse(raw).map(Search::Email).map_err(|e| {
+                ConsoleError::bad("q", format!("{raw:?} is not an email address: {e}"))
+            });
+        }
+        if raw.chars().any(char::is_control) || raw.len() > LONGEST {
+            return Err(ConsoleError::bad(
+                "q",
+                format!(
+                    "type a contact id, an email address or its start (at most {LONGEST} \
+                     characters, no control characters)"
+                ),
+            ));
+        }
+        Ok(Search::Prefix(raw.to_owned()))
+    }
+}
+
+/// The page's data for one contact (or `found: false`), with a page of their history.
+async fn one(
+    state: &AppState,
+    contact: Option<Contact>,
+    reveal: bool,
+    params: &Params,
+) -> Result<Value, ConsoleError> {
+    let Some(contact) = contact else {
+        return Ok(json!({"searched": true, "found": false}));
+    };
+    let limit = params.number("limit", PAGE, 1..=1_000)?;
+    let offset = params.number("offset", 0, 0..=i64::MAX)?;
+    let mut history = state.store.history(contact.id).await?.unwrap_or_default();
+    history.reverse();
+    let summary = summary(&history);
+    let total = history.len();
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(50);
+    let rows: Vec<Value> = history.iter().skip(skip).take(take).map(entry).collect();
+    let link = |at: usize| {
+        let size = if limit == PAGE {
+            String::new()
+        } else {
+            format!("&limit={limit}")
+        };
+        let reveal = if reveal { "&reveal=1" } else { "" };
+        format!("/admin/contacts?q={}{reveal}&offset={at}{size}", contact.id)
+    };
+    Ok(json!({
+        "searched": true,
+        "found": true,
+        "contact": shown(&contact, reveal),
+        "history": rows,
+        "summary": summary,
+        "total": total,
+        "first": if rows.is_empty() { 0 } else { skip + 1 },
+        "last": skip.saturating_add(rows.len()),
+        "prev": (skip > 0).then(|| link(skip.saturating_sub(take))),
+        "next": (skip.saturating_add(rows.len()) < total).then(|| link(skip + take)),
+    }))
+}
+
+fn merge(data: &mut Value, more: Value) {
+    if let (Value::Object(data), Value::Object(more)) = (data, more) {
+        data.extend(more);
+    }
+}
+
+/// `j•••@example.com` for `jane@example.com`: enough to tell contacts apart, not to
+/// write to them.
+pub(crate) fn mask(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".to_owned(),
+    }
+}
+
+fn email_of(contact: &Contact) -> &str {
+    contact
+        .attributes
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// A contact in a list: the address masked unless revealed.
+fn listed(contact: &Contact, reveal: bool) -> Value {
+    let email = email_of(contact);
+    json!({
+        "id": contact.id,
+        "email": if reveal { email.to_owned() } else { mask(email) },
+        "createdOn": format_time(&contact.created_on),
+        "acceptsEmail": contact.accepts_email,
+    })
+}
+
+/// A contact shown on their own: other attributes (names, phone numbers…) only when
+/// revealed, their names otherwise.
+fn shown(contact: &Contact, reveal: bool) -> Value {
+    let others: Vec<Value> = contact
+        .attributes
+        .iter()
+        .filter(|(name, _)| name.as_str() != "email")
+        .map(|(name, value)| {
+            let value = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            json!({"name": name, "value": reveal.then_some(value)})
+        })
+        .collect();
+    let mut out = listed(contact, reveal);
+    merge(
+        &mut out,
+        json!({
+            "revealed": reveal,
+            "modifiedOn": format_time(&contact.modified_on),
+            "source": contact.source,
+            "attributes": others,
+        }),
+    );
+    out
+}
+
+/// How many subscriptions are in each state, and how the notifications did.
+fn summary(history: &[HistoryEntry]) -> Value {
+    let count = |f: &dyn Fn(&HistoryEntry) -> bool| history.iter().filter(|e| f(e)).count();
+    json!({
+        "subscriptions": history.len(),
+        "waiting": count(&|e| e.status == "waiting"),
+        "triggered": count(&|e| e.status == "triggered"),
+        "expired": count(&|e| e.status == "expired"),
+        "delivered": count(&|e| e.notification_status.as_deref() == Some("delivered")),
+        "dead": count(&|e| e.notification_status.as_deref() == Some("dead")),
+        "clicked": count(&|e| e.clicked_on.is_some()),
+        "converted": count(&|e| e.converted_on.is_some()),
+    })
+}
+
+fn entry(e: &HistoryEntry) -> Value {
+    let time = |t: &Option<chrono::DateTime<chrono::Utc>>| t.as_ref().map(format_time);
+    json!({
+        "subscriptionId": e.subscription_id,
+        "sku": e.sku,
+        "locale": e.locale,
+        "externalId": (!e.external_id.is_empty()).then_some(&e.external_id),
+        "subscribedOn": format_time(&e.subscribed_on),
+        "status": e.status,
+        "endedOn": time(&e.ended_on),
+        "expiredBy": (e.status == "expired" && !e.automation.is_empty()).then_some(&e.automation),
+        "notification": e.notification_id.map(|id| json!({
+            "id": id,
+            "automation": e.automation,
+            "branch": e.branch,
+            "status": e.notification_status,
+            "attempts": e.attempts,
+            "lastError": e.last_error,
+            "finishedOn": time(&e.finished_on),
+            "clickedOn": time(&e.clicked_on),
+            "convertedOn": time(&e.converted_on),
+            "revenue": e.revenue_e4.map(crate::insights::report::format_revenue),
+            "currency": e.currency,
+        })),
+    })
+}
+
+/// The delete form: the contact's id and the confirmation box.
+#[derive(Deserialize)]
+pub struct Delete {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// `POST /admin/contacts/delete`: deletes the contact with their subscriptions,
+/// notifications, purchases and history (the API's `DELETE /api/v3/contacts/{id}`).
+pub async fn delete(
+    State(state): State<AppState>,
+    Form(form): Form<Delete>,
+) -> Result<Response, ConsoleError> {
+    let raw = form.id.as_deref().unwrap_or_default().trim();
+    let id = Uuid::parse_str(raw).map_err(|_| {
+        ConsoleError::bad(
+            "id",
+            format!("{raw:?} is not a contact id (a GUID); nothing was deleted"),
+        )
+    })?;
+    if form.confirm.as_deref() != Some("yes") {
+        return Err(ConsoleError::bad(
+            "confirm",
+            "tick the box to confirm; nothing was deleted",
+        ));
+    }
+    if !state.store.delete_contact(id).await? {
+        return Err(ConsoleError::ContactNotFound);
+    }
+    Ok(Redirect::to(&format!("/admin/contacts?deleted={id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_masked_to_their_first_letter_and_domain() {
+        assert_eq!(mask("jane@example.com"), "j•••@example.com");
+        assert_eq!(mask("Åsa.berg@exempel.se"), "Å•••@exempel.se");
+        assert_eq!(mask("a@b@example.com"), "a•••@example.com");
+        assert_eq!(mask(""), "•••");
+    }
+
+    #[test]
+    fn the_search_field_tells_ids_addresses_and_starts_apart() {
+        let id = "3f1c2a9e-8d4b-4c6f-9a1e-2b3c4d5e6f70";
+        assert!(matches!(Search::parse(id), Ok(Search::Id(_))));
+        assert!(matches!(
+            Search::parse("ada@example.com"),
+            Ok(Search::Email(_))
+        ));
+        assert!(matches!(Search::parse("ada@"), Ok(Search::Prefix(_))));
+        assert!(matches!(Search::parse("ada"), Ok(Search::Prefix(_))));
+        assert!(Search::parse("ada@@example").is_err());
+        assert!(Search::parse("a\u{7}b").is_err());
+    }
+}
