@@ -70,6 +70,12 @@ pub trait Store:
 
     async fn create_contact(&self, new: NewContact) -> Result<Contact, StoreError>;
     async fn get_contact(&self, id: Uuid) -> Result<Option<Contact>, StoreError>;
+    /// The contact with this address, compared as [`crate::domain::EmailAddress::key`]
+    /// (ignoring case), as uniqueness is.
+    async fn find_contact_by_email(
+        &self,
+        email: &crate::domain::EmailAddress,
+    ) -> Result<Option<Contact>, StoreError>;
     /// Merges `changes` into the attributes (a null value removes an attribute).
     async fn update_contact(
         &self,

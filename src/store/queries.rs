@@ -61,6 +61,13 @@ macro_rules! impl_store {
                 Ok(row.map(Into::into))
             }
 
+            async fn find_contact_by_email(&self, email: &$crate::domain::EmailAddress) -> Result<Option<Contact>, StoreError> {
+                let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE email_key = $1");
+                let row: Option<rows::ContactRow> =
+                    sqlx::query_as(&sql).bind(email.key()).fetch_optional(&self.$read).await?;
+                Ok(row.map(Into::into))
+            }
+
             async fn update_contact(&self, id: Uuid, changes: ContactChanges) -> Result<Contact, StoreError> {
                 // Optimistic: merge in memory, write only if nobody changed the contact since.
                 let select = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1");
