@@ -11,15 +11,16 @@ use super::assets::{SCRIPT, STYLESHEET};
 use super::ConsoleError;
 
 /// The navigation, in order: (path, label).
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 6] = [
     ("/admin", "Overview"),
     ("/admin/log", "Integration log"),
     ("/admin/automations", "Automations"),
+    ("/admin/templates", "Templates"),
     ("/admin/feeds", "Feeds"),
     ("/admin/outbox", "Outbox"),
 ];
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("layout", include_str!("views/layout.hbs")),
     ("login", include_str!("views/login.hbs")),
     ("overview", include_str!("views/overview.hbs")),
@@ -28,6 +29,11 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("log", include_str!("views/log.hbs")),
     ("automations", include_str!("views/automations.hbs")),
     ("editor", include_str!("views/editor.hbs")),
+    ("templates", include_str!("views/templates.hbs")),
+    ("template_editor", include_str!("views/template_editor.hbs")),
+    ("history", include_str!("views/history.hbs")),
+    // a partial: the kept versions of an edited file (the editors and the history page)
+    ("versions", include_str!("views/versions.hbs")),
 ];
 
 // `{{url sku}}`: a value put into a link's query, percent-encoded (then HTML-escaped).
