@@ -17,14 +17,14 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-struct Browser<'a> {
+pub struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
-    cookie: Option<String>,
+    pub cookie: Option<String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             client: client(),
@@ -32,7 +32,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut r = self
             .client
             .request(method, format!("{}{path}", self.app.address))
@@ -43,11 +43,11 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn get(&self, path: &str) -> Response {
+    pub async fn get(&self, path: &str) -> Response {
         self.request(Method::GET, path).send().await.unwrap()
     }
 
-    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
         self.request(Method::POST, path)
             .form(form)
             .send()
@@ -65,7 +65,7 @@ impl<'a> Browser<'a> {
         response
     }
 
-    async fn page(&self, path: &str) -> String {
+    pub async fn page(&self, path: &str) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.text().await.unwrap()
@@ -76,7 +76,7 @@ fn location(response: &Response) -> &str {
     response.headers()[LOCATION].to_str().unwrap()
 }
 
-async fn signed_in(app: &TestApp) -> Browser<'_> {
+pub async fn signed_in(app: &TestApp) -> Browser<'_> {
     let mut browser = Browser::new(app);
     let response = browser.sign_in(api_key()).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -173,6 +173,7 @@ async fn pages_carry_a_strict_csp_and_are_not_cached() {
         "/admin/log",
         "/admin/outbox",
         "/admin/automations",
+        "/admin/templates",
     ] {
         let response = browser.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
