@@ -250,11 +250,12 @@ mod tests {
         let fallback = Locale::parse("en-US").unwrap();
         let file = TemplateFile::parse("en-US/hi.txt.hbs").unwrap();
         assert!(check(dir.path(), &fallback, &file, "ok {{quantity}}\n").ok());
-        let checked = check(dir.path(), &fallback, &file, "line one\n{{#if quantity}}\n");
+        let text = "line one\n{{#if quantity}}\nline three {{/each}}\nline four\n";
+        let checked = check(dir.path(), &fallback, &file, text);
         assert_eq!(checked.problems.len(), 1, "{:?}", checked.problems);
         let problem = &checked.problems[0];
         assert_eq!(problem.file.as_deref(), Some("en-US/hi.txt.hbs"));
-        assert_eq!(problem.line, Some(2), "{problem:?}");
+        assert_eq!(problem.line, Some(3), "{problem:?}");
         let checked = check(dir.path(), &fallback, &file, "{{shout product.sku}}");
         assert!(
             checked.problems[0]
