@@ -6,6 +6,7 @@
 //! editor that checks the whole set before it saves (see [`template_file`]).
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -103,25 +104,22 @@ fn rows(state: &AppState, set: &Templates, locales: &[Locale]) -> Vec<Value> {
     let mut rows = Vec::new();
     for entry in &listing.templates {
         for locale in locales {
-            let row = match set.resolve(&entry.name, locale) {
+            let mut row = match set.resolve(&entry.name, locale) {
                 Ok(used) => {
-                    let files = entry
+                    let files: Vec<String> = entry
                         .locales
                         .iter()
                         .find(|v| v.locale == used.as_str())
                         .map(|v| {
                             [&v.subject_file, &v.html_file, &v.text_file]
-                                .map(|f| relative(dir, std::path::Path::new(f)))
-                        });
-                    json!({
-                        "used": used.as_str(),
-                        "own": used == *locale,
-                        "files": files.map(|f| f.to_vec()).unwrap_or_default(),
-                    })
+                                .map(|f| relative(dir, Path::new(f)))
+                                .to_vec()
+                        })
+                        .unwrap_or_default();
+                    json!({"used": used.as_str(), "own": used == *locale, "files": files})
                 }
                 Err(e) => json!({"error": e.to_string()}),
             };
-            let mut row = row;
             row["name"] = json!(entry.name);
             row["locale"] = json!(locale.as_str());
             rows.push(row);
@@ -142,7 +140,7 @@ fn page_rows(state: &AppState, set: &Templates, locales: &[Locale]) -> Vec<Value
                 page.locales
                     .iter()
                     .find(|v| v.locale == used.as_str())
-                    .map(|v| relative(dir, std::path::Path::new(&v.file)))
+                    .map(|v| relative(dir, Path::new(&v.file)))
             });
             rows.push(json!({
                 "name": page.name, "locale": locale.as_str(),
@@ -160,7 +158,7 @@ fn partials(state: &AppState, set: &Templates) -> Vec<String> {
     set.listing()
         .partials
         .iter()
-        .map(|p| relative(dir, std::path::Path::new(p)))
+        .map(|p| relative(dir, Path::new(p)))
         .collect()
 }
 
