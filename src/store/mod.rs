@@ -47,7 +47,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::Sku;
+use crate::domain::{EmailAddress, Sku};
 
 /// Everything the API and the workers need from the database. Every method that returns
 /// `Ok` has committed its change: callers may answer 2xx right after.
@@ -70,12 +70,9 @@ pub trait Store:
 
     async fn create_contact(&self, new: NewContact) -> Result<Contact, StoreError>;
     async fn get_contact(&self, id: Uuid) -> Result<Option<Contact>, StoreError>;
-    /// The contact with this address, compared as [`crate::domain::EmailAddress::key`]
-    /// (ignoring case), as uniqueness is.
-    async fn find_contact_by_email(
-        &self,
-        email: &crate::domain::EmailAddress,
-    ) -> Result<Option<Contact>, StoreError>;
+    /// The contact with this address (compared as [`EmailAddress::key`]), for the
+    /// console's template preview.
+    async fn contact_by_email(&self, email: &EmailAddress) -> Result<Option<Contact>, StoreError>;
     /// Merges `changes` into the attributes (a null value removes an attribute).
     async fn update_contact(
         &self,

@@ -61,7 +61,7 @@ macro_rules! impl_store {
                 Ok(row.map(Into::into))
             }
 
-            async fn find_contact_by_email(&self, email: &$crate::domain::EmailAddress) -> Result<Option<Contact>, StoreError> {
+            async fn contact_by_email(&self, email: &$crate::domain::EmailAddress) -> Result<Option<Contact>, StoreError> {
                 let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE email_key = $1");
                 let row: Option<rows::ContactRow> =
                     sqlx::query_as(&sql).bind(email.key()).fetch_optional(&self.$read).await?;

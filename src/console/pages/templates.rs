@@ -257,7 +257,7 @@ async fn contact(state: &AppState, raw: Option<&str>) -> Result<PreviewContact, 
     })?;
     let found = state
         .store
-        .find_contact_by_email(&email)
+        .contact_by_email(&email)
         .await
         .map_err(|e| Unshown {
             status: StatusCode::SERVICE_UNAVAILABLE,
