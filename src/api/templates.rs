@@ -11,7 +11,9 @@ use super::error::{ApiError, Problem};
 use super::json::Json;
 use super::AppState;
 use crate::domain::{Locale, Quantity, Sku};
-use crate::plugins::email::{preview as render_preview, PreviewError, PreviewRequest};
+use crate::plugins::email::{
+    preview as render_preview, PreviewContact, PreviewError, PreviewRequest,
+};
 use crate::templates::{templates_status, TemplateError, TemplatesStatus};
 
 fn no_templates() -> ApiError {
@@ -86,7 +88,7 @@ pub async fn preview(
         name: &name,
         locale: &locale,
         sku: sku.as_str(),
-        contact: body.contact_id,
+        contact: PreviewContact::Stored(body.contact_id),
         quantity: quantity.get(),
     };
     let unsubscribe = (&*state.unsubscribe, state.public_url.as_str());

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::domain::{Locale, Sku};
-use crate::plugins::email::{preview, PreviewRequest};
+use crate::plugins::email::{preview, PreviewContact, PreviewRequest};
 use crate::startup::{build_engine, connect_store, load_templates, unsubscribe_key};
 
 #[derive(Args)]
@@ -45,7 +45,7 @@ pub async fn render(config: &Config, args: &RenderArgs) -> anyhow::Result<ExitCo
         name: &args.name,
         locale: &locale,
         sku: sku.as_str(),
-        contact: args.contact,
+        contact: PreviewContact::Stored(args.contact),
         quantity: args.quantity,
     };
     let public_url = config.public_url.trim_end_matches('/');

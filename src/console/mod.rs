@@ -6,7 +6,9 @@
 //!   cross-site request check on every state-changing request.
 //! - [`assets`]: the stylesheet and the one script, compiled into the binary.
 //! - [`views`]: the page templates (Handlebars, compiled in) and the layout.
-//! - [`pages`]: one module per page; [`rules_file`]: checking and saving a rules file.
+//! - [`pages`]: one module per page; [`rules_file`] and [`template_file`]: checking a
+//!   rules file or an email template; [`versioned`]: saving either (atomic, with history),
+//!   restoring a kept version, and the line diff between the two.
 
 mod assets;
 mod chart;
@@ -17,6 +19,8 @@ mod routes;
 mod rules_file;
 mod security;
 mod session;
+mod template_file;
+mod versioned;
 mod views;
 
 pub use error::ConsoleError;
@@ -40,6 +44,10 @@ pub struct Console {
     /// Why rules cannot be saved from the console, found once at start: probing on every
     /// page view would touch the watched folder and reload the rules each time.
     read_only: Option<String>,
+    /// Where email templates are read from and saved to (`templates_dir`).
+    templates_dir: PathBuf,
+    /// Why templates cannot be saved from the console, found once at start like `read_only`.
+    templates_read_only: Option<String>,
     /// Whether the session cookie gets `Secure` (`public_url` is https).
     secure_cookie: bool,
     failures: session::FailedSignIns,
@@ -47,20 +55,25 @@ pub struct Console {
 }
 
 impl Console {
-    /// The console for the given keys (the same the API accepts), rules folder and public
-    /// URL. Fails only if a compiled-in template does not parse, which tests catch.
+    /// The console for the given keys (the same the API accepts), rules and templates
+    /// folders and public URL. Call it before the folders' watchers start: it probes
+    /// whether it can write into them. Fails only if a compiled-in template does not
+    /// parse, which tests catch.
     pub fn new(
         settings: ConsoleConfig,
         keys: &[Secret],
         rules_dir: PathBuf,
+        templates_dir: PathBuf,
         public_url: &str,
     ) -> Result<Self, ConsoleError> {
         Ok(Self {
             failures: session::FailedSignIns::new(settings.failed_sign_ins_per_minute),
             settings,
             key_digests: keys.iter().map(|k| digest(k.expose())).collect(),
-            read_only: rules_file::read_only_reason(&rules_dir),
+            read_only: versioned::read_only_reason(&rules_dir, "rules folder"),
             rules_dir,
+            templates_read_only: versioned::read_only_reason(&templates_dir, "templates folder"),
+            templates_dir,
             secure_cookie: public_url.starts_with("https://"),
             views: views::Views::new()?,
         })

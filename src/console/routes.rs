@@ -5,7 +5,9 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::pages::{automations, contacts, demand, feeds, log, outbox, overview};
+use super::pages::{
+    automations, contacts, demand, feeds, history, log, outbox, overview, templates,
+};
 use super::{assets, security, session};
 use crate::api::AppState;
 
@@ -33,6 +35,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(automations::edit).post(automations::submit),
         )
         .route("/admin/automations/check", post(automations::check))
+        .route("/admin/automations/diff", get(history::rules_diff))
+        .route("/admin/automations/restore", post(history::rules_restore))
+        .route("/admin/templates", get(templates::show))
+        .route("/admin/templates/frame", get(templates::frame))
+        .route(
+            "/admin/templates/edit",
+            get(templates::edit).post(templates::submit),
+        )
+        .route("/admin/templates/diff", get(history::templates_diff))
+        .route("/admin/templates/restore", post(history::templates_restore))
         .route("/admin/sessions/end-all", post(session::end_all))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -1,42 +1,41 @@
 //! Editing one rules file from the console: the same checks as `restock rules check`
-//! (and as the reload that would follow), an atomic write that keeps the previous version
-//! in `rules_dir/.history/`, and the reload's result. Nothing invalid is ever written, so
-//! a save never makes an invalid set live.
+//! (and as the reload that would follow), then the write every edited file gets
+//! ([`versioned`]: atomic, the previous version kept in `rules_dir/.history/`). Nothing
+//! invalid is ever written, so a save never makes an invalid set live.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
+use super::versioned::{self, Place, SaveError};
 use crate::dsl::{Diagnostic, Schema};
 use crate::rules::{load_str, rule_files};
 
-/// Where previous versions of saved files are kept, inside `rules_dir` (not read as rules:
-/// only the folder's own `*.yaml` files are).
-const HISTORY: &str = ".history";
 const MAX_NAME: usize = 100;
 
 /// A rules file's name inside `rules_dir`: letters, digits, `.`, `_`, `-`, ending in
 /// `.yaml` or `.yml`, not hidden — never a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileName(String);
+pub struct FileName(Place);
 
 impl FileName {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let plain = raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         let yaml = raw.ends_with(".yaml") || raw.ends_with(".yml");
-        if raw.is_empty() || raw.len() > MAX_NAME || !plain || !yaml || raw.starts_with('.') {
-            return Err(format!(
+        match Place::parse(raw) {
+            Ok(place) if yaml && !raw.contains('/') && raw.len() <= MAX_NAME => Ok(Self(place)),
+            _ => Err(format!(
                 "{raw:?} is not a rules file name: letters, digits, '.', '_' or '-' ending in .yaml or .yml (at most {MAX_NAME} characters)"
-            ));
+            )),
         }
-        Ok(Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Where it is in `rules_dir`, for [`versioned`].
+    pub fn place(&self) -> &Place {
         &self.0
     }
 }
@@ -142,78 +141,38 @@ pub fn check(dir: &Path, schema: &Schema, name: &FileName, text: &str) -> Checke
     checked
 }
 
-/// Why the console cannot save into `dir`, or `None` when it can (a probe file is created
-/// and removed, which the rules watcher sees: call it rarely).
-pub fn read_only_reason(dir: &Path) -> Option<String> {
-    if !dir.is_dir() {
-        return Some(format!("the rules folder {} does not exist", dir.display()));
-    }
-    match tempfile::Builder::new()
-        .prefix(".restock-probe")
-        .tempfile_in(dir)
-    {
-        Ok(_) => None,
-        Err(e) => Some(format!(
-            "this server cannot write into {}: {e}",
-            dir.display()
-        )),
-    }
-}
-
-/// Why a save did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    #[error("the file has problems; nothing was saved")]
-    Invalid(Checked),
-    #[error("cannot write the file: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-/// Checks, then writes `text` to `dir/name` atomically (a temporary file renamed over it,
-/// both synced), after copying the current version into the history. Returns the history
-/// version kept, if there was a previous file. The caller checks [`read_only_reason`]
-/// first; a folder that became read-only since is an [`SaveError::Io`].
+/// Checks, then saves `text` as `name` through [`versioned::save`] (the current version
+/// kept in `rules_dir/.history/`, an atomic write). The caller checks the folder is
+/// writable first; a folder that became read-only since is a [`SaveError::Io`].
 pub fn save(
     dir: &Path,
     schema: &Schema,
     name: &FileName,
     text: &str,
-) -> Result<Option<String>, SaveError> {
-    let checked = check(dir, schema, name, text);
-    if !checked.ok() {
-        return Err(SaveError::Invalid(checked));
-    }
-    let path = dir.join(name.as_str());
-    let kept = keep_previous(dir, name, &path)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", name.as_str()))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temp.write_all(text.as_bytes())?;
-    temp.as_file().sync_all()?;
-    temp.persist(&path).map_err(|e| e.error)?;
-    if let Ok(folder) = std::fs::File::open(dir) {
-        // Makes the rename itself durable; not every platform can sync a folder.
-        let _ = folder.sync_all();
-    }
-    Ok(kept)
+) -> Result<Option<String>, SaveError<Checked>> {
+    versioned::save(dir, name.place(), text, |text| {
+        valid(dir, schema, name, text)
+    })
 }
 
-/// Copies the file's current content into `.history/<name>.<UTC time>`.
-fn keep_previous(dir: &Path, name: &FileName, path: &Path) -> std::io::Result<Option<String>> {
-    let previous = match std::fs::read(path) {
-        Ok(previous) => previous,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let history = dir.join(HISTORY);
-    std::fs::create_dir_all(&history)?;
-    let version = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    std::fs::write(
-        history.join(format!("{}.{version}", name.as_str())),
-        previous,
-    )?;
-    Ok(Some(version))
+/// Saves kept `version` of `name` back as the file, with [`save`]'s checks.
+pub fn restore(
+    dir: &Path,
+    schema: &Schema,
+    name: &FileName,
+    version: &str,
+) -> Result<Option<String>, SaveError<Checked>> {
+    versioned::restore(dir, name.place(), version, |text| {
+        valid(dir, schema, name, text)
+    })
+}
+
+fn valid(dir: &Path, schema: &Schema, name: &FileName, text: &str) -> Result<(), Checked> {
+    let checked = check(dir, schema, name, text);
+    match checked.ok() {
+        true => Ok(()),
+        false => Err(checked),
+    }
 }
 
 /// The folder's rules files, by name.
@@ -223,56 +182,6 @@ pub fn files(dir: &Path) -> Vec<String> {
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect()
-}
-
-/// The file's text; `None` when it does not exist yet.
-pub fn read(dir: &Path, name: &FileName) -> std::io::Result<Option<String>> {
-    match std::fs::read_to_string(dir.join(name.as_str())) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// The kept versions of a file, newest first.
-pub fn history(dir: &Path, name: &FileName) -> Vec<String> {
-    let prefix = format!("{}.", name.as_str());
-    let mut versions: Vec<String> = std::fs::read_dir(dir.join(HISTORY))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()
-                .and_then(|n| n.strip_prefix(&prefix))
-                .map(str::to_owned)
-        })
-        .filter(|v| is_version(v))
-        .collect();
-    versions.sort_unstable_by(|a, b| b.cmp(a));
-    versions
-}
-
-/// A kept version's text, if `version` names one.
-pub fn read_version(dir: &Path, name: &FileName, version: &str) -> std::io::Result<Option<String>> {
-    if !is_version(version) {
-        return Ok(None);
-    }
-    let path: PathBuf = dir
-        .join(HISTORY)
-        .join(format!("{}.{version}", name.as_str()));
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// `20261201T163000.123Z`: only these name history files, so a version is never a path.
-fn is_version(v: &str) -> bool {
-    v.len() == 20
-        && v.bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'T' | b'.' | b'Z'))
 }
 
 #[cfg(test)]
@@ -293,11 +202,5 @@ mod tests {
         ] {
             assert!(FileName::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn versions_are_timestamps() {
-        assert!(is_version("20261201T163000.123Z"));
-        assert!(!is_version("../../etc/passwd"));
     }
 }

@@ -11,25 +11,27 @@ use super::ConsoleError;
 use crate::api::AppState;
 
 /// Scripts, styles, images and requests from this origin only; no inline script or style,
-/// no plugins, no framing, forms post only here.
+/// no plugins, forms post only here; pages are never framed, and frame only this origin
+/// (the template preview's sandboxed frame).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
-     frame-ancestors 'none'; base-uri 'none'";
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Adds the security headers to every console answer, and `Cache-Control: no-store` to
-/// those that did not set their own (pages show live data and must not be kept).
+/// Adds the security headers to every console answer. `Cache-Control: no-store` (pages
+/// show live data and must not be kept), the policy and the framing rule go only on
+/// answers that did not set their own: the template preview's frame has a stricter
+/// sandboxed policy of its own and may be framed by the console.
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

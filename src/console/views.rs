@@ -11,17 +11,18 @@ use super::assets::{SCRIPT, STYLESHEET};
 use super::ConsoleError;
 
 /// The navigation, in order: (path, label).
-const NAV: [(&str, &str); 7] = [
+const NAV: [(&str, &str); 8] = [
     ("/admin", "Overview"),
     ("/admin/demand", "Demand"),
     ("/admin/log", "Integration log"),
     ("/admin/automations", "Automations"),
+    ("/admin/templates", "Templates"),
     ("/admin/feeds", "Feeds"),
     ("/admin/outbox", "Outbox"),
     ("/admin/contacts", "Contacts"),
 ];
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 14] = [
     ("layout", include_str!("views/layout.hbs")),
     ("login", include_str!("views/login.hbs")),
     ("overview", include_str!("views/overview.hbs")),
@@ -32,6 +33,11 @@ const TEMPLATES: [(&str, &str); 10] = [
     ("editor", include_str!("views/editor.hbs")),
     ("demand", include_str!("views/demand.hbs")),
     ("contacts", include_str!("views/contacts.hbs")),
+    ("templates", include_str!("views/templates.hbs")),
+    ("template_editor", include_str!("views/template_editor.hbs")),
+    ("history", include_str!("views/history.hbs")),
+    // a partial: the kept versions of an edited file (the editors and the history page)
+    ("versions", include_str!("views/versions.hbs")),
 ];
 
 // `{{url sku}}`: a value put into a link's query, percent-encoded (then HTML-escaped).

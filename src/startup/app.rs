@@ -54,11 +54,13 @@ impl Application {
         );
         count_reloads(&metrics, &engine, templates.as_ref());
         let keys = api_keys(config)?;
-        // Before the watchers: the console probes whether rules_dir is writable.
+        // Before the watchers: the console probes whether rules_dir and templates_dir are
+        // writable.
         let console = Arc::new(Console::new(
             config.console.clone(),
             &keys,
             config.rules_dir.clone(),
+            config.templates_dir.clone(),
             &config.public_url,
         )?);
         let watchers = watch_sources(config, &engine, templates.as_ref());

@@ -26,7 +26,7 @@ pub(crate) struct Browser<'a> {
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             client: client(),
@@ -175,6 +175,7 @@ async fn pages_carry_a_strict_csp_and_are_not_cached() {
         "/admin/log",
         "/admin/outbox",
         "/admin/automations",
+        "/admin/templates",
     ] {
         let response = browser.get(path).await;
         assert_eq!(response.status(), 200, "{path}");

@@ -442,3 +442,85 @@ async fn an_admin_reads_the_demand_finds_a_contact_and_deletes_them() {
     assert_eq!(gone.status(), 404);
     s.c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_marketer_previews_a_template_edits_it_and_restores_the_old_text() {
+    let Some((driver_path, browser_path)) = browser_binaries() else {
+        return;
+    };
+    let app = shop(Backend::sqlite())
+        .config(|c| {
+            c.public_url = "http://127.0.0.1".into();
+            crate::binary::own_templates(c);
+        })
+        .spawn()
+        .await;
+    let driver = Driver::start(&driver_path);
+    let profile = tempfile::tempdir().unwrap();
+    let c = headless(&driver, &browser_path, profile.path()).await;
+    let mut s = Session {
+        c,
+        app: &app,
+        shots: shots(),
+        taken: 200,
+    };
+    s.open("/admin/login").await;
+    s.fill("#apikey", api_key()).await;
+    s.click("form.login button").await;
+    s.wait_text("h1", "Overview").await;
+
+    // The table and a preview, whose HTML part loads in the sandboxed frame.
+    s.click("a[href='/admin/templates']").await;
+    s.wait_text("tr", "sv-SE").await;
+    s.check_page("templates").await;
+    s.c.find(Locator::Css("#locale"))
+        .await
+        .unwrap()
+        .select_by_value("sv-SE")
+        .await
+        .unwrap();
+    s.fill("#sku", "SKU-1").await;
+    s.click("#preview-form button").await;
+    s.wait_text("dd.subject", "Kånken finns i lager igen").await;
+    let frame = s.c.find(Locator::Css("iframe.email")).await.unwrap();
+    assert_eq!(
+        frame.attr("sandbox").await.unwrap().as_deref(),
+        Some(""),
+        "sandboxed, nothing allowed"
+    );
+    frame.enter_frame().await.unwrap();
+    let body =
+        s.c.find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    assert!(body.contains("Kånken"), "the frame shows the email: {body}");
+    s.c.enter_parent_frame().await.unwrap();
+    s.check_page("templates-preview").await;
+
+    // A broken edit is refused at its line; a good one saved; then restored.
+    let file = "sv-SE/back-in-stock.subject.hbs";
+    s.open(&format!("/admin/templates/edit?file={file}")).await;
+    s.fill("#text", "{{#if product.name}}Tillbaka").await;
+    s.click("#save").await;
+    s.wait_text("#problems .problem", "line 1").await;
+    s.check_page("template-refused").await;
+    s.fill("#text", "Nu finns {{default product.name \"den\"}} igen")
+        .await;
+    s.click("#save").await;
+    s.wait_text("p.done", "Saved and live").await;
+    s.check_page("template-saved").await;
+    s.click("table.versions a[href*='/diff']").await;
+    s.wait_text("table.diff", "Nu finns").await;
+    s.check_page("template-diff").await;
+    s.click("form[action='/admin/templates/restore'] input[name=confirm]")
+        .await;
+    s.click("#restore").await;
+    s.wait_text("p.done", "Restored version").await;
+    s.check_page("template-restored").await;
+    let restored = std::fs::read_to_string(app.config.templates_dir.join(file)).unwrap();
+    assert!(restored.contains("finns i lager igen"), "{restored}");
+    s.c.close().await.unwrap();
+}

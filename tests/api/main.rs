@@ -10,6 +10,7 @@ mod concurrent_writes;
 mod console;
 mod console_browser;
 mod console_pages;
+mod console_templates;
 mod contacts;
 mod conversions;
 mod crash;

@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 
 use super::Params;
 use crate::api::{ApiError, AppState};
-use crate::console::rules_file::{self, Checked, FileName, SaveError};
+use crate::console::rules_file::{self, Checked, FileName};
+use crate::console::versioned::{self, SaveError};
 use crate::console::ConsoleError;
 use crate::domain::{format_time, ExternalId, Locale, Quantity, Sku};
 use crate::rules::Automation;
@@ -127,13 +128,13 @@ pub async fn edit(
     let name = file_name(params.get("file").unwrap_or("new-automation.yaml"))?;
     let dir = &state.console.rules_dir;
     let text = match params.get("version") {
-        Some(version) => rules_file::read_version(dir, &name, version)?.ok_or_else(|| {
+        Some(version) => versioned::read_version(dir, name.place(), version)?.ok_or_else(|| {
             ConsoleError::bad(
                 "version",
                 format!("{version:?} is not a kept version of {}", name.as_str()),
             )
         })?,
-        None => rules_file::read(dir, &name)?.unwrap_or_default(),
+        None => versioned::read(dir, name.place())?.unwrap_or_default(),
     };
     let outcome = json!({"restoring": params.get("version")});
     editor(&state, &name, &text, None, outcome)
@@ -208,7 +209,7 @@ pub async fn submit(
                 json!({"refused": true}),
             )?,
         )),
-        Err(SaveError::Io(e)) => {
+        Err(e) => {
             let reason = format!("cannot write into {}: {e}", dir.display());
             let outcome = json!({"refused": true, "readOnlyNow": reason});
             Ok((
@@ -234,7 +235,8 @@ fn editor(
         "checked": checked.as_ref().map(|c| json!({"ok": c.ok(), "problems": c.problems, "others": c.others, "automations": c.automations})),
         "outcome": outcome,
         "readOnly": state.console.read_only,
-        "history": rules_file::history(dir, name),
+        "history": versioned::history(dir, name.place()),
+        "base": "/admin/automations",
         "rulesDir": dir.display().to_string(),
     });
     let title = format!("Edit {}", name.as_str());

@@ -5,9 +5,11 @@ pub mod automations;
 pub mod contacts;
 pub mod demand;
 pub mod feeds;
+pub mod history;
 pub mod log;
 pub mod outbox;
 pub mod overview;
+pub mod templates;
 
 use std::collections::HashMap;
 
@@ -74,4 +76,13 @@ pub(crate) fn parse_time(
             "{raw:?} is not a time such as 2026-12-01T10:00 (UTC) or 2026-12-01T10:00:00+01:00"
         ),
     ))
+}
+
+/// Runs blocking file work (checking, saving, reloading) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ConsoleError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ConsoleError::Io(std::io::Error::other(e)))
 }

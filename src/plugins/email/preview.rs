@@ -8,7 +8,7 @@ use super::data::{template_data, TemplateInput};
 use crate::domain::Locale;
 use crate::feeds::Catalog;
 use crate::store::{Store, StoreError};
-use crate::templates::{Rendered, TemplateError, Templates};
+use crate::templates::{sample_data, Rendered, TemplateError, Templates};
 use crate::unsubscribe::UnsubscribeKey;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,12 +25,22 @@ pub enum PreviewError {
     Store(#[from] StoreError),
 }
 
+/// Whose email to preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewContact {
+    /// A stored contact: their attributes and their own unsubscribe link.
+    Stored(Uuid),
+    /// The sample contact of the locale (`sample_data`), for a template to look at before
+    /// any real contact exists; its unsubscribe link is the sample's, not a working one.
+    Sample,
+}
+
 /// What to preview: template `name` for a contact and a product in a locale.
 pub struct PreviewRequest<'a> {
     pub name: &'a str,
     pub locale: &'a Locale,
     pub sku: &'a str,
-    pub contact: Uuid,
+    pub contact: PreviewContact,
     /// The stock level to show (`quantity`); a preview has no real one.
     pub quantity: i64,
 }
@@ -52,15 +62,25 @@ pub async fn preview(
         .product(locale, request.sku)
         .ok_or_else(|| PreviewError::ProductNotFound(locale.clone(), request.sku.to_owned()))?;
     let product = serde_json::to_value(&product).unwrap_or_default();
-    let contact = store
-        .get_contact(request.contact)
-        .await?
-        .ok_or(PreviewError::ContactNotFound)?;
-    let (key, public_url) = unsubscribe;
-    let unsubscribe_url = key.url(public_url, contact.id);
+    let (contact, unsubscribe_url) = match request.contact {
+        PreviewContact::Stored(id) => {
+            let contact = store
+                .get_contact(id)
+                .await?
+                .ok_or(PreviewError::ContactNotFound)?;
+            let (key, public_url) = unsubscribe;
+            (contact.attributes, key.url(public_url, contact.id))
+        }
+        PreviewContact::Sample => {
+            let sample = sample_data(locale);
+            let attributes = sample["contact"].as_object().cloned().unwrap_or_default();
+            let url = sample["unsubscribeUrl"].as_str().unwrap_or_default();
+            (attributes, url.to_owned())
+        }
+    };
     let data = template_data(&TemplateInput {
         product: &product,
-        contact: &contact.attributes,
+        contact: &contact,
         sku: request.sku,
         locale,
         external_id: None,
