@@ -11,6 +11,9 @@
 //! The server is given that address through `RESTOCK_LISTEN` and `RESTOCK_PUBLIC_URL`, so
 //! the unsubscribe link in the email points at it too. The blocks need bash, curl, grep,
 //! sed and coreutils, nothing else. The server's log goes to a file, shown on failure.
+//!
+//! Then it signs in to the console with `restock.key`, as the README says next, and finds the
+//! walk-through's contact, subscription, stock level and delivered email there.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -104,6 +107,83 @@ fn the_readme_walk_through_pasted_twice_ends_in_a_swedish_email_each_time() {
         to(&emails[1]),
         "both pastes mailed the same address"
     );
+
+    // The README's next paragraph: the same in the console, signed in with restock.key.
+    let key = std::fs::read_to_string(dir.path().join("restock.key")).expect("restock.key");
+    let address = to(&emails[1]).expect("a To header");
+    let address = address.trim_start_matches("To: ").trim();
+    let address = address.trim_start_matches('<').trim_end_matches('>');
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(console_shows_the_walk_through(
+            &server.address(),
+            key.trim(),
+            address,
+        ));
+}
+
+/// A newcomer signs in at `/admin` and finds the walk-through's contact and subscription
+/// (Contacts), its stock level (Integration log) and the email's notification (Outbox).
+async fn console_shows_the_walk_through(address: &str, key: &str, email: &str) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let signed = client
+        .post(format!("{address}/admin/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("apikey", key)])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed.status(), 303, "signing in with restock.key");
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let page = |path: String| {
+        let request = client
+            .get(format!("{address}{path}"))
+            .header("cookie", &cookie);
+        async move {
+            let response = request.send().await.expect("console page");
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.expect("page text")
+        }
+    };
+    let query: String = url_encoded(email);
+    let contact = page(format!("/admin/contacts?q={query}")).await;
+    for needle in [
+        email,
+        "KIRUNA-BLK-M",
+        "sv-SE",
+        "back-in-stock-nordics",
+        "delivered",
+    ] {
+        assert!(
+            contact.contains(needle),
+            "the Contacts page lacks {needle:?}:\n{contact}"
+        );
+    }
+    let log = page("/admin/log?sku=KIRUNA-BLK-M".to_owned()).await;
+    for needle in ["KIRUNA-BLK-M", "back-in-stock-nordics", ">12<"] {
+        assert!(
+            log.contains(needle),
+            "the integration log lacks {needle:?}:\n{log}"
+        );
+    }
+    let outbox = page("/admin/outbox?status=delivered".to_owned()).await;
+    assert!(
+        outbox.contains("KIRUNA-BLK-M") && outbox.contains("back-in-stock-nordics"),
+        "the Outbox lacks the delivered email:\n{outbox}"
+    );
+}
+
+fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The sv-SE template, filled from the sv-SE example feed, linking to this server.
