@@ -8,27 +8,52 @@ use axum::response::{IntoResponse, Response};
 
 use super::ConsoleError;
 
-/// `rows` as an attachment named `filename`, with `headers` first.
-pub fn download(
-    filename: &str,
-    headers: &[&str],
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> Result<Response, ConsoleError> {
-    let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
-    let rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|row| row.iter().map(|cell| inert(cell).into_owned()).collect())
-        .collect();
-    let body = crate::insights::csv::document(&headers, &rows).map_err(std::io::Error::from)?;
+/// The CSV text of `rows` (RFC 4180 as [`crate::insights::csv::document`], cells made
+/// inert), the header row first when given: one piece of a streamed download.
+pub fn lines(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<String, ConsoleError> {
+    let mut out = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let inert_all = |cells: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+        cells.map(|c| inert(c).into_owned()).collect()
+    };
+    if let Some(header) = header {
+        out.write_record(inert_all(&mut header.iter().copied()))
+            .map_err(std::io::Error::from)?;
+    }
+    for row in rows {
+        out.write_record(inert_all(&mut row.iter().map(String::as_str)))
+            .map_err(std::io::Error::from)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A download named `filename` whose body is `pieces` as they come (each one page of
+/// rows, from [`lines`]), so an export of many rows never sits in memory whole. An error
+/// after the first piece ends the body early (the server logs it).
+pub fn stream<S>(filename: &str, pieces: S) -> Response
+where
+    S: futures::Stream<Item = Result<String, ConsoleError>> + Send + 'static,
+{
+    use futures::StreamExt;
+    let body = pieces.map(|piece| {
+        piece.map_err(|e| {
+            tracing::error!(error = %e, "console CSV download stopped");
+            std::io::Error::other(e.to_string())
+        })
+    });
     let disposition = format!("attachment; filename=\"{filename}\"");
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        body,
+        axum::body::Body::from_stream(body),
     )
-        .into_response())
+        .into_response()
 }
 
 fn inert(cell: &str) -> std::borrow::Cow<'_, str> {

@@ -19,7 +19,7 @@ const NAV: [(&str, &str); 5] = [
     ("/admin/outbox", "Outbox"),
 ];
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("layout", include_str!("views/layout.hbs")),
     ("login", include_str!("views/login.hbs")),
     ("overview", include_str!("views/overview.hbs")),
@@ -28,6 +28,12 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("log", include_str!("views/log.hbs")),
     ("automations", include_str!("views/automations.hbs")),
     ("editor", include_str!("views/editor.hbs")),
+    // Partials: `{{> pages}}` (a list's newer / older links), `{{> automation_numbers}}`.
+    ("pages", include_str!("views/pages.hbs")),
+    (
+        "automation_numbers",
+        include_str!("views/automation_numbers.hbs"),
+    ),
 ];
 
 // `{{url sku}}`: a value put into a link's query, percent-encoded (then HTML-escaped).

@@ -4,8 +4,10 @@
 pub mod automations;
 pub mod feeds;
 pub mod log;
+pub mod numbers;
 pub mod outbox;
 pub mod overview;
+pub mod paging;
 
 use std::collections::HashMap;
 
