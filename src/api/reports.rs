@@ -94,17 +94,7 @@ pub fn parse(params: ReportParams) -> Result<ReportQuery, ApiError> {
 
 /// The report for `query`, read from the store.
 pub async fn build(state: &AppState, query: &ReportQuery) -> Result<report::Report, ApiError> {
-    let rows = state
-        .store
-        .daily_stats(
-            query.from,
-            query.to,
-            query.automation.as_deref(),
-            query.locale.as_deref(),
-        )
-        .await?;
-    let waiting = state.store.waiting_now(query.locale.as_deref()).await?;
-    Ok(report::build(query, &rows, waiting))
+    Ok(report::load(state.store.as_ref(), query).await?)
 }
 
 #[utoipa::path(

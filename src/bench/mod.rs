@@ -2,6 +2,7 @@
 //! measured in the same run, on SQLite or on PostgreSQL with several instances.
 
 mod baseline;
+mod console;
 mod data;
 mod db;
 mod delivery;
@@ -13,6 +14,7 @@ mod memory;
 mod sync;
 mod wait;
 
+pub use console::{console, ConsoleArgs};
 pub use data::DataArgs;
 pub use delivery::{delivery, DeliveryArgs};
 pub use demand::{demand, DemandArgs};

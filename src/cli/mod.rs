@@ -70,6 +70,9 @@ enum BenchCommand {
     /// The demand list (waiting subscriptions ranked per SKU and locale) on a generated
     /// dataset: store query and HTTP endpoint, medians, beside a GROUP BY scan.
     Demand(crate::bench::DemandArgs),
+    /// Every console page over a million waiting subscriptions and a million
+    /// integration-log rows (SQLite): median and maximum render times beside 200 ms.
+    Console(crate::bench::ConsoleArgs),
 }
 
 #[derive(Subcommand)]
@@ -113,6 +116,10 @@ impl Cli {
             }
             Command::Bench(BenchCommand::Demand(args)) => {
                 crate::bench::demand(&args).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench(BenchCommand::Console(args)) => {
+                crate::bench::console(&args).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Bench(BenchCommand::Fanout(args)) => {

@@ -63,17 +63,9 @@ fn query(config: &Config, args: &ReportArgs) -> anyhow::Result<ReportQuery> {
 pub async fn report(config: &Config, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let query = query(config, args)?;
     let store = connect_store(config).await?;
-    let rows = store
-        .daily_stats(
-            query.from,
-            query.to,
-            query.automation.as_deref(),
-            query.locale.as_deref(),
-        )
+    let report = report::load(store.as_ref(), &query)
         .await
         .context("cannot read the statistics")?;
-    let waiting = store.waiting_now(query.locale.as_deref()).await?;
-    let report = report::build(&query, &rows, waiting);
     let mut out = std::io::stdout().lock();
     print_summary(&mut out, &report)?;
     if args.granularity.is_some() {

@@ -22,7 +22,7 @@ const NAV: [(&str, &str); 8] = [
     ("/admin/contacts", "Contacts"),
 ];
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 16] = [
     ("layout", include_str!("views/layout.hbs")),
     ("login", include_str!("views/login.hbs")),
     ("overview", include_str!("views/overview.hbs")),
@@ -38,6 +38,12 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("history", include_str!("views/history.hbs")),
     // a partial: the kept versions of an edited file (the editors and the history page)
     ("versions", include_str!("views/versions.hbs")),
+    // Partials: `{{> pages}}` (a list's newer / older links), `{{> automation_numbers}}`.
+    ("pages", include_str!("views/pages.hbs")),
+    (
+        "automation_numbers",
+        include_str!("views/automation_numbers.hbs"),
+    ),
 ];
 
 // `{{url sku}}`: a value put into a link's query, percent-encoded (then HTML-escaped).

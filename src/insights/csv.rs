@@ -9,10 +9,18 @@ use crate::store::DemandRow;
 
 /// Writes `header` and `rows` as one CSV document, every cell [`inert`].
 pub fn document(header: &[String], rows: &[Vec<String>]) -> Result<String, csv::Error> {
+    records(Some(header), rows)
+}
+
+/// [`document`] without a header row when `header` is `None`: a later piece of a
+/// document streamed a page at a time.
+pub fn records(header: Option<&[String]>, rows: &[Vec<String>]) -> Result<String, csv::Error> {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    out.write_record(header)?;
+    if let Some(header) = header {
+        out.write_record(header.iter().map(|cell| inert(cell).into_owned()))?;
+    }
     for row in rows {
         out.write_record(row.iter().map(|cell| inert(cell).into_owned()))?;
     }

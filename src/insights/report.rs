@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::store::stats::StatRow;
+use crate::store::{InsightsStore, StoreError};
 
 /// Longest range one report covers (about ten years of days).
 pub const MAX_DAYS: i64 = 3_660;
@@ -171,6 +172,24 @@ pub struct Report {
     pub granularity: &'static str,
     pub summary: Summary,
     pub series: Vec<Period>,
+}
+
+/// The report for `query`, read from the store: the one way the API, `restock report` and
+/// the console's overview get their numbers, so they never disagree.
+pub async fn load<S: InsightsStore + ?Sized>(
+    store: &S,
+    query: &ReportQuery,
+) -> Result<Report, StoreError> {
+    let rows = store
+        .daily_stats(
+            query.from,
+            query.to,
+            query.automation.as_deref(),
+            query.locale.as_deref(),
+        )
+        .await?;
+    let waiting = store.waiting_now(query.locale.as_deref()).await?;
+    Ok(build(query, &rows, waiting))
 }
 
 /// Folds the statistics of the range into the report; `waiting_now` comes from the

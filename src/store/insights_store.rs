@@ -92,6 +92,9 @@ pub struct Purged {
 #[async_trait::async_trait]
 pub trait InsightsStore: Send + Sync + 'static {
     async fn demand(&self, query: &DemandQuery) -> Result<DemandPage, StoreError>;
+    /// The zone the statistics count days in, so a reader asking for "the last 7 days"
+    /// means the same days the writers counted.
+    fn stats_zone(&self) -> super::StatsZone;
     /// Waiting subscriptions now, of one locale or all.
     async fn waiting_now(&self, locale: Option<&str>) -> Result<u64, StoreError>;
     /// Counters from `from` to `to` (days, inclusive), of one automation and locale or all.
@@ -179,6 +182,10 @@ macro_rules! impl_insights_store {
     ($store:ty, $db:ty, read: $read:ident) => {
         #[async_trait::async_trait]
         impl $crate::store::InsightsStore for $store {
+            fn stats_zone(&self) -> $crate::store::StatsZone {
+                self.zone
+            }
+
             async fn demand(&self, q: &DemandQuery) -> Result<DemandPage, StoreError> {
                 let min = i64::try_from(q.min_waiting.max(1)).unwrap_or(i64::MAX);
                 let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM demand WHERE waiting >= ");

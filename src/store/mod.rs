@@ -1,6 +1,7 @@
 //! Durable storage behind one trait, with an embedded SQLite implementation (the default)
 //! and a PostgreSQL one (several instances sharing a database).
 
+mod console_lists;
 mod engine_model;
 mod engine_queries;
 mod engine_rows;
@@ -25,6 +26,7 @@ pub mod stats;
 pub(crate) mod tracking_model;
 pub(crate) mod tracking_queries;
 
+pub use console_lists::{ConsoleListStore, Keyset, LevelKey, LogFilter, Page};
 pub use engine_model::*;
 pub use error::StoreError;
 pub use insights_store::{
@@ -60,6 +62,7 @@ pub trait Store:
     + InsightsStore
     + TrackingStore
     + SessionStore
+    + ConsoleListStore
     + Send
     + Sync
     + 'static

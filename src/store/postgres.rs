@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::Postgres;
 use uuid::Uuid;
 
+use super::console_lists::impl_console_list_store;
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, matching_subscriptions, DeleteSubscriptions};
 use super::history::{self, InsightsTx};
@@ -120,4 +121,5 @@ impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIF
 impl_instance_store!(PostgresStore);
 impl_session_store!(PostgresStore, read: pool);
 impl_insights_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_console_list_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_tracking_store!(PostgresStore, sqlx::Postgres, read: pool);

@@ -10,6 +10,7 @@ use sqlx::sqlite::{
 };
 use uuid::Uuid;
 
+use super::console_lists::impl_console_list_store;
 use super::engine_model::*;
 use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
 use super::group::{GroupWriter, Lent};
@@ -124,4 +125,5 @@ impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFIC
 impl_instance_store!(SqliteStore);
 impl_session_store!(SqliteStore, read: reader);
 impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_console_list_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_tracking_store!(SqliteStore, sqlx::Sqlite, read: reader);

@@ -9,6 +9,7 @@ mod clicks;
 mod concurrent_writes;
 mod console;
 mod console_browser;
+mod console_numbers;
 mod console_pages;
 mod console_templates;
 mod contacts;

@@ -27,6 +27,13 @@ pub async fn show(
     let rules = state.engine.rules();
     let status = rules.status();
     let automations: Vec<Value> = rules.current().all().iter().map(automation).collect();
+    let ids: Vec<String> = rules
+        .current()
+        .all()
+        .iter()
+        .map(|a| a.id.to_string())
+        .collect();
+    let numbers = super::numbers::automations(&state, &ids).await?;
     let dry_run = dry_run(&state, &params).await?;
     let dir = &state.console.rules_dir;
     let data = json!({
@@ -38,6 +45,7 @@ pub async fn show(
         "rulesDir": dir.display().to_string(),
         "readOnly": state.console.read_only,
         "dryRun": dry_run,
+        "numbers": numbers,
         "form": {
             "sku": params.get("sku"), "quantity": params.get("quantity"),
             "locale": params.get("locale"), "externalId": params.get("externalId"),

@@ -1,33 +1,54 @@
 //! `/admin/log`: Engage's integration log screen — per stock level received: time, SKU,
 //! locale, externalId, quantity, whether the predefined conditions passed, how many
 //! subscriptions matched, what was sent per automation and branch, what was held back and
-//! why. Filters: SKU, since, held back only.
+//! why. Filters: SKU, since, held back only; keyset paging (`after`/`before`, `limit`
+//! rows a page); the CSV holds every selected stock level up to [`CSV_MAX`].
 
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, Response};
 use serde_json::{json, Value};
 
-use super::{parse_time, Params};
+use super::{paging, parse_time, Params};
 use crate::api::AppState;
-use crate::console::csv::download;
+use crate::console::csv::{lines, stream};
 use crate::console::ConsoleError;
 use crate::domain::{format_time, Sku};
 use crate::engine::log::{group, LogEntry};
+use crate::store::{Keyset, LevelKey, LogFilter, Page};
+
+/// Stock levels a CSV download holds at most (newest first): enough for a week of a busy
+/// shop, and a bound on what one request reads.
+pub const CSV_MAX: usize = 100_000;
+/// Stock levels read per step of a CSV download.
+const CSV_STEP: usize = 1_000;
 
 pub async fn show(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
-    let (entries, limit) = entries(&state, &params).await?;
-    let entries: Vec<Value> = entries.iter().map(entry).collect();
+    let filter = filter(&params)?;
+    let size = paging::size(&params)?;
+    let at = paging::keyset(&params, parse_key, "a stock level's key")?;
+    let page = read_page(&state, &filter, at, size).await?;
+    let kept = [
+        ("sku", params.get("sku").map(str::to_owned)),
+        ("since", params.get("since").map(str::to_owned)),
+        ("held", filter.held_only.then(|| "1".to_owned())),
+        ("limit", params.get("limit").map(str::to_owned)),
+    ];
+    let nav = paging::links("/admin/log", &kept, &page, key);
+    let csv_query = csv_query(&kept);
+    let entries: Vec<Value> = page.rows.iter().map(entry).collect();
     let data = json!({
         "entries": entries,
         "sku": params.get("sku"),
         "since": params.get("since"),
-        "held": params.get("held") == Some("1"),
-        "limit": limit,
-        "query": query.unwrap_or_default(),
+        "held": filter.held_only,
+        "limit": size,
+        "pages": nav,
+        "csv": csv_query,
+        "csvMax": CSV_MAX,
     });
     state
         .console
@@ -35,57 +56,109 @@ pub async fn show(
         .page("log", "Integration log", "/admin/log", &data)
 }
 
-/// `GET /admin/log.csv`: the same rows as the page, one line per stock level.
+/// `/admin/log.csv` with the page's filters (not its paging: the download holds every
+/// selected stock level, up to [`CSV_MAX`]).
+fn csv_query(kept: &[(&str, Option<String>)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in kept.iter().filter(|(n, _)| *n != "limit") {
+        if let Some(value) = value {
+            query.append_pair(name, value);
+        }
+    }
+    format!("/admin/log.csv?{}", query.finish())
+}
+
+/// A stock level's key in links: `BATCH.ITEM`.
+fn key(e: &LogEntry) -> String {
+    format!("{}.{}", e.batch_id, e.item)
+}
+
+fn parse_key(raw: &str) -> Option<LevelKey> {
+    let (batch, item) = raw.split_once('.')?;
+    Some((batch.parse().ok()?, item.parse().ok()?))
+}
+
+/// `GET /admin/log.csv`: every stock level the filters select (newest first, at most
+/// [`CSV_MAX`]), one line each, streamed a thousand at a time.
 pub async fn csv(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());
-    let (entries, _) = entries(&state, &params).await?;
+    let filter = filter(&params)?;
+    let first = read_page(&state, &filter, Keyset::First, CSV_STEP.min(CSV_MAX)).await?;
+    let start = (Some(first), 0usize, true);
+    let pieces = futures::stream::unfold(start, move |(next, done, header)| {
+        let (state, filter) = (state.clone(), filter.clone());
+        async move {
+            let page = next?;
+            let done = done + page.rows.len();
+            let piece = lines(header.then_some(&HEADERS[..]), &rows(&page.rows));
+            let after = match page.rows.last() {
+                Some(last) if page.older && done < CSV_MAX => Some((last.batch_id, last.item)),
+                _ => None,
+            };
+            let following = match after {
+                Some(key) => {
+                    let step = CSV_STEP.min(CSV_MAX - done);
+                    match read_page(&state, &filter, Keyset::After(key), step).await {
+                        Ok(p) => Some(p),
+                        Err(e) => return Some((Err(e), (None, done, false))),
+                    }
+                }
+                None => None,
+            };
+            Some((piece, (following, done, false)))
+        }
+    });
+    Ok(stream("integration-log.csv", pieces))
+}
+
+const HEADERS: [&str; 10] = [
+    "loggedOn",
+    "sku",
+    "locale",
+    "externalId",
+    "quantity",
+    "predefinedConditionsPassed",
+    "matched",
+    "sent",
+    "heldBack",
+    "expired",
+];
+
+fn rows(entries: &[LogEntry]) -> Vec<Vec<String>> {
     let joined = |m: &std::collections::BTreeMap<String, u64>| {
         m.iter()
             .map(|(k, v)| format!("{k}: {v}"))
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let rows = entries.iter().map(|e| {
-        vec![
-            format_time(&e.logged_on),
-            e.sku.clone(),
-            e.locale.clone().unwrap_or_default(),
-            e.external_id.clone().unwrap_or_default(),
-            e.quantity.to_string(),
-            e.predefined_conditions_passed.to_string(),
-            e.matched.to_string(),
-            e.sent
-                .iter()
-                .map(|s| format!("{} / {}: {}", s.automation, s.branch, s.count))
-                .collect::<Vec<_>>()
-                .join("; "),
-            joined(&e.held_back),
-            joined(&e.expired),
-        ]
-    });
-    let headers = [
-        "loggedOn",
-        "sku",
-        "locale",
-        "externalId",
-        "quantity",
-        "predefinedConditionsPassed",
-        "matched",
-        "sent",
-        "heldBack",
-        "expired",
-    ];
-    download("integration-log.csv", &headers, rows)
+    entries
+        .iter()
+        .map(|e| {
+            vec![
+                format_time(&e.logged_on),
+                e.sku.clone(),
+                e.locale.clone().unwrap_or_default(),
+                e.external_id.clone().unwrap_or_default(),
+                e.quantity.to_string(),
+                e.predefined_conditions_passed.to_string(),
+                e.matched.to_string(),
+                e.sent
+                    .iter()
+                    .map(|s| format!("{} / {}: {}", s.automation, s.branch, s.count))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                joined(&e.held_back),
+                joined(&e.expired),
+            ]
+        })
+        .collect()
 }
 
-/// The stock levels the filters select, and the limit used.
-async fn entries(
-    state: &AppState,
-    params: &Params,
-) -> Result<(Vec<LogEntry>, usize), ConsoleError> {
+/// The filters of the page and of its CSV.
+fn filter(params: &Params) -> Result<LogFilter, ConsoleError> {
     let sku = params
         .get("sku")
         .map(|s| Sku::parse(s).map_err(|e| ConsoleError::bad("sku", e.to_string())))
@@ -94,16 +167,22 @@ async fn entries(
         .get("since")
         .map(|s| parse_time("since", s))
         .transpose()?;
-    let limit = params.number("limit", 100, 1..=10_000)?;
-    let held_only = params.get("held") == Some("1");
-    let limit = usize::try_from(limit).unwrap_or(100);
-    let rows = state
-        .store
-        .integration_log(sku.as_ref(), since, limit)
-        .await?;
-    let mut entries = group(rows);
-    entries.retain(|e| !held_only || !e.held_back.is_empty());
-    Ok((entries, limit))
+    Ok(LogFilter {
+        sku,
+        since,
+        held_only: params.get("held") == Some("1"),
+    })
+}
+
+/// One page of stock levels, newest first.
+async fn read_page(
+    state: &AppState,
+    filter: &LogFilter,
+    at: Keyset<LevelKey>,
+    size: usize,
+) -> Result<Page<LogEntry>, ConsoleError> {
+    let rows = state.store.log_page(filter, at, size).await?;
+    Ok(Page::from_found(group(rows), size, &at))
 }
 
 fn entry(e: &LogEntry) -> Value {
@@ -113,6 +192,7 @@ fn entry(e: &LogEntry) -> Value {
             .collect()
     };
     json!({
+        "key": key(e),
         "loggedOn": format_time(&e.logged_on),
         "sku": e.sku,
         "locale": e.locale,

@@ -7,9 +7,11 @@ pub mod demand;
 pub mod feeds;
 pub mod history;
 pub mod log;
+pub mod numbers;
 pub mod outbox;
 pub mod overview;
 pub mod templates;
+pub mod paging;
 
 use std::collections::HashMap;
 

@@ -1,5 +1,6 @@
 //! `/admin/outbox`: counts per status, the notifications of one status (dead letters by
-//! default, with their reason and attempts), and the confirmed "retry dead" and "purge"
+//! default, with their reason and attempts; keyset paging, `limit` a page; the CSV holds
+//! every notification of the status up to [`CSV_MAX`]), and the confirmed "retry dead" and "purge"
 //! actions the API offers (`POST /api/v3/outbox/retry`, `DELETE /api/v3/outbox`).
 
 use std::collections::BTreeMap;
@@ -10,31 +11,44 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::Params;
+use uuid::Uuid;
+
+use super::{paging, Params};
 use crate::api::AppState;
-use crate::console::csv::download;
+use crate::console::csv::{lines, stream};
 use crate::console::ConsoleError;
 use crate::domain::format_time;
-use crate::store::{DEAD, DELIVERED, PENDING};
+use crate::store::{Keyset, OutboxEntry, Page, DEAD, DELIVERED, PENDING};
 
 const STATUSES: [&str; 3] = [DEAD, PENDING, DELIVERED];
+
+/// Notifications a CSV download holds at most (newest first), and how many are read per
+/// step of it.
+pub const CSV_MAX: usize = 100_000;
+const CSV_STEP: usize = 1_000;
 
 pub async fn show(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
-    let (status, limit) = selection(&params)?;
+    let status = status(&params)?;
+    let size = paging::size(&params)?;
+    let at = paging::keyset(&params, |raw| raw.parse::<Uuid>().ok(), "a notification id")?;
     let depth: BTreeMap<String, u64> = state.store.outbox_depth().await?.into_iter().collect();
     let counts: Vec<_> = STATUSES
         .iter()
         .map(|s| json!({"status": s, "count": depth.get(*s).copied().unwrap_or(0), "current": *s == status}))
         .collect();
-    let rows = state
-        .store
-        .outbox(Some(status), usize::try_from(limit).unwrap_or(100))
-        .await?;
-    let rows: Vec<_> = rows
+    let found = state.store.outbox_page(status, at, size).await?;
+    let page = Page::from_found(found, size, &at);
+    let kept = [
+        ("status", Some(status.to_owned())),
+        ("limit", params.get("limit").map(str::to_owned)),
+    ];
+    let nav = paging::links("/admin/outbox", &kept, &page, |n| n.id.to_string());
+    let rows: Vec<_> = page
+        .rows
         .iter()
         .map(|n| {
             json!({
@@ -48,7 +62,9 @@ pub async fn show(
         "counts": counts,
         "status": status,
         "rows": rows,
-        "limit": limit,
+        "limit": size,
+        "pages": nav,
+        "csvMax": CSV_MAX,
         "requeued": params.get("requeued"),
         "purged": params.get("purged"),
         "dead": depth.get(DEAD).copied().unwrap_or(0),
@@ -59,55 +75,89 @@ pub async fn show(
         .page("outbox", "Outbox", "/admin/outbox", &data)
 }
 
-/// `GET /admin/outbox.csv?status=&limit=`: the listed notifications as CSV.
+/// `GET /admin/outbox.csv?status=`: every notification of the status (newest first, at
+/// most [`CSV_MAX`]), streamed a thousand at a time.
 pub async fn csv(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());
-    let (status, limit) = selection(&params)?;
-    let rows = state
-        .store
-        .outbox(Some(status), usize::try_from(limit).unwrap_or(100))
-        .await?;
-    let rows = rows.into_iter().map(|n| {
-        vec![
-            n.id.to_string(),
-            format_time(&n.created_on),
-            n.status,
-            n.sku,
-            n.locale,
-            n.automation,
-            n.branch,
-            n.contact_id.to_string(),
-            n.attempts.to_string(),
-            n.last_error.unwrap_or_default(),
-        ]
-    });
-    let headers = [
-        "id",
-        "createdOn",
-        "status",
-        "sku",
-        "locale",
-        "automation",
-        "branch",
-        "contactId",
-        "attempts",
-        "lastError",
-    ];
-    download(&format!("outbox-{status}.csv"), &headers, rows)
+    let status = status(&params)?;
+    let first = step(&state, status, Keyset::First, CSV_STEP).await?;
+    let pieces =
+        futures::stream::unfold((Some(first), 0usize, true), move |(next, done, header)| {
+            let state = state.clone();
+            async move {
+                let page = next?;
+                let done = done + page.rows.len();
+                let piece = lines(header.then_some(&HEADERS[..]), &rows(&page.rows));
+                let following = match page.rows.last() {
+                    Some(last) if page.older && done < CSV_MAX => {
+                        let size = CSV_STEP.min(CSV_MAX - done);
+                        match step(&state, status, Keyset::After(last.id), size).await {
+                            Ok(p) => Some(p),
+                            Err(e) => return Some((Err(e), (None, done, false))),
+                        }
+                    }
+                    _ => None,
+                };
+                Some((piece, (following, done, false)))
+            }
+        });
+    Ok(stream(&format!("outbox-{status}.csv"), pieces))
 }
 
-/// Which status to list (dead letters unless asked), and at most how many.
-fn selection(params: &Params) -> Result<(&'static str, i64), ConsoleError> {
-    let status = match params.get("status") {
-        None => DEAD,
+async fn step(
+    state: &AppState,
+    status: &str,
+    at: Keyset<Uuid>,
+    size: usize,
+) -> Result<Page<OutboxEntry>, ConsoleError> {
+    let found = state.store.outbox_page(status, at, size).await?;
+    Ok(Page::from_found(found, size, &at))
+}
+
+const HEADERS: [&str; 10] = [
+    "id",
+    "createdOn",
+    "status",
+    "sku",
+    "locale",
+    "automation",
+    "branch",
+    "contactId",
+    "attempts",
+    "lastError",
+];
+
+fn rows(found: &[OutboxEntry]) -> Vec<Vec<String>> {
+    found
+        .iter()
+        .map(|n| {
+            vec![
+                n.id.to_string(),
+                format_time(&n.created_on),
+                n.status.clone(),
+                n.sku.clone(),
+                n.locale.clone(),
+                n.automation.clone(),
+                n.branch.clone(),
+                n.contact_id.to_string(),
+                n.attempts.to_string(),
+                n.last_error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+/// Which status to list: dead letters unless asked.
+fn status(params: &Params) -> Result<&'static str, ConsoleError> {
+    match params.get("status") {
+        None => Ok(DEAD),
         Some(raw) => STATUSES.into_iter().find(|s| *s == raw).ok_or_else(|| {
             ConsoleError::bad("status", format!("must be one of {}", STATUSES.join(", ")))
-        })?,
-    };
-    Ok((status, params.number("limit", 100, 1..=10_000)?))
+        }),
+    }
 }
 
 /// The confirmation box every outbox action needs (the form's checkbox).

@@ -1,5 +1,7 @@
 //! `/admin`: what is waiting to go out, what the engine did in the last 7 days (from the
-//! integration log), and whether rules, templates and feeds loaded.
+//! integration log), the insights' numbers of the last 7 days (the back-in-stock report,
+//! read by the same code as `GET /api/v3/reports/back-in-stock`), and whether rules,
+//! templates and feeds loaded.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +25,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, Console
     let data = json!({
         "outbox": outbox(&state).await?,
         "week": week(&state).await?,
+        "insights": super::numbers::overview(&state).await?,
         "loads": loads(&state),
     });
     state
