@@ -17,7 +17,7 @@ use clap::Args;
 
 use super::baseline::{self, Baseline};
 use super::data::{bench_config, write_fixture, DataArgs, Dataset};
-use super::db::{is_postgres, sku_list, BenchDb};
+use super::db::{is_postgres, sku_list, BenchDb, Pool};
 use super::generate::generate;
 use super::{memory, wait};
 use crate::startup::build_engine;
@@ -46,6 +46,10 @@ pub struct FanoutArgs {
     /// Connections per instance (PostgreSQL pool; SQLite readers).
     #[arg(long, default_value_t = 8)]
     connections: u32,
+    /// `engine.part_size`: a stock level with more matches is fanned out in parts of this
+    /// many, shared by the instances (PostgreSQL; 0: never split).
+    #[arg(long, default_value_t = crate::config::DEFAULT_PART_SIZE)]
+    part_size: u64,
     /// Where to put the feeds, rules and SQLite databases (default: a temporary directory).
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -94,7 +98,9 @@ struct Measured {
     took: Duration,
     peak: Option<f64>,
     notified: u64,
-    batches: Vec<usize>,
+    batches: Vec<u64>,
+    /// Parts of split stock levels each instance finished.
+    parts: Vec<u64>,
 }
 
 async fn run(
@@ -124,7 +130,8 @@ async fn run(
     copy.drop_db().await;
     let baseline = baseline?;
 
-    let config = bench_config(dir, data, &db.url()?, args.chunk_size)?;
+    let mut config = bench_config(dir, data, &db.url()?, args.chunk_size)?;
+    config.engine.part_size = args.part_size;
     let mut engines = Vec::new();
     let mut stores = Vec::new();
     for _ in 0..args.instances {
@@ -142,9 +149,10 @@ async fn run(
             .store_stock_levels(std::slice::from_ref(level))
             .await?;
     }
+    let watch = Arc::new(db.pool(1).await?);
     let tasks = engines.iter().map(|engine| {
-        let engine = engine.clone();
-        tokio::spawn(async move { engine.run_pending().await })
+        let (engine, watch) = (engine.clone(), watch.clone());
+        tokio::spawn(async move { until_processed(&engine, &watch).await })
     });
     let done = wait::with_progress(
         db,
@@ -156,12 +164,27 @@ async fn run(
     .await?;
     let took = started.elapsed();
     let peak = memory::peak_mib();
-    let batches = done
-        .into_iter()
-        .map(|joined| Ok(joined??))
-        .collect::<anyhow::Result<Vec<usize>>>()?;
-
-    let pool = db.pool(1).await?;
+    for joined in done {
+        joined??;
+    }
+    let pool = Arc::try_unwrap(watch).map_err(|_| anyhow::anyhow!("the engines still run"))?;
+    let (mut batches, mut parts) = (Vec::new(), Vec::new());
+    for engine in &engines {
+        // Worker names are `engine-<uuid>`: nothing to quote.
+        let worker = engine.worker();
+        batches.push(
+            pool.count(&format!(
+                "SELECT COUNT(*) FROM stock_batches WHERE claimed_by = '{worker}'"
+            ))
+            .await?,
+        );
+        parts.push(
+            pool.count(&format!(
+                "SELECT COUNT(*) FROM fan_out_parts WHERE done_by = '{worker}'"
+            ))
+            .await?,
+        );
+    }
     let notified = pool.count("SELECT COUNT(*) FROM notifications").await?;
     let left = pool
         .count(&format!(
@@ -170,7 +193,7 @@ async fn run(
         .await?;
     pool.close().await;
     anyhow::ensure!(
-        batches.iter().sum::<usize>() == levels.len() && left == 0 && notified == expected,
+        batches.iter().sum::<u64>() == levels.len() as u64 && left == 0 && notified == expected,
         "expected {expected} notifications and every matching subscription consumed; \
          got {notified} notifications, {left} subscriptions left"
     );
@@ -179,8 +202,24 @@ async fn run(
         peak,
         notified,
         batches,
+        parts,
     };
     report(args, db, &measured, &baseline)
+}
+
+/// Runs `engine` until every stored batch is processed: an instance that finds nothing
+/// to claim looks again, for the parts another instance's split makes.
+async fn until_processed(engine: &crate::engine::Engine, watch: &Pool) -> anyhow::Result<()> {
+    loop {
+        engine.run_pending().await?;
+        let waiting = watch
+            .count("SELECT COUNT(*) FROM stock_batches WHERE processed_on IS NULL")
+            .await?;
+        if waiting == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn report(
@@ -204,6 +243,11 @@ fn report(
         m.notified as f64 / secs
     )?;
     writeln!(out, "  batches processed per instance: {:?}", m.batches)?;
+    writeln!(
+        out,
+        "  parts of split stock levels per instance: {:?} (part size {})",
+        m.parts, args.part_size
+    )?;
     match m.peak {
         Some(mib) => writeln!(
             out,

@@ -1,7 +1,7 @@
 //! The decision for one matched subscription: the predefined conditions, then each
 //! automation in priority order. Pure: no I/O, so dry runs and the worker share it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::dsl::Record;
 use crate::store::HeldBack;
@@ -47,6 +47,80 @@ impl<'r> Judge<'r> {
             quantity,
             budget,
         }
+    }
+
+    /// For one part of a split fan-out: each throttled automation may send what the split
+    /// allocated to the part (`allocated`, by automation id; none: nothing), less what the
+    /// part's committed chunks sent already.
+    pub fn allocated(
+        rules: &'r RuleSet,
+        quantity: i64,
+        allocated: &BTreeMap<String, u64>,
+        already_sent: &HashMap<String, u64>,
+    ) -> Self {
+        let budget = rules
+            .all()
+            .iter()
+            .map(|a| {
+                a.throttle.map(|_| {
+                    let part = allocated.get(&a.id).copied().unwrap_or_default();
+                    part.saturating_sub(already_sent.get(&a.id).copied().unwrap_or_default())
+                })
+            })
+            .collect();
+        Self {
+            rules,
+            quantity,
+            budget,
+        }
+    }
+
+    /// The automations this stock level can trigger: enabled, and reached by the quantity.
+    fn reachable(&self) -> impl Iterator<Item = (&crate::rules::Automation, &Option<u64>)> {
+        let units = u64::try_from(self.quantity).unwrap_or_default();
+        self.rules
+            .all()
+            .iter()
+            .zip(&self.budget)
+            .filter(move |(a, _)| a.enabled && units >= a.threshold)
+    }
+
+    /// Whether a throttle may still decide which of the next `remaining` matches it takes:
+    /// some automation the stock level reaches has budget left, but less than `remaining`.
+    /// Its budget goes to the oldest matches it takes, so until it is spent (or cannot run
+    /// out) the matches must be walked in order, by one worker.
+    pub fn may_bind(&self, remaining: u64) -> bool {
+        self.reachable()
+            .any(|(_, budget)| budget.is_some_and(|b| b > 0 && b < remaining))
+    }
+
+    /// What each part of a split may send per throttled automation, for parts of `counts`
+    /// matches: a reachable automation with budget for every remaining match gets each
+    /// part's count (together at most its budget); one with none left, or not reachable,
+    /// nothing. Only meaningful when [`Judge::may_bind`] is false for the total.
+    pub fn allocate(&self, counts: &[u64]) -> Vec<BTreeMap<String, u64>> {
+        let total: u64 = counts.iter().sum();
+        let units = u64::try_from(self.quantity).unwrap_or_default();
+        counts
+            .iter()
+            .map(|count| {
+                self.rules
+                    .all()
+                    .iter()
+                    .zip(&self.budget)
+                    .filter_map(|(a, budget)| {
+                        let budget = (*budget)?;
+                        let reachable = a.enabled && units >= a.threshold;
+                        let share = if reachable && budget >= total {
+                            *count
+                        } else {
+                            0
+                        };
+                        Some((a.id.clone(), share))
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Whether no enabled automation that the quantity reaches has throttle budget left:

@@ -30,6 +30,8 @@ pub struct FanOut<'a> {
     pub judge: Judge<'a>,
     pub now: DateTime<Utc>,
     pub chunk_size: usize,
+    /// The last subscription id walked (inclusive), for a part of a split fan-out.
+    pub until: Option<Uuid>,
     attributes: Vec<crate::dsl::Value>,
 }
 
@@ -50,6 +52,7 @@ impl<'a> FanOut<'a> {
             judge: Judge::new(rules, level.quantity.get(), already_sent),
             now: Utc::now(),
             chunk_size: chunk_size.max(1),
+            until: None,
             attributes: Vec::new(),
         }
     }
@@ -59,7 +62,13 @@ impl<'a> FanOut<'a> {
         let key = &self.level.key;
         let chunk = self
             .store
-            .match_subscriptions(key, cursor, self.chunk_size, self.rules.needs_contact)
+            .match_subscriptions(
+                key,
+                cursor,
+                self.until,
+                self.chunk_size,
+                self.rules.needs_contact,
+            )
             .await?;
         if chunk.is_empty() {
             return Ok(None);

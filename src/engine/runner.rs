@@ -36,6 +36,11 @@ pub struct EngineSettings {
     /// queries and commit, as the engine did before: `restock bench sync` measures it as
     /// its baseline.
     pub set_based: bool,
+    /// A stock level with more matches left than this is split into parts of about this
+    /// many, which every instance claims (`engine.part_size`; `None`: never split, and no
+    /// parts of others' splits claimed but the batch's own). Only worth it where several
+    /// instances write at once (PostgreSQL).
+    pub part_size: Option<u64>,
 }
 
 impl Default for EngineSettings {
@@ -47,6 +52,7 @@ impl Default for EngineSettings {
             poll: Duration::from_secs(1),
             log_retention: Some(DEFAULT_LOG_RETENTION),
             set_based: true,
+            part_size: None,
         }
     }
 }

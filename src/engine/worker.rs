@@ -4,6 +4,7 @@
 
 mod counts;
 mod settle;
+mod split;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,10 +12,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
 
 use crate::store::{
-    ChunkApplied, ChunkCommit, ClaimedBatch, HeldBack, StockLevel, Store, StoreError, Trigger,
+    ChunkApplied, ChunkCommit, ClaimedBatch, ClaimedPart, HeldBack, StockLevel, Store, StoreError,
+    Trigger,
 };
 
-use super::decide::Decision;
+use super::decide::{Decision, Judge};
 use super::fanout::{FanOut, HeldCounts, Judged};
 use super::{Engine, EngineError, RuleSet};
 use counts::BatchCounts;
@@ -33,6 +35,9 @@ impl Engine {
     /// Claims and processes one batch; `None` when no batch is waiting.
     pub async fn run_once(&self) -> Result<Option<Uuid>, EngineError> {
         let worker = &self.settings.worker;
+        if let Some(batch) = self.help_with_a_part().await? {
+            return Ok(Some(batch));
+        }
         if self.settings.set_based {
             self.store.triage_batches(TRIAGE_PER_CLAIM).await?;
         }
@@ -102,7 +107,7 @@ impl Engine {
             }
         };
         let start = claimed.progress;
-        for index in plan.into_iter().filter(|i| *i >= start.item) {
+        for &index in plan.iter().filter(|i| **i >= start.item) {
             let Some(level) = claimed.items.get(index) else {
                 return Err(StoreError::Corrupt(format!(
                     "fan-out plan of {batch}: no item {index}"
@@ -120,7 +125,14 @@ impl Engine {
                 index,
                 level,
                 counts,
+                plan: &plan,
+                part: None,
             };
+            if index == start.item && self.store.has_parts(batch, index).await? {
+                // An earlier holder split this stock level: help with its parts, settle it.
+                item.join_split().await?;
+                continue;
+            }
             item.fan_out(&rules, cursor).await?;
         }
         Ok(false)
@@ -135,6 +147,10 @@ struct Item<'a> {
     level: &'a StockLevel,
     /// What this run of the batch committed, for its log line.
     counts: &'a Mutex<BatchCounts>,
+    /// The positions the batch fans out (recorded when a stock level is split).
+    plan: &'a [usize],
+    /// The part walked, when this is one part of a split stock level.
+    part: Option<&'a ClaimedPart>,
 }
 
 impl Item<'_> {
@@ -146,12 +162,12 @@ impl Item<'_> {
         if let Some(reason) = self.nothing_can_trigger(rules).await? {
             return self.hold_the_rest(cursor, reason).await;
         }
-        let sent: HashMap<String, u64> = self
-            .store()
-            .sent_for_item(self.batch, self.index)
-            .await?
-            .into_iter()
-            .collect();
+        let sent: HashMap<String, u64> = match self.part {
+            None => self.store().sent_for_item(self.batch, self.index).await?,
+            Some(p) => self.store().sent_for_part(p.batch, p.item, p.part).await?,
+        }
+        .into_iter()
+        .collect();
         let settings = &self.engine.settings;
         let mut fan = FanOut::new(
             self.store(),
@@ -161,13 +177,29 @@ impl Item<'_> {
             &sent,
             settings.chunk_size,
         );
+        if let Some(part) = self.part {
+            let quantity = self.level.quantity.get();
+            fan.judge = Judge::allocated(rules, quantity, &part.budget, &sent);
+            fan.until = part.last;
+        }
+        let mut split = self.may_split(cursor).await?;
         loop {
+            let judge = &fan.judge;
+            if split.is_some_and(|r| {
+                self.worth_splitting(r) && !judge.may_bind(r) && !judge.exhausted()
+            }) {
+                match self.split(&fan, cursor).await? {
+                    split::Split::Done => return Ok(()),
+                    split::Split::NotYet(exact) => split = Some(exact),
+                }
+            }
             let Some(judged) = fan.next(cursor).await? else {
                 self.commit(&self.chunk_commit(cursor, true)).await?;
                 return Ok(());
             };
             let last = judged.decisions.last().map(|(c, _)| c.id);
             let done = judged.decisions.len() < fan.chunk_size;
+            split = split.map(|r| r.saturating_sub(judged.decisions.len() as u64));
             let commit = self.chunk(&mut fan, judged, last, done);
             self.commit(&commit).await?;
             if done {
@@ -200,7 +232,11 @@ impl Item<'_> {
         cursor: Option<Uuid>,
         reason: HeldBack,
     ) -> Result<(), EngineError> {
-        let waiting = self.store().count_matching(&self.level.key, cursor).await?;
+        let until = self.part.and_then(|p| p.last);
+        let waiting = self
+            .store()
+            .count_matching(&self.level.key, cursor, until)
+            .await?;
         let mut commit = self.chunk_commit(cursor, true);
         commit.matched = waiting;
         commit.held.push((reason, waiting));
@@ -238,6 +274,7 @@ impl Item<'_> {
             worker: &self.engine.settings.worker,
             lease: self.engine.settings.lease,
             item: self.index,
+            part: self.part.map(|p| p.part),
             level: self.level,
             cursor,
             item_done,

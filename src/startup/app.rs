@@ -129,7 +129,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        tracing::info!(address = %self.local_addr()?, engine = self.run_engine, "serving the API");
+        // The engine worker's name is what this process's claims (batches, fan-out parts)
+        // carry in the database.
+        tracing::info!(
+            address = %self.local_addr()?,
+            engine = self.run_engine,
+            engine_worker = self.state.engine.worker(),
+            "serving the API"
+        );
         let (stop_tx, stop_rx) = watch::channel(false);
         let workers = self.claiming_workers();
         let store = self.state.store.clone();
@@ -226,9 +233,18 @@ pub fn build_engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<En
         chunk_size: config.engine.chunk_size,
         lease: Duration::from_secs(config.engine.lease_secs.max(1)),
         log_retention: config.engine.log_retention(),
+        part_size: part_size(config),
         ..EngineSettings::default()
     };
     Ok(Engine::new(store, rules, catalog, settings))
+}
+
+/// `engine.part_size`, where parts pay: on PostgreSQL, where several instances (and
+/// their connections) commit at once. SQLite's one writer would only queue them.
+fn part_size(config: &Config) -> Option<u64> {
+    let url = config.database_url.expose();
+    let shared = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    (shared && config.engine.part_size > 0).then_some(config.engine.part_size)
 }
 
 /// Names every loaded feed at start, or warns that there is none: without a feed for its

@@ -113,6 +113,10 @@ pub struct ChunkCommit<'a> {
     pub lease: std::time::Duration,
     /// The stock level's position in the batch.
     pub item: usize,
+    /// The part of the stock level's fan-out this chunk belongs to, when it was split: the
+    /// claim checked and the progress recorded are the part's, and the log counts wait in
+    /// the part's log until the stock level settles (see [`super::PartStore`]).
+    pub part: Option<usize>,
     pub level: &'a StockLevel,
     /// The last subscription examined; the next chunk starts after it.
     pub cursor: Option<Uuid>,

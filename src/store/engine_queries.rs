@@ -12,13 +12,19 @@ macro_rules! impl_engine_store {
                 &self,
                 key: &StockKey,
                 after: Option<Uuid>,
+                until: Option<Uuid>,
                 limit: usize,
                 with_contact: bool,
             ) -> Result<Vec<Candidate>, StoreError> {
-                self.match_candidates(key, after, limit, with_contact).await
+                self.match_candidates(key, after, until, limit, with_contact).await
             }
 
-            async fn count_matching(&self, key: &StockKey, after: Option<Uuid>) -> Result<u64, StoreError> {
+            async fn count_matching(
+                &self,
+                key: &StockKey,
+                after: Option<Uuid>,
+                until: Option<Uuid>,
+            ) -> Result<u64, StoreError> {
                 let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM subscriptions WHERE sku = ");
                 sql.push_bind(key.sku.as_str());
                 if let Some(locale) = &key.locale {
@@ -29,6 +35,9 @@ macro_rules! impl_engine_store {
                 }
                 if let Some(after) = after {
                     sql.push(" AND id > ").push_bind(after);
+                }
+                if let Some(until) = until {
+                    sql.push(" AND id <= ").push_bind(until);
                 }
                 let count: i64 = sql.build_query_scalar().fetch_one(&self.$read).await?;
                 Ok(u64::try_from(count).unwrap_or_default())
@@ -65,7 +74,8 @@ macro_rules! impl_engine_store {
             async fn fail_stock_batch(&self, batch: Uuid, worker: &str, reason: &str) -> Result<(), StoreError> {
                 let (worker, reason) = (worker.to_owned(), reason.to_owned());
                 self.write(1, move |conn| Box::pin(async move {
-                    sqlx::query(
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    let given_up = sqlx::query(
                         "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL, failed_reason = $2 \
                          WHERE id = $3 AND claimed_by = $4 AND processed_on IS NULL",
                     )
@@ -73,8 +83,20 @@ macro_rules! impl_engine_store {
                     .bind(&reason)
                     .bind(batch)
                     .bind(&worker)
-                    .execute(&mut *conn)
+                    .execute(&mut *tx)
                     .await?;
+                    if given_up.rows_affected() > 0 {
+                        // Its parts go with it: a worker walking one loses its claim.
+                        sqlx::query(
+                            "UPDATE fan_out_parts SET done_on = $1, lease_until_ms = NULL, \
+                             failed_reason = 'its batch was given up' WHERE batch_id = $2 AND done_on IS NULL",
+                        )
+                        .bind(rows::now())
+                        .bind(batch)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
                     Ok(())
                 }))
                 .await
@@ -105,17 +127,46 @@ macro_rules! impl_engine_store {
                 let (progress_item, cursor) =
                     if chunk.item_done { (chunk.item + 1, None) } else { (chunk.item, chunk.cursor) };
                 let lease_ms = i64::try_from(chunk.lease.as_millis()).unwrap_or(i64::MAX);
-                let held = sqlx::query(
-                    "UPDATE stock_batches SET progress_item = $1, progress_cursor = $2, lease_until_ms = $3 \
-                     WHERE id = $4 AND claimed_by = $5 AND processed_on IS NULL",
-                )
-                .bind(progress_item as i64)
-                .bind(cursor)
-                .bind(now.timestamp_millis().saturating_add(lease_ms))
-                .bind(chunk.batch)
-                .bind(chunk.worker)
-                .execute(&mut *tx)
-                .await?;
+                let lease_until = now.timestamp_millis().saturating_add(lease_ms);
+                let held = match chunk.part {
+                    None => sqlx::query(
+                        "UPDATE stock_batches SET progress_item = $1, progress_cursor = $2, lease_until_ms = $3 \
+                         WHERE id = $4 AND claimed_by = $5 AND processed_on IS NULL",
+                    )
+                    .bind(progress_item as i64)
+                    .bind(cursor)
+                    .bind(lease_until)
+                    .bind(chunk.batch)
+                    .bind(chunk.worker)
+                    .execute(&mut *tx)
+                    .await?,
+                    // A part's own claim: the batch's holder may be another instance.
+                    Some(part) if chunk.item_done => sqlx::query(
+                        "UPDATE fan_out_parts SET progress_cursor = $1, lease_until_ms = NULL, \
+                         done_on = $2, done_by = $3 \
+                         WHERE batch_id = $4 AND item = $5 AND part = $6 AND claimed_by = $3 AND done_on IS NULL",
+                    )
+                    .bind(chunk.cursor)
+                    .bind(now)
+                    .bind(chunk.worker)
+                    .bind(chunk.batch)
+                    .bind(chunk.item as i64)
+                    .bind(part as i64)
+                    .execute(&mut *tx)
+                    .await?,
+                    Some(part) => sqlx::query(
+                        "UPDATE fan_out_parts SET progress_cursor = $1, lease_until_ms = $2 \
+                         WHERE batch_id = $3 AND item = $4 AND part = $5 AND claimed_by = $6 AND done_on IS NULL",
+                    )
+                    .bind(chunk.cursor)
+                    .bind(lease_until)
+                    .bind(chunk.batch)
+                    .bind(chunk.item as i64)
+                    .bind(part as i64)
+                    .bind(chunk.worker)
+                    .execute(&mut *tx)
+                    .await?,
+                };
                 if held.rows_affected() == 0 {
                     return Err(StoreError::LostClaim(chunk.batch));
                 }
@@ -186,12 +237,30 @@ macro_rules! impl_engine_store {
                     log.expired(automation);
                     applied.expired += 1;
                 }
-                let mut upsert = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO integration_log (batch_id, item, outcome, automation, branch, sku, locale, \
-                     external_id, quantity, count, logged_on) ",
-                );
                 let entries = log.into_entries();
-                {
+                if let Some(part) = chunk.part {
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO fan_out_part_log (batch_id, item, part, outcome, automation, branch, count) ",
+                    );
+                    upsert.push_values(&entries, |mut row, e| {
+                        row.push_bind(chunk.batch)
+                            .push_bind(chunk.item as i64)
+                            .push_bind(part as i64)
+                            .push_bind(e.outcome)
+                            .push_bind(&*e.automation)
+                            .push_bind(&*e.branch)
+                            .push_bind(e.count as i64);
+                    });
+                    upsert.push(
+                        " ON CONFLICT (batch_id, item, part, outcome, automation, branch) \
+                         DO UPDATE SET count = fan_out_part_log.count + excluded.count",
+                    );
+                    upsert.build().execute(&mut *tx).await?;
+                } else {
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO integration_log (batch_id, item, outcome, automation, branch, sku, locale, \
+                         external_id, quantity, count, logged_on) ",
+                    );
                     upsert.push_values(&entries, |mut row, e| {
                         row.push_bind(chunk.batch)
                             .push_bind(chunk.item as i64)
@@ -272,7 +341,7 @@ macro_rules! impl_engine_store {
 /// A query (after `$prefix`) for the subscriptions a stock level matches after `after`,
 /// oldest first: every attribute the stock level carries must equal the subscription's.
 macro_rules! matching_subscriptions {
-    ($db:ty, $prefix:expr, $key:expr, $after:expr, $limit:expr, $with_contact:expr) => {{
+    ($db:ty, $prefix:expr, $key:expr, $after:expr, $until:expr, $limit:expr, $with_contact:expr) => {{
         let mut sql = sqlx::QueryBuilder::<$db>::new($prefix);
         sql.push(if $with_contact {
             "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, c.attributes \
@@ -291,6 +360,9 @@ macro_rules! matching_subscriptions {
         }
         sql.push(" AND s.id > ")
             .push_bind($after.unwrap_or(Uuid::nil()));
+        if let Some(until) = $until {
+            sql.push(" AND s.id <= ").push_bind(until);
+        }
         sql.push(" ORDER BY s.id LIMIT ")
             .push_bind(i64::try_from($limit).unwrap_or(i64::MAX));
         sql

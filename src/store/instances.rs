@@ -107,6 +107,13 @@ macro_rules! impl_instance_store {
                         .execute(&mut *tx)
                         .await?;
                         sqlx::query(
+                            "UPDATE fan_out_parts SET lease_until_ms = NULL \
+                             WHERE claimed_by = $1 AND done_on IS NULL",
+                        )
+                        .bind(worker)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
                             "UPDATE notifications SET lease_until_ms = NULL \
                              WHERE claimed_by = $1 AND status = 'pending' AND lease_until_ms IS NOT NULL",
                         )

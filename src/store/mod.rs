@@ -14,6 +14,8 @@ mod model;
 mod outbox_model;
 mod outbox_queries;
 mod outbox_rows;
+mod parts;
+mod parts_queries;
 mod postgres;
 mod queries;
 mod rows;
@@ -35,6 +37,7 @@ pub use insights_store::{
 pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use model::*;
 pub use outbox_model::*;
+pub use parts::{ClaimedPart, NewPart, PartBound, PartStore, SplitCommit};
 pub use postgres::PostgresStore;
 pub use sessions::{ConsoleSession, SessionStore};
 pub use settle::{LevelMatches, SettleCommit, SettleStore, SettledLevel};
@@ -57,6 +60,7 @@ use crate::domain::{EmailAddress, Sku};
 pub trait Store:
     EngineStore
     + SettleStore
+    + PartStore
     + OutboxStore
     + InstanceStore
     + InsightsStore
@@ -158,16 +162,23 @@ pub trait TrackingStore: Send + Sync + 'static {
 #[async_trait]
 pub trait EngineStore: Send + Sync + 'static {
     /// Subscriptions matching `key` (attributes the key leaves out are not compared) with an
-    /// id after `after`, oldest first; with the contact's attributes when asked.
+    /// id after `after` and up to `until` (if given: the end of a part), oldest first; with
+    /// the contact's attributes when asked.
     async fn match_subscriptions(
         &self,
         key: &StockKey,
         after: Option<Uuid>,
+        until: Option<Uuid>,
         limit: usize,
         with_contact: bool,
     ) -> Result<Vec<Candidate>, StoreError>;
-    /// How many subscriptions match `key` (after `after`, if given).
-    async fn count_matching(&self, key: &StockKey, after: Option<Uuid>) -> Result<u64, StoreError>;
+    /// How many subscriptions match `key` (after `after` and up to `until`, if given).
+    async fn count_matching(
+        &self,
+        key: &StockKey,
+        after: Option<Uuid>,
+        until: Option<Uuid>,
+    ) -> Result<u64, StoreError>;
     /// Which batch and item set the latest level for exactly this key: an item that did
     /// not is outdated and must not notify.
     async fn latest_origin(&self, key: &StockKey) -> Result<Option<(Uuid, usize)>, StoreError>;

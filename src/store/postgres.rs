@@ -19,6 +19,7 @@ use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
+use super::parts_queries::impl_part_store;
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
@@ -92,10 +93,12 @@ impl PostgresStore {
         &self,
         key: &StockKey,
         after: Option<Uuid>,
+        until: Option<Uuid>,
         limit: usize,
         with_contact: bool,
     ) -> Result<Vec<Candidate>, StoreError> {
-        let mut sql = matching_subscriptions!(sqlx::Postgres, "", key, after, limit, with_contact);
+        let mut sql =
+            matching_subscriptions!(sqlx::Postgres, "", key, after, until, limit, with_contact);
         let rows: Vec<engine_rows::CandidateRow> =
             sql.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -117,6 +120,7 @@ const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
 impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_settle_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_part_store!(PostgresStore, sqlx::Postgres, read: pool, lock: " FOR UPDATE SKIP LOCKED");
 impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(PostgresStore);
 impl_session_store!(PostgresStore, read: pool);

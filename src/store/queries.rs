@@ -338,7 +338,8 @@ macro_rules! impl_store {
                 self.write(1, move |conn| Box::pin(async move {
                     let done = sqlx::query(
                         "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL \
-                         WHERE id = $2 AND claimed_by = $3 AND processed_on IS NULL",
+                         WHERE id = $2 AND claimed_by = $3 AND processed_on IS NULL \
+                         AND NOT EXISTS (SELECT 1 FROM fan_out_parts WHERE batch_id = $2 AND done_on IS NULL)",
                     )
                     .bind(rows::now())
                     .bind(batch)

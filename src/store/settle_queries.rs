@@ -286,6 +286,16 @@ macro_rules! impl_settle_store {
                     .await?;
                     purged += gone;
                     if gone < settle_queries::PURGE_CHUNK as u64 {
+                        // The parts of fan-outs settled as long ago: only the record of who
+                        // walked what, a few rows per split stock level.
+                        self.write(1, move |conn| Box::pin(async move {
+                            sqlx::query("DELETE FROM fan_out_parts WHERE done_on < $1")
+                                .bind(before)
+                                .execute(&mut *conn)
+                                .await?;
+                            Ok(())
+                        }))
+                        .await?;
                         return Ok(purged);
                     }
                 }

@@ -22,6 +22,7 @@ use super::instances::{self, claimable, impl_instance_store};
 use super::model::*;
 use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
+use super::parts_queries::impl_part_store;
 use super::queries::{
     email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
 };
@@ -121,6 +122,7 @@ const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
 impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_settle_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_part_store!(SqliteStore, sqlx::Sqlite, read: reader, lock: "");
 impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
 impl_instance_store!(SqliteStore);
 impl_session_store!(SqliteStore, read: reader);

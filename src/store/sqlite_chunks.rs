@@ -24,6 +24,7 @@ impl SqliteStore {
         &self,
         key: &StockKey,
         after: Option<Uuid>,
+        until: Option<Uuid>,
         limit: usize,
         with_contact: bool,
     ) -> Result<Vec<Candidate>, StoreError> {
@@ -33,6 +34,7 @@ impl SqliteStore {
              created_on, json(attributes)) ORDER BY id) FROM (",
             key,
             after,
+            until,
             limit,
             with_contact
         );

@@ -27,6 +27,7 @@ mod engine_helpers;
 mod engine_resume;
 mod engine_rules;
 mod errors;
+mod fanout_split;
 mod feeds_real;
 mod feeds_status;
 mod health;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::store::{ChunkApplied, ChunkCommit, ClaimedBatch, HeldBack};
+use crate::store::{ChunkApplied, ChunkCommit, ClaimedBatch, ClaimedPart, HeldBack};
 
 /// What the chunks of one batch committed in this run: one log line per batch, however
 /// many stock levels and chunks it had.
@@ -33,20 +33,39 @@ impl BatchCounts {
         }
     }
 
-    /// `held_back=noFeedForLocale:2,throttled:3` (or `none`), reasons as the integration
-    /// log names them. A resumed batch counts only what this run did.
-    pub(super) fn log(&self, claimed: &ClaimedBatch) {
+    /// The line of one part of a split stock level, as [`BatchCounts::log`] for a batch.
+    pub(super) fn log_part(&self, part: &ClaimedPart) {
+        tracing::info!(
+            batch = %part.batch,
+            item = part.item,
+            part = part.part,
+            matched = self.matched,
+            sent = self.sent,
+            expired = self.expired,
+            held_back = %self.held_list(),
+            resumed = part.cursor.is_some(),
+            "fan-out part processed"
+        );
+    }
+
+    fn held_list(&self) -> String {
         let held: Vec<String> = self
             .held
             .iter()
             .filter(|(_, count)| **count > 0)
             .map(|(reason, count)| format!("{reason}:{count}"))
             .collect();
-        let held = if held.is_empty() {
+        if held.is_empty() {
             "none".to_owned()
         } else {
             held.join(",")
-        };
+        }
+    }
+
+    /// `held_back=noFeedForLocale:2,throttled:3` (or `none`), reasons as the integration
+    /// log names them. A resumed batch counts only what this run did.
+    pub(super) fn log(&self, claimed: &ClaimedBatch) {
+        let held = self.held_list();
         tracing::info!(
             batch = %claimed.batch.id,
             levels = claimed.items.len(),
