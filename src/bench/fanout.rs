@@ -28,8 +28,9 @@ pub struct FanoutArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Stock levels to report, one batch each, for the most wanted SKUs first. 1: one stock
-    /// level matching every subscriber of the top SKU (one batch, which one engine takes);
-    /// more: batches that several instances can share.
+    /// level matching every subscriber of the top SKU (one batch: one engine claims it, and
+    /// on PostgreSQL every instance shares its parts, `--part-size`); more: batches that
+    /// several instances can share.
     #[arg(long, default_value_t = 1)]
     levels: u32,
     /// Subscriptions decided and committed per transaction.
