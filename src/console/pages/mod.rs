@@ -10,8 +10,8 @@ pub mod log;
 pub mod numbers;
 pub mod outbox;
 pub mod overview;
-pub mod templates;
 pub mod paging;
+pub mod templates;
 
 use std::collections::HashMap;
 
