@@ -95,6 +95,36 @@ pub fn report(report: &Report) -> Result<String, csv::Error> {
     document(&header, &rows)
 }
 
+/// One demand row in the CSV's columns (`now` as for [`demand`]); the console's download
+/// adds the feed's name and image to it.
+pub fn demand_record(r: &DemandRow, now: i64) -> Vec<String> {
+    let time =
+        |t: &Option<chrono::DateTime<chrono::Utc>>| t.as_ref().map(format_time).unwrap_or_default();
+    let level = r.last_level.as_ref();
+    vec![
+        r.sku.clone(),
+        r.locale.clone(),
+        r.external_id.clone(),
+        r.waiting.to_string(),
+        time(&r.oldest),
+        time(&r.newest),
+        (now - r.mean_created_s).max(0).to_string(),
+        level.map(|l| l.quantity.to_string()).unwrap_or_default(),
+        level
+            .map(|l| format_time(&l.reported_on))
+            .unwrap_or_default(),
+        level
+            .map(|l| {
+                l.held_back
+                    .iter()
+                    .map(|(reason, n)| format!("{reason}:{n}"))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            })
+            .unwrap_or_default(),
+    ]
+}
+
 /// The demand list as shown, `now` being the time the average wait is measured to.
 pub fn demand(rows: &[DemandRow], now: i64) -> Result<String, csv::Error> {
     let header = [
@@ -110,36 +140,7 @@ pub fn demand(rows: &[DemandRow], now: i64) -> Result<String, csv::Error> {
         "heldBack",
     ]
     .map(String::from);
-    let time =
-        |t: &Option<chrono::DateTime<chrono::Utc>>| t.as_ref().map(format_time).unwrap_or_default();
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let level = r.last_level.as_ref();
-            vec![
-                r.sku.clone(),
-                r.locale.clone(),
-                r.external_id.clone(),
-                r.waiting.to_string(),
-                time(&r.oldest),
-                time(&r.newest),
-                (now - r.mean_created_s).max(0).to_string(),
-                level.map(|l| l.quantity.to_string()).unwrap_or_default(),
-                level
-                    .map(|l| format_time(&l.reported_on))
-                    .unwrap_or_default(),
-                level
-                    .map(|l| {
-                        l.held_back
-                            .iter()
-                            .map(|(reason, n)| format!("{reason}:{n}"))
-                            .collect::<Vec<_>>()
-                            .join(";")
-                    })
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| demand_record(r, now)).collect();
     document(&header, &rows)
 }
 

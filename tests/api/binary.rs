@@ -83,24 +83,7 @@ impl Served {
     }
 
     async fn wait_ready(&self) {
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let ready = client
-                .get(format!("{}/ready", self.address))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if ready {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "restock did not become ready; its log:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_ready(&self.address, &self.log).await;
     }
 
     /// Waits until `found` holds for the log, failing with the log after 30 s.
@@ -149,5 +132,97 @@ pub fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), target).expect("copy file");
         }
+    }
+}
+
+/// Waits until `{address}/ready` answers 2xx, failing with the log at `log` after 60 s.
+async fn wait_ready(address: &str, log: &Path) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready = client
+            .get(format!("{address}/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ready {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "restock did not become ready; its log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// One of several `restock serve` processes of a test, each with its own configuration
+/// file, port and log (appended to across restarts), started and `kill -9`ed at will.
+pub struct Instance {
+    config: PathBuf,
+    pub log: PathBuf,
+    port: u16,
+    rust_log: &'static str,
+    child: Option<Child>,
+}
+
+impl Instance {
+    /// Instance `n` in `dir`: `config` with `listen` set to a free port, written to
+    /// `dir/restock-{n}.yaml`; not started yet.
+    pub fn new(dir: &Path, n: usize, mut config: Value, rust_log: &'static str) -> Self {
+        let port = free_port();
+        config["listen"] = Value::from(format!("127.0.0.1:{port}"));
+        let path = dir.join(format!("restock-{n}.yaml"));
+        std::fs::write(&path, config.to_string()).expect("config");
+        Self {
+            config: path,
+            log: dir.join(format!("restock-{n}.log")),
+            port,
+            rust_log,
+            child: None,
+        }
+    }
+
+    pub fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the process, appending to its log.
+    pub fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("log file");
+        let child = Command::new(binary())
+            .arg("--config")
+            .arg(&self.config)
+            .arg("serve")
+            .env("RUST_LOG", self.rust_log)
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start restock");
+        self.child = Some(child);
+    }
+
+    /// SIGKILL: no shutdown, no flush, no retiring of claims.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill -9");
+            child.wait().expect("reap");
+        }
+    }
+
+    pub async fn wait_ready(&self) {
+        wait_ready(&self.address(), &self.log).await;
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
     }
 }

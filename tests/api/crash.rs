@@ -20,13 +20,12 @@
 //! `CRASH_SEED` replays a run's kill timings (each run prints its seed).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::binary::Instance;
 use crate::helpers::{api_key, Backend};
 use crate::smtp_server::SmtpServer;
 
@@ -125,7 +124,7 @@ impl Run {
         let files = tempfile::tempdir().expect("temp dir");
         write_rules_and_feed(files.path());
         let instances = (0..instances)
-            .map(|n| Instance::new(files.path(), n, &backend.url(), &smtp.url()))
+            .map(|n| instance(files.path(), n, &backend.url(), &smtp.url()))
             .collect();
         let seed = std::env::var("CRASH_SEED")
             .ok()
@@ -345,106 +344,24 @@ fn write_rules_and_feed(dir: &Path) {
     std::fs::write(dir.join("en-US.jsonl"), lines.join("\n") + "\n").expect("feed");
 }
 
-/// One `restock serve` process with its own configuration file and port.
-struct Instance {
-    binary: PathBuf,
-    config: PathBuf,
-    log: PathBuf,
-    port: u16,
-    child: Option<Child>,
-}
-
-impl Instance {
-    fn new(dir: &Path, n: usize, database_url: &str, smtp_url: &str) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let config = json!({
-            "listen": format!("127.0.0.1:{port}"),
-            "database_url": database_url,
-            "api_keys": [api_key()],
-            "rules_dir": dir.join("rules"),
-            "templates_dir": templates,
-            "feeds": {"en-US": dir.join("en-US.jsonl")},
-            "public_url": "https://shop.example/restock",
-            "unsubscribe_secret": "crash-test-secret",
-            "mail": {"transport": "smtp", "smtp_url": smtp_url, "from": "shop@crash.example"},
-            // Default leases: the heartbeat, not a short lease, frees a killed one's claims.
-            "engine": {"chunk_size": 100},
-            "delivery": {"batch_size": DELIVERY_BATCH, "concurrency": 16,
-                         "retry_schedule": ["1s", "2s", "5s"]},
-        });
-        let path = dir.join(format!("restock-{n}.yaml"));
-        // JSON is YAML.
-        std::fs::write(&path, config.to_string()).expect("config");
-        Self {
-            binary: PathBuf::from(env!("CARGO_BIN_EXE_restock")),
-            config: path,
-            log: dir.join(format!("restock-{n}.log")),
-            port,
-            child: None,
-        }
-    }
-
-    fn address(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("log file");
-        let child = Command::new(&self.binary)
-            .arg("--config")
-            .arg(&self.config)
-            .arg("serve")
-            .env("RUST_LOG", "warn")
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("start restock");
-        self.child = Some(child);
-    }
-
-    /// SIGKILL: no shutdown, no flush, no goodbye.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().expect("kill -9");
-            child.wait().expect("reap");
-        }
-    }
-
-    async fn wait_ready(&self) {
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let ready = client
-                .get(format!("{}/ready", self.address()))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if ready {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "restock did not become ready; its log:\n{}",
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// Instance `n`'s configuration: SMTP to the test server, default leases (the heartbeat,
+/// not a short lease, frees a killed one's claims).
+fn instance(dir: &Path, n: usize, database_url: &str, smtp_url: &str) -> Instance {
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let config = json!({
+        "database_url": database_url,
+        "api_keys": [api_key()],
+        "rules_dir": dir.join("rules"),
+        "templates_dir": templates,
+        "feeds": {"en-US": dir.join("en-US.jsonl")},
+        "public_url": "https://shop.example/restock",
+        "unsubscribe_secret": "crash-test-secret",
+        "mail": {"transport": "smtp", "smtp_url": smtp_url, "from": "shop@crash.example"},
+        "engine": {"chunk_size": 100},
+        "delivery": {"batch_size": DELIVERY_BATCH, "concurrency": 16,
+                     "retry_schedule": ["1s", "2s", "5s"]},
+    });
+    Instance::new(dir, n, config, "warn")
 }
 
 /// The test's own look into the database: seeding by SQL, and reading progress.

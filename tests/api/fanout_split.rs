@@ -8,13 +8,12 @@
 //! its budget, to the oldest VIP subscribers.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::binary::Instance;
 use crate::helpers::{api_key, Backend};
 
 /// Subscribers of the hot SKU; every tenth is a VIP.
@@ -82,7 +81,7 @@ async fn a_hot_skus_parts_are_shared_by_two_instances_exactly_once_through_a_kil
     let files = tempfile::tempdir().expect("temp dir");
     write_rules_and_feed(files.path());
     let mut instances: Vec<Instance> = (0..2)
-        .map(|n| Instance::new(files.path(), n, &backend.url()))
+        .map(|n| instance(files.path(), n, &backend.url()))
         .collect();
     for instance in &mut instances {
         instance.start();
@@ -90,7 +89,7 @@ async fn a_hot_skus_parts_are_shared_by_two_instances_exactly_once_through_a_kil
     for instance in &instances {
         instance.wait_ready().await;
     }
-    let workers: Vec<String> = instances.iter().map(Instance::engine_worker).collect();
+    let workers: Vec<String> = instances.iter().map(engine_worker).collect();
     send_the_batch(&instances[0].address()).await;
 
     // The batch's holder, killed while it walks a part and after each instance finished one.
@@ -403,116 +402,36 @@ fn write_rules_and_feed(dir: &Path) {
     std::fs::write(dir.join("en-US.jsonl"), lines.join("\n") + "\n").expect("feed");
 }
 
-/// One `restock serve` process with its own configuration, port and log.
-struct Instance {
-    config: PathBuf,
-    log: PathBuf,
-    port: u16,
-    child: Option<Child>,
+/// Instance `n`'s configuration: the file transport, small chunks and parts.
+fn instance(dir: &Path, n: usize, database_url: &str) -> Instance {
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let config = json!({
+        "database_url": database_url,
+        "api_keys": [api_key()],
+        "rules_dir": dir.join("rules"),
+        "templates_dir": templates,
+        "feeds": {"en-US": dir.join("en-US.jsonl")},
+        "public_url": "https://shop.example/restock",
+        "unsubscribe_secret": "split-test-secret",
+        "mail": {"transport": "file", "dir": dir.join("outbox"), "from": "shop@split.example"},
+        "engine": {"chunk_size": 50, "part_size": PART_SIZE},
+        "delivery": {"batch_size": 100, "concurrency": 8},
+        "rate_limit": {"enabled": false},
+    });
+    Instance::new(dir, n, config, "info,sqlx=warn")
 }
 
-impl Instance {
-    fn new(dir: &Path, n: usize, database_url: &str) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let config = json!({
-            "listen": format!("127.0.0.1:{port}"),
-            "database_url": database_url,
-            "api_keys": [api_key()],
-            "rules_dir": dir.join("rules"),
-            "templates_dir": templates,
-            "feeds": {"en-US": dir.join("en-US.jsonl")},
-            "public_url": "https://shop.example/restock",
-            "unsubscribe_secret": "split-test-secret",
-            "mail": {"transport": "file", "dir": dir.join("outbox"), "from": "shop@split.example"},
-            "engine": {"chunk_size": 50, "part_size": PART_SIZE},
-            "delivery": {"batch_size": 100, "concurrency": 8},
-            "rate_limit": {"enabled": false},
-        });
-        let path = dir.join(format!("restock-{n}.yaml"));
-        std::fs::write(&path, config.to_string()).expect("config");
-        Self {
-            config: path,
-            log: dir.join(format!("restock-{n}.log")),
-            port,
-            child: None,
-        }
-    }
-
-    fn address(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Starts the process, appending to its log.
-    fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_restock"))
-            .arg("--config")
-            .arg(&self.config)
-            .arg("serve")
-            .env("RUST_LOG", "info,sqlx=warn")
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("start restock");
-        self.child = Some(child);
-    }
-
-    /// SIGKILL: no shutdown, no retiring of claims.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().expect("kill -9");
-            child.wait().expect("reap");
-        }
-    }
-
-    /// The name the running process's engine claims under, from its (last) start line.
-    fn engine_worker(&self) -> String {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let after = log
-            .rsplit("engine_worker=")
-            .next()
-            .filter(|_| log.contains("engine_worker="))
-            .unwrap_or_else(|| panic!("no engine_worker in the log:\n{log}"));
-        after
-            .trim_start_matches('"')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect()
-    }
-
-    async fn wait_ready(&self) {
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let ready = client
-                .get(format!("{}/ready", self.address()))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if ready {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "restock did not become ready; its log:\n{}",
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// The name the running process's engine claims under, from its (last) start line.
+fn engine_worker(instance: &Instance) -> String {
+    let log = std::fs::read_to_string(&instance.log).unwrap_or_default();
+    let after = log
+        .rsplit("engine_worker=")
+        .next()
+        .filter(|_| log.contains("engine_worker="))
+        .unwrap_or_else(|| panic!("no engine_worker in the log:\n{log}"));
+    after
+        .trim_start_matches('"')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
 }

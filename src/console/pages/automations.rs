@@ -135,28 +135,13 @@ pub async fn edit(
     let params = Params::parse(query.as_deref());
     let name = file_name(params.get("file").unwrap_or("new-automation.yaml"))?;
     let dir = &state.console.rules_dir;
-    let text = match params.get("version") {
-        Some(version) => versioned::read_version(dir, name.place(), version)?.ok_or_else(|| {
-            ConsoleError::bad(
-                "version",
-                format!("{version:?} is not a kept version of {}", name.as_str()),
-            )
-        })?,
-        None => versioned::read(dir, name.place())?.unwrap_or_default(),
-    };
+    let text =
+        super::history::text_to_edit(dir, name.place(), name.as_str(), params.get("version"))?;
     let outcome = json!({"restoring": params.get("version")});
     editor(&state, &name, &text, None, outcome)
 }
 
-#[derive(Deserialize)]
-pub struct EditForm {
-    file: String,
-    #[serde(default)]
-    text: String,
-    /// `check` or `save`.
-    #[serde(default)]
-    action: String,
-}
+use super::history::EditForm;
 
 /// `POST /admin/automations/edit`: check (without JavaScript) or save the text.
 pub async fn submit(

@@ -69,35 +69,20 @@ pub async fn csv(
     let page = state.store.demand(&q).await?;
     let catalog = state.engine.catalog();
     let now = Utc::now().timestamp();
-    let time = |t: &Option<chrono::DateTime<Utc>>| t.as_ref().map(format_time).unwrap_or_default();
     let rows = page.rows.iter().map(|r| {
         let product = Product::of(catalog, r);
-        let level = r.last_level.as_ref();
-        vec![
-            r.sku.clone(),
-            r.locale.clone(),
-            r.external_id.clone(),
-            product.name.unwrap_or_default(),
-            product.image.unwrap_or_default(),
-            r.waiting.to_string(),
-            time(&r.oldest),
-            time(&r.newest),
-            (now - r.mean_created_s).max(0).to_string(),
-            level.map(|l| l.quantity.to_string()).unwrap_or_default(),
-            level
-                .map(|l| format_time(&l.reported_on))
-                .unwrap_or_default(),
-            level.map(|l| l.processed.to_string()).unwrap_or_default(),
-            level
-                .map(|l| {
-                    l.held_back
-                        .iter()
-                        .map(|(reason, n)| format!("{reason}: {n}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default(),
-        ]
+        let processed = r.last_level.as_ref().map(|l| l.processed.to_string());
+        let mut row = crate::insights::csv::demand_record(r, now);
+        let held_back = row.pop().unwrap_or_default();
+        row.splice(
+            3..3,
+            [
+                product.name.unwrap_or_default(),
+                product.image.unwrap_or_default(),
+            ],
+        );
+        row.extend([processed.unwrap_or_default(), held_back]);
+        row
     });
     let headers = [
         "sku",

@@ -19,6 +19,36 @@ use crate::console::rules_file::{self, FileName};
 use crate::console::versioned::{self, Place, SaveError};
 use crate::console::{template_file, ConsoleError};
 
+/// What the editor of `place` (shown as `name`) starts with: the file's text, or a kept
+/// version's when `version` is given (to restore it by saving).
+pub(crate) fn text_to_edit(
+    dir: &std::path::Path,
+    place: &Place,
+    name: &str,
+    version: Option<&str>,
+) -> Result<String, ConsoleError> {
+    match version {
+        Some(version) => versioned::read_version(dir, place, version)?.ok_or_else(|| {
+            ConsoleError::bad(
+                "version",
+                format!("{version:?} is not a kept version of {name}"),
+            )
+        }),
+        None => Ok(versioned::read(dir, place)?.unwrap_or_default()),
+    }
+}
+
+/// The editor's form, for rules files and templates alike.
+#[derive(Deserialize)]
+pub struct EditForm {
+    pub file: String,
+    #[serde(default)]
+    pub text: String,
+    /// `check` or `save`.
+    #[serde(default)]
+    pub action: String,
+}
+
 /// Which edited folder a request is about.
 #[derive(Clone, Copy)]
 enum Folder {

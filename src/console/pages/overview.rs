@@ -153,7 +153,7 @@ fn loads(state: &AppState) -> Vec<Value> {
             out.push(json!({
                 "name": "Templates",
                 "detail": "email templates",
-                "href": Value::Null,
+                "href": "/admin/templates",
                 "generation": status.generation,
                 "loadedOn": format_time(&status.loaded_on),
                 "error": status.last_error.map(|f| f.message),

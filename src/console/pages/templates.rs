@@ -12,7 +12,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -312,28 +311,13 @@ pub async fn edit(
     let params = Params::parse(query.as_deref());
     let file = file(params.get("file").unwrap_or_default())?;
     let dir = &state.console.templates_dir;
-    let text = match params.get("version") {
-        Some(version) => versioned::read_version(dir, file.place(), version)?.ok_or_else(|| {
-            ConsoleError::bad(
-                "version",
-                format!("{version:?} is not a kept version of {}", file.as_str()),
-            )
-        })?,
-        None => versioned::read(dir, file.place())?.unwrap_or_default(),
-    };
+    let text =
+        super::history::text_to_edit(dir, file.place(), file.as_str(), params.get("version"))?;
     let outcome = json!({"restoring": params.get("version")});
     editor(&state, &file, &text, None, outcome)
 }
 
-#[derive(Deserialize)]
-pub struct EditForm {
-    file: String,
-    #[serde(default)]
-    text: String,
-    /// `check` or `save`.
-    #[serde(default)]
-    action: String,
-}
+use super::history::EditForm;
 
 /// `POST /admin/templates/edit`: check or save the text. A save checks the whole set
 /// with it first, writes only a set that loads, keeps the previous text and reloads.
