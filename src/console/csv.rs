@@ -2,10 +2,20 @@
 //! 4180, one header row, formula-like cells made text): the same rows as the page, or
 //! every selected row streamed a page at a time.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::ConsoleError;
+use crate::store::{Keyset, Page};
+
+/// Rows a download of a paged list holds at most (newest first): a week of a busy shop's
+/// log, and a bound on what one request reads.
+pub const CSV_MAX: usize = 100_000;
+/// Rows read per step of such a download.
+const CSV_STEP: usize = 1_000;
 
 /// The CSV text of `rows`, the header row first when given: one piece of a streamed
 /// download.
@@ -51,4 +61,45 @@ fn attachment(filename: &str) -> [(header::HeaderName, String); 2] {
             format!("attachment; filename=\"{filename}\""),
         ),
     ]
+}
+
+/// Every row of a keyset-paged list, newest first and at most [`CSV_MAX`], as a download
+/// named `filename` streamed [`CSV_STEP`] rows at a time: `read(at, size)` reads a page,
+/// `key` is a row's key for the next one, `cells` turns rows into CSV rows. The first page
+/// is read before answering, so a failing database is an error page, not a cut-off file.
+pub async fn every_row<T, K, F, Fut>(
+    filename: &str,
+    header: &'static [&'static str],
+    cells: fn(&[T]) -> Vec<Vec<String>>,
+    key: fn(&T) -> K,
+    read: F,
+) -> Result<Response, ConsoleError>
+where
+    T: Send + 'static,
+    K: Send + 'static,
+    F: Fn(Keyset<K>, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>, ConsoleError>> + Send,
+{
+    let first = read(Keyset::First, CSV_STEP).await?;
+    let read = Arc::new(read);
+    let start = (Some(first), 0usize, true);
+    let pieces = futures::stream::unfold(start, move |(next, done, with_header)| {
+        let read = read.clone();
+        async move {
+            let page = next?;
+            let done = done + page.rows.len();
+            let piece = lines(with_header.then_some(header), &cells(&page.rows));
+            let after = page.rows.last().filter(|_| page.older && done < CSV_MAX);
+            let following = match after.map(key) {
+                Some(after) => match read(Keyset::After(after), CSV_STEP.min(CSV_MAX - done)).await
+                {
+                    Ok(p) => Some(p),
+                    Err(e) => return Some((Err(e), (None, done, false))),
+                },
+                None => None,
+            };
+            Some((piece, (following, done, false)))
+        }
+    });
+    Ok(stream(filename, pieces))
 }

@@ -194,6 +194,14 @@ impl Session<'_> {
         .unwrap();
     }
 
+    /// Signs in with the test key through the form and waits for the overview.
+    async fn sign_in(&self) {
+        self.open("/admin/login").await;
+        self.fill("#apikey", api_key()).await;
+        self.click("form.login button").await;
+        self.wait_text("h1", "Overview").await;
+    }
+
     async fn fill(&self, css: &str, text: &str) {
         let field = self.c.find(Locator::Css(css)).await.unwrap();
         field.clear().await.unwrap();
@@ -399,10 +407,7 @@ async fn an_admin_reads_the_demand_finds_a_contact_and_deletes_them() {
         shots: shots(),
         taken: 100,
     };
-    s.open("/admin/login").await;
-    s.fill("#apikey", api_key()).await;
-    s.click("form.login button").await;
-    s.wait_text("h1", "Overview").await;
+    s.sign_in().await;
 
     s.click("nav a[href='/admin/demand']").await;
     s.wait_text("h1", "Demand").await;
@@ -464,10 +469,7 @@ async fn a_marketer_previews_a_template_edits_it_and_restores_the_old_text() {
         shots: shots(),
         taken: 200,
     };
-    s.open("/admin/login").await;
-    s.fill("#apikey", api_key()).await;
-    s.click("form.login button").await;
-    s.wait_text("h1", "Overview").await;
+    s.sign_in().await;
 
     // The table and a preview, whose HTML part loads in the sandboxed frame.
     s.click("a[href='/admin/templates']").await;

@@ -2,7 +2,7 @@
 //! locale, externalId, quantity, whether the predefined conditions passed, how many
 //! subscriptions matched, what was sent per automation and branch, what was held back and
 //! why. Filters: SKU, since, held back only; keyset paging (`after`/`before`, `limit`
-//! rows a page); the CSV holds every selected stock level up to [`CSV_MAX`].
+//! rows a page); the CSV holds every selected stock level up to [`CSV_MAX`](crate::console::csv::CSV_MAX).
 
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, Response};
@@ -10,17 +10,11 @@ use serde_json::{json, Value};
 
 use super::{paging, parse_time, Params};
 use crate::api::AppState;
-use crate::console::csv::{lines, stream};
+use crate::console::csv::{every_row, CSV_MAX};
 use crate::console::ConsoleError;
 use crate::domain::{format_time, Sku};
 use crate::engine::log::{group, LogEntry};
 use crate::store::{Keyset, LevelKey, LogFilter, Page};
-
-/// Stock levels a CSV download holds at most (newest first): enough for a week of a busy
-/// shop, and a bound on what one request reads.
-pub const CSV_MAX: usize = 100_000;
-/// Stock levels read per step of a CSV download.
-const CSV_STEP: usize = 1_000;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -57,7 +51,7 @@ pub async fn show(
 }
 
 /// `/admin/log.csv` with the page's filters (not its paging: the download holds every
-/// selected stock level, up to [`CSV_MAX`]).
+/// selected stock level, up to [`CSV_MAX`](crate::console::csv::CSV_MAX)).
 fn csv_query(kept: &[(&str, Option<String>)]) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in kept.iter().filter(|(n, _)| *n != "limit") {
@@ -79,39 +73,25 @@ fn parse_key(raw: &str) -> Option<LevelKey> {
 }
 
 /// `GET /admin/log.csv`: every stock level the filters select (newest first, at most
-/// [`CSV_MAX`]), one line each, streamed a thousand at a time.
+/// [`CSV_MAX`](crate::console::csv::CSV_MAX)), one line each, streamed a thousand at a time.
 pub async fn csv(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());
     let filter = filter(&params)?;
-    let first = read_page(&state, &filter, Keyset::First, CSV_STEP.min(CSV_MAX)).await?;
-    let start = (Some(first), 0usize, true);
-    let pieces = futures::stream::unfold(start, move |(next, done, header)| {
+    let read = move |at, size| {
         let (state, filter) = (state.clone(), filter.clone());
-        async move {
-            let page = next?;
-            let done = done + page.rows.len();
-            let piece = lines(header.then_some(&HEADERS[..]), &rows(&page.rows));
-            let after = match page.rows.last() {
-                Some(last) if page.older && done < CSV_MAX => Some((last.batch_id, last.item)),
-                _ => None,
-            };
-            let following = match after {
-                Some(key) => {
-                    let step = CSV_STEP.min(CSV_MAX - done);
-                    match read_page(&state, &filter, Keyset::After(key), step).await {
-                        Ok(p) => Some(p),
-                        Err(e) => return Some((Err(e), (None, done, false))),
-                    }
-                }
-                None => None,
-            };
-            Some((piece, (following, done, false)))
-        }
-    });
-    Ok(stream("integration-log.csv", pieces))
+        async move { read_page(&state, &filter, at, size).await }
+    };
+    every_row(
+        "integration-log.csv",
+        &HEADERS,
+        rows,
+        |l| (l.batch_id, l.item),
+        read,
+    )
+    .await
 }
 
 const HEADERS: [&str; 10] = [

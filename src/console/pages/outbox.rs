@@ -1,6 +1,6 @@
 //! `/admin/outbox`: counts per status, the notifications of one status (dead letters by
 //! default, with their reason and attempts; keyset paging, `limit` a page; the CSV holds
-//! every notification of the status up to [`CSV_MAX`]), and the confirmed "retry dead" and "purge"
+//! every notification of the status up to [`CSV_MAX`](crate::console::csv::CSV_MAX)), and the confirmed "retry dead" and "purge"
 //! actions the API offers (`POST /api/v3/outbox/retry`, `DELETE /api/v3/outbox`).
 
 use std::collections::BTreeMap;
@@ -15,17 +15,12 @@ use uuid::Uuid;
 
 use super::{paging, Params};
 use crate::api::AppState;
-use crate::console::csv::{lines, stream};
+use crate::console::csv::{every_row, CSV_MAX};
 use crate::console::ConsoleError;
 use crate::domain::format_time;
 use crate::store::{Keyset, OutboxEntry, Page, DEAD, DELIVERED, PENDING};
 
 const STATUSES: [&str; 3] = [DEAD, PENDING, DELIVERED];
-
-/// Notifications a CSV download holds at most (newest first), and how many are read per
-/// step of it.
-pub const CSV_MAX: usize = 100_000;
-const CSV_STEP: usize = 1_000;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -76,35 +71,25 @@ pub async fn show(
 }
 
 /// `GET /admin/outbox.csv?status=`: every notification of the status (newest first, at
-/// most [`CSV_MAX`]), streamed a thousand at a time.
+/// most [`CSV_MAX`](crate::console::csv::CSV_MAX)), streamed a thousand at a time.
 pub async fn csv(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());
     let status = status(&params)?;
-    let first = step(&state, status, Keyset::First, CSV_STEP).await?;
-    let pieces =
-        futures::stream::unfold((Some(first), 0usize, true), move |(next, done, header)| {
-            let state = state.clone();
-            async move {
-                let page = next?;
-                let done = done + page.rows.len();
-                let piece = lines(header.then_some(&HEADERS[..]), &rows(&page.rows));
-                let following = match page.rows.last() {
-                    Some(last) if page.older && done < CSV_MAX => {
-                        let size = CSV_STEP.min(CSV_MAX - done);
-                        match step(&state, status, Keyset::After(last.id), size).await {
-                            Ok(p) => Some(p),
-                            Err(e) => return Some((Err(e), (None, done, false))),
-                        }
-                    }
-                    _ => None,
-                };
-                Some((piece, (following, done, false)))
-            }
-        });
-    Ok(stream(&format!("outbox-{status}.csv"), pieces))
+    let read = move |at, size| {
+        let state = state.clone();
+        async move { step(&state, status, at, size).await }
+    };
+    every_row(
+        &format!("outbox-{status}.csv"),
+        &HEADERS,
+        rows,
+        |n| n.id,
+        read,
+    )
+    .await
 }
 
 async fn step(
