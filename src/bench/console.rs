@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
-use super::data::{bench_config, write_fixture, DataArgs, Dataset};
+use super::data::{serving_config, write_fixture, DataArgs, Dataset};
 use super::db::{BenchDb, Pool};
 use super::generate::generate;
-use crate::config::Secret;
 use crate::startup::Application;
 
 /// The goal every page is measured against.
@@ -319,17 +318,8 @@ async fn run(
     db: &BenchDb,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let mut config = bench_config(dir, data, &db.url()?, 2_000)?;
-    config.listen = "127.0.0.1:0".parse()?;
+    let mut config = serving_config(dir, data, &db.url()?, API_KEY)?;
     config.public_url = "http://127.0.0.1".into();
-    config.api_keys = vec![Secret::new(API_KEY)];
-    config.engine.enabled = false;
-    config.delivery.enabled = false;
-    config.rate_limit.enabled = false;
-    config.api_key_file = dir.join("restock.key");
-    config.unsubscribe_secret_file = dir.join("restock.unsubscribe.key");
-    config.webhook.secret_file = dir.join("restock.webhook.key");
-    config.templates_dir = dir.join("no-templates");
     let app = Application::build(&config).await?;
     let address = format!("http://{}", app.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -196,6 +196,28 @@ pub fn bench_config(
     Ok(config)
 }
 
+/// [`bench_config`] for a server that only answers requests — no engine, no delivery, no
+/// rate limit, no templates — on a free port, accepting `api_key`, its key files in `dir`:
+/// what the benches that time pages and API calls start in-process.
+pub fn serving_config(
+    dir: &Path,
+    data: &Dataset,
+    database_url: &str,
+    api_key: &str,
+) -> anyhow::Result<Config> {
+    let mut config = bench_config(dir, data, database_url, 2_000)?;
+    config.listen = "127.0.0.1:0".parse()?;
+    config.api_keys = vec![Secret::new(api_key.to_owned())];
+    config.engine.enabled = false;
+    config.delivery.enabled = false;
+    config.rate_limit.enabled = false;
+    config.api_key_file = dir.join("restock.key");
+    config.unsubscribe_secret_file = dir.join("restock.unsubscribe.key");
+    config.webhook.secret_file = dir.join("restock.webhook.key");
+    config.templates_dir = dir.join("no-templates");
+    Ok(config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,10 +10,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use super::data::{bench_config, write_fixture, DataArgs, Dataset};
+use super::data::{serving_config, write_fixture, DataArgs, Dataset};
 use super::db::BenchDb;
 use super::generate::generate;
-use crate::config::Secret;
 use crate::startup::Application;
 use crate::store::{self, DemandQuery};
 
@@ -147,16 +146,7 @@ async fn run(
         "baseline: GROUP BY over every subscription, top 100: {baseline:.1} ms (one run)"
     )?;
 
-    let mut config = bench_config(dir, data, &db.url()?, 2_000)?;
-    config.listen = "127.0.0.1:0".parse()?;
-    config.api_keys = vec![Secret::new("bench")];
-    config.engine.enabled = false;
-    config.delivery.enabled = false;
-    config.rate_limit.enabled = false;
-    config.api_key_file = dir.join("restock.key");
-    config.unsubscribe_secret_file = dir.join("restock.unsubscribe.key");
-    config.webhook.secret_file = dir.join("restock.webhook.key");
-    config.templates_dir = dir.join("no-templates");
+    let config = serving_config(dir, data, &db.url()?, "bench")?;
     let app = Application::build(&config).await?;
     let address = format!("http://{}", app.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
