@@ -100,6 +100,11 @@ fn chunk_stats(
         );
     }
     let level_locale = column(&chunk.level.key.locale);
+    stats.add(
+        StatKey::locale(level_locale),
+        metric::MATCHED,
+        i64::try_from(chunk.matched).unwrap_or(i64::MAX),
+    );
     for (reason, n) in &chunk.held {
         let name = format!("{}{}", metric::HELD_PREFIX, reason.as_str());
         stats.add(
@@ -258,6 +263,12 @@ macro_rules! impl_insights_tx {
                     .collect();
                 write_ended(self, &expired).await?;
                 if $bypass {
+                    // The chunk's new notifications, which migration 0010's triggers leave
+                    // to their one writer.
+                    sqlx::query("UPDATE outbox_counts SET n = n + $1 WHERE status = 'pending'")
+                        .bind(i64::try_from(consumed.len()).unwrap_or(i64::MAX))
+                        .execute(&mut *self)
+                        .await?;
                     sqlx::query("UPDATE demand_bypass SET active = 0 WHERE id = 1").execute(&mut *self).await?;
                     let sku = chunk.level.key.sku.as_str();
                     for ((locale, external_id), (n, sum)) in consumed_counts(consumed, &expired) {

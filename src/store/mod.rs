@@ -249,8 +249,9 @@ pub trait OutboxStore: Send + Sync + 'static {
         contacts: &[Uuid],
         since: DateTime<Utc>,
     ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError>;
-    /// How many notifications there are per status, in one grouped `COUNT` that the
-    /// `(status, next_attempt_ms)` index answers (the metrics scrape reads it).
+    /// How many notifications there are per status (the metrics scrape and every console
+    /// page with outbox counts read it): on SQLite the counts migration 0010 keeps in the
+    /// transactions that change them, on PostgreSQL one grouped `COUNT`.
     async fn outbox_depth(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Gives every dead notification a fresh start; how many.
     async fn requeue_dead(&self) -> Result<u64, StoreError>;

@@ -12,7 +12,7 @@ pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_
 /// is the backend's statement claiming due notifications. The delivery worker's outcome
 /// records are a large transaction that runs alone (see `impl_engine_store!`).
 macro_rules! impl_outbox_store {
-    ($store:ty, $db:ty, read: $read:ident, claim: $claim:expr) => {
+    ($store:ty, $db:ty, read: $read:ident, claim: $claim:expr, depth: $depth:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::OutboxStore for $store {
             async fn claim_notifications(
@@ -144,10 +144,7 @@ macro_rules! impl_outbox_store {
             }
 
             async fn outbox_depth(&self) -> Result<Vec<(String, u64)>, StoreError> {
-                let rows: Vec<(String, i64)> =
-                    sqlx::query_as("SELECT status, COUNT(*) FROM notifications GROUP BY status")
-                        .fetch_all(&self.$read)
-                        .await?;
+                let rows: Vec<(String, i64)> = sqlx::query_as($depth).fetch_all(&self.$read).await?;
                 Ok(rows
                     .into_iter()
                     .map(|(status, n)| (status, u64::try_from(n).unwrap_or_default()))

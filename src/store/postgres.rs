@@ -21,7 +21,8 @@ use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
 use super::parts_queries::impl_part_store;
 use super::queries::{
-    email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
+    email_key_of, impl_store, merge, received_stats, CONTACT_COLUMNS, INSERT_CHUNK,
+    SUBSCRIPTION_COLUMNS,
 };
 use super::sessions::impl_session_store;
 use super::settle::{LevelMatches, SettleCommit, SettledLevel};
@@ -114,6 +115,10 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// Notifications per status, counted: no counter rows that every instance's delivery
+/// transactions would queue on (SQLite keeps them, migration 0010).
+const OUTBOX_DEPTH: &str = "SELECT status, COUNT(*) FROM notifications GROUP BY status";
+
 /// The attribution window until the configuration sets one.
 const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
 
@@ -121,7 +126,7 @@ impl_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM);
 impl_engine_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_settle_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_part_store!(PostgresStore, sqlx::Postgres, read: pool, lock: " FOR UPDATE SKIP LOCKED");
-impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS);
+impl_outbox_store!(PostgresStore, sqlx::Postgres, read: pool, claim: CLAIM_NOTIFICATIONS, depth: OUTBOX_DEPTH);
 impl_instance_store!(PostgresStore);
 impl_session_store!(PostgresStore, read: pool);
 impl_insights_store!(PostgresStore, sqlx::Postgres, read: pool);

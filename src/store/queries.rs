@@ -18,6 +18,25 @@ pub(crate) const SUBSCRIPTION_COLUMNS: &str =
 /// SQLite it joins a group commit (`sqlite_group.rs`), already inside a transaction, so a
 /// write that needs atomicity `begin()`s a nested transaction, which sqlx makes a savepoint
 /// there and a real transaction on PostgreSQL. The SQL is the same either way.
+/// The daily statistics of a call that stored `levels`: `stock_levels` per locale.
+pub(crate) fn received_stats(
+    zone: super::StatsZone,
+    levels: &[super::StockLevel],
+) -> super::DailyStats {
+    let mut per_locale = std::collections::BTreeMap::<&str, i64>::new();
+    for level in levels {
+        *per_locale
+            .entry(super::model::column(&level.key.locale))
+            .or_default() += 1;
+    }
+    let mut stats = super::DailyStats::new(zone.today());
+    for (locale, n) in per_locale {
+        let key = super::StatKey::locale(locale);
+        stats.add(key, super::stats::metric::STOCK_LEVELS, n);
+    }
+    stats
+}
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, read: $read:ident, claim: $claim:expr) => {
         #[async_trait::async_trait]
@@ -240,6 +259,7 @@ macro_rules! impl_store {
             async fn store_stock_levels(&self, levels: &[StockLevel]) -> Result<StockBatch, StoreError> {
                 // Owned, to cross to the SQLite writer task; a copy costs far less than the write.
                 let levels = levels.to_vec();
+                let zone = self.zone;
                 self.write(levels.len() + 1, move |conn| Box::pin(async move {
                     let levels = &levels[..];
                     let batch = StockBatch { id: rows::new_id(), received_on: rows::now(), item_count: levels.len() };
@@ -284,6 +304,8 @@ macro_rules! impl_store {
                         );
                         upsert.build().execute(&mut *tx).await?;
                     }
+                    let received = received_stats(zone, levels);
+                    $crate::store::AddStats::add_stats(&mut *tx, &received).await?;
                     tx.commit().await?;
                     Ok(batch)
                 }))

@@ -76,8 +76,9 @@ pub(crate) fn unlogged_levels_from(by_sku: bool) -> String {
     }
 }
 
-/// The daily statistics of a settle commit: `held:<reason>` for the matches of every stock
-/// level held back as a whole, by the level's locale, as a fan-out chunk counts its own.
+/// The daily statistics of a settle commit: `held:<reason>` and `matched` for the matches
+/// of every stock level held back as a whole, by the level's locale, as a fan-out chunk
+/// counts its own.
 pub(crate) fn held_stats(
     day: chrono::NaiveDate,
     commit: &crate::store::SettleCommit<'_>,
@@ -92,6 +93,8 @@ pub(crate) fn held_stats(
         let metric = format!("{HELD_PREFIX}{}", held.reason.as_str());
         let n = i64::try_from(held.matched).unwrap_or(i64::MAX);
         stats.add(crate::store::StatKey::locale(locale), &metric, n);
+        let matched = crate::store::stats::metric::MATCHED;
+        stats.add(crate::store::StatKey::locale(locale), matched, n);
     }
     stats
 }

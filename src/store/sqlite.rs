@@ -24,7 +24,8 @@ use super::outbox_model::*;
 use super::outbox_queries::{self, impl_outbox_store};
 use super::parts_queries::impl_part_store;
 use super::queries::{
-    email_key_of, impl_store, merge, CONTACT_COLUMNS, INSERT_CHUNK, SUBSCRIPTION_COLUMNS,
+    email_key_of, impl_store, merge, received_stats, CONTACT_COLUMNS, INSERT_CHUNK,
+    SUBSCRIPTION_COLUMNS,
 };
 use super::sessions::impl_session_store;
 use super::settle::{LevelMatches, SettleCommit, SettledLevel};
@@ -116,6 +117,9 @@ const CLAIM_NOTIFICATIONS: &str = concat!(
      RETURNING id"
 );
 
+/// Notifications per status: the counts migration 0010 keeps, three rows.
+const OUTBOX_DEPTH: &str = "SELECT status, n FROM outbox_counts";
+
 /// The attribution window until the configuration sets one.
 const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
 
@@ -123,7 +127,7 @@ impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_settle_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_part_store!(SqliteStore, sqlx::Sqlite, read: reader, lock: "");
-impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS);
+impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS, depth: OUTBOX_DEPTH);
 impl_instance_store!(SqliteStore);
 impl_session_store!(SqliteStore, read: reader);
 impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);

@@ -112,6 +112,12 @@ impl DailyStats {
 /// `held:<reason>` and the other metric names, in one place (docs/insights.md).
 pub mod metric {
     pub const SUBSCRIBED: &str = "subscribed";
+    /// Stock levels received over the API, by locale (the engine's input, counted at
+    /// ingest; no automation, as nothing has been decided yet).
+    pub const STOCK_LEVELS: &str = "stock_levels";
+    /// Subscriptions a stock level matched, by the level's locale, whatever then became of
+    /// them (triggered, held back, expired).
+    pub const MATCHED: &str = "matched";
     pub const TRIGGERED: &str = "triggered";
     /// Seconds from subscription to notification, summed over triggered subscriptions.
     pub const WAIT_SECONDS: &str = "wait_seconds";

@@ -173,6 +173,38 @@ async fn the_pages_show_exactly_the_scenarios_numbers(backend: Backend) {
     let wait = after(&overview, "id=\"n-wait\">");
     assert!(wait.ends_with(" s"), "a wait of seconds: {wait}");
     assert!(overview.contains("<svg class=\"chart\""), "{overview}");
+    // The engine's day: two stock levels; the first matched three and held them back
+    // (no stock), the second matched the same three and triggered them; all delivered.
+    let engine: Vec<(&str, Vec<&str>)> = [
+        "levels",
+        "matched",
+        "triggered",
+        "held",
+        "held:noStock",
+        "delivered",
+        "dead",
+    ]
+    .iter()
+    .map(|key| {
+        let row = row(&overview, &format!("data-count=\"{key}\""));
+        let cells = row.split("<td class=\"num\">").skip(1);
+        (*key, cells.map(|c| &c[..c.find('<').unwrap()]).collect())
+    })
+    .collect();
+    let day = |n: &'static str| vec![n, "0", n];
+    assert_eq!(
+        engine,
+        [
+            ("levels", day("2")),
+            ("matched", day("6")),
+            ("triggered", day("3")),
+            ("held", day("3")),
+            ("held:noStock", day("3")),
+            ("delivered", day("3")),
+            ("dead", day("0")),
+        ],
+        "today, yesterday, 7 days"
+    );
     // The overview's numbers are the API's report for the same days.
     let today = Utc::now().date_naive();
     let from = today - chrono::Days::new(6);

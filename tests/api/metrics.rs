@@ -175,8 +175,59 @@ async fn latency_is_labelled_by_route_template(backend: Backend) {
     );
 }
 
+/// The outbox gauge against the outbox's own list, for every status.
+async fn assert_depth(app: &TestApp, expected: [usize; 3], step: &str) {
+    let text = app.metrics().await;
+    let mut listed = Vec::new();
+    for status in ["pending", "delivered", "dead"] {
+        let gauge = value(&text, "restock_outbox_notifications", &[("status", status)]);
+        let page: serde_json::Value = app
+            .call(Method::GET, &format!("/api/v3/outbox?status={status}"))
+            .await;
+        let rows = page["data"].as_array().expect("a list").len();
+        assert_eq!(gauge, rows as f64, "{step}: {status} gauge vs the list");
+        listed.push(rows);
+    }
+    assert_eq!(listed, expected, "{step}: pending, delivered, dead");
+}
+
+/// The outbox counts (kept by triggers and the fan-out on SQLite, counted on PostgreSQL)
+/// follow every change a notification goes through: created, dead-lettered, retried,
+/// deleted with its contact, purged.
+async fn outbox_counts_follow_every_change(backend: Backend) {
+    let dead_end =
+        "id: everyone\nsplit:\n  by: locale\n  branches:\n    default:\n      - webhook: {url: 'ftp://x.example/'}\n";
+    let app = shop(backend).rule("everyone.yaml", dead_end).spawn().await;
+    let anna = app.create_contact("anna@example.com").await;
+    let bert = app.create_contact("bert@example.com").await;
+    let cecilia = app.create_contact("cecilia@example.com").await;
+    for contact in [anna, bert, cecilia] {
+        app.subscribe(contact, "SKU-1", "sv-SE", None).await;
+    }
+    app.stock(json!([{"sku": "SKU-1", "quantity": 3}])).await;
+    assert_depth(&app, [3, 0, 0], "fanned out").await;
+    app.delivery.run_pending().await.unwrap();
+    assert_depth(&app, [0, 0, 3], "dead-lettered").await;
+    let retried: serde_json::Value = app.call(Method::POST, "/api/v3/outbox/retry").await;
+    assert_eq!(retried["requeued"], 3);
+    assert_depth(&app, [3, 0, 0], "retried").await;
+    let deleted = app
+        .request(Method::DELETE, &format!("/api/v3/contacts/{bert}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert_depth(&app, [2, 0, 0], "a contact deleted").await;
+    app.delivery.run_pending().await.unwrap();
+    assert_depth(&app, [0, 0, 2], "dead again").await;
+    let purged: serde_json::Value = app.call(Method::DELETE, "/api/v3/outbox?status=dead").await;
+    assert_eq!(purged["purged"], 2);
+    assert_depth(&app, [0, 0, 0], "purged").await;
+}
+
 crate::on_both_backends!(
     engine_and_outbox_counts,
+    outbox_counts_follow_every_change,
     reloads_and_their_errors,
     latency_is_labelled_by_route_template,
 );

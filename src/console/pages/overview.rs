@@ -1,5 +1,5 @@
 //! `/admin`: what is waiting to go out, what the engine did in the last 7 days (from the
-//! integration log), the insights' numbers of the last 7 days (the back-in-stock report,
+//! daily statistics), the insights' numbers of the last 7 days (the back-in-stock report,
 //! read by the same code as `GET /api/v3/reports/back-in-stock`), and whether rules,
 //! templates and feeds loaded.
 
@@ -7,19 +7,15 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::Html;
-use chrono::{Duration, Utc};
+use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
 use crate::api::AppState;
 use crate::console::chart::{bars, Series};
 use crate::console::ConsoleError;
 use crate::domain::format_time;
-use crate::engine::log::{group, LogEntry};
+use crate::store::stats::{metric, StatRow};
 use crate::store::{DEAD, DELIVERED, PENDING};
-
-/// The stock levels the week's chart reads at most (the newest first), so the page stays
-/// fast whatever the log's size; the page says when it stopped there.
-const WEEK_LIMIT: usize = 5_000;
 
 pub async fn show(State(state): State<AppState>) -> Result<Html<String>, ConsoleError> {
     let data = json!({
@@ -58,45 +54,77 @@ async fn outbox(state: &AppState) -> Result<Value, ConsoleError> {
     Ok(json!({"rows": rows, "chart": chart}))
 }
 
-#[derive(Default, Clone, Copy)]
+/// One day's engine activity, from the daily statistics.
+#[derive(Default, Clone)]
 struct Day {
-    levels: u64,
-    matched: u64,
-    sent: u64,
-    held: u64,
+    levels: i64,
+    matched: i64,
+    triggered: i64,
+    delivered: i64,
+    dead: i64,
+    /// Held back per reason.
+    held: BTreeMap<String, i64>,
 }
 
-/// Per UTC day of the last 7: stock levels received, subscriptions matched, sent, held.
-async fn week(state: &AppState) -> Result<Value, ConsoleError> {
-    let since = Utc::now() - Duration::days(6);
-    let since = since
-        .date_naive()
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc();
-    let rows = state
-        .store
-        .integration_log(None, Some(since), WEEK_LIMIT)
-        .await?;
-    let entries = group(rows);
-    let truncated = entries.len() >= WEEK_LIMIT;
-    let mut days: BTreeMap<String, Day> = (0..7)
-        .map(|i| {
-            (
-                (since + Duration::days(i)).format("%Y-%m-%d").to_string(),
-                Day::default(),
-            )
-        })
-        .collect();
-    for entry in &entries {
-        let day = days
-            .entry(entry.logged_on.format("%Y-%m-%d").to_string())
-            .or_default();
-        add(day, entry);
+impl Day {
+    fn add(&mut self, row: &StatRow) {
+        let slot = match row.metric.as_str() {
+            metric::STOCK_LEVELS => &mut self.levels,
+            metric::MATCHED => &mut self.matched,
+            metric::TRIGGERED => &mut self.triggered,
+            metric::DELIVERED => &mut self.delivered,
+            metric::DEAD => &mut self.dead,
+            other => match other.strip_prefix(metric::HELD_PREFIX) {
+                Some(reason) => self.held.entry(reason.to_owned()).or_default(),
+                None => return,
+            },
+        };
+        *slot += row.value;
     }
-    let categories: Vec<String> = days.keys().map(|d| d[5..].to_owned()).collect();
-    let column = |f: fn(&Day) -> u64| days.values().map(f).collect::<Vec<u64>>();
+
+    fn merge(&mut self, other: &Day) {
+        self.levels += other.levels;
+        self.matched += other.matched;
+        self.triggered += other.triggered;
+        self.delivered += other.delivered;
+        self.dead += other.dead;
+        for (reason, n) in &other.held {
+            *self.held.entry(reason.clone()).or_default() += n;
+        }
+    }
+
+    fn held_total(&self) -> i64 {
+        self.held.values().sum()
+    }
+}
+
+/// The engine's last 7 days (today included, in `insights.time_zone`): stock levels
+/// received, subscriptions matched, triggered, held back by reason, delivered and dead,
+/// per day (a chart and its table) and for today, yesterday and the week. Read from the
+/// daily statistics the ingest, the fan-out and the delivery count in their own
+/// transactions, so it costs the same after a million stock levels as after ten.
+async fn week(state: &AppState) -> Result<Value, ConsoleError> {
+    let zone = state.store.stats_zone();
+    let today = zone.today();
+    let first = today.checked_sub_days(Days::new(6)).unwrap_or(today);
+    let mut days: BTreeMap<NaiveDate, Day> = first
+        .iter_days()
+        .take_while(|d| *d <= today)
+        .map(|d| (d, Day::default()))
+        .collect();
+    for row in state.store.daily_stats(first, today, None, None).await? {
+        if let Some(day) = parse_day(&row.day).and_then(|d| days.get_mut(&d)) {
+            day.add(&row);
+        }
+    }
+    let categories: Vec<String> = days.keys().map(|d| d.format("%m-%d").to_string()).collect();
+    let column = |f: fn(&Day) -> i64| -> Vec<u64> {
+        days.values()
+            .map(|d| u64::try_from(f(d)).unwrap_or(0))
+            .collect()
+    };
     let chart = bars(
-        "Stock levels received and notifications sent per day, last 7 days",
+        "Stock levels received, subscriptions matched, triggered and held back per day, last 7 days",
         &categories,
         &[
             Series {
@@ -110,29 +138,63 @@ async fn week(state: &AppState) -> Result<Value, ConsoleError> {
                 values: column(|d| d.matched),
             },
             Series {
-                name: "sent",
+                name: "triggered",
                 class: "s3",
-                values: column(|d| d.sent),
+                values: column(|d| d.triggered),
             },
             Series {
                 name: "held back",
                 class: "s4",
-                values: column(|d| d.held),
+                values: column(|d| d.held_total()),
             },
         ],
     );
     let rows: Vec<Value> = days
         .iter()
-        .map(|(day, d)| json!({"day": day, "levels": d.levels, "matched": d.matched, "sent": d.sent, "held": d.held}))
+        .map(|(day, d)| {
+            json!({"day": day.to_string(), "levels": d.levels, "matched": d.matched,
+                   "sent": d.triggered, "held": d.held_total()})
+        })
         .collect();
-    Ok(json!({"rows": rows, "chart": chart, "truncated": truncated, "limit": WEEK_LIMIT}))
+    let pick = |day: Option<NaiveDate>| day.and_then(|d| days.get(&d)).cloned().unwrap_or_default();
+    let mut whole = Day::default();
+    for day in days.values() {
+        whole.merge(day);
+    }
+    let windows = [pick(Some(today)), pick(today.pred_opt()), whole];
+    Ok(json!({
+        "rows": rows,
+        "chart": chart,
+        "zone": zone.name(),
+        "totals": totals(&windows),
+    }))
 }
 
-fn add(day: &mut Day, entry: &LogEntry) {
-    day.levels += 1;
-    day.matched += entry.matched;
-    day.sent += entry.sent.iter().map(|s| s.count).sum::<u64>();
-    day.held += entry.held_back.values().sum::<u64>();
+/// The rows of the today / yesterday / 7 days table: one per count, one per reason held.
+fn totals(windows: &[Day; 3]) -> Vec<Value> {
+    let line = |key: &str, name: &str, f: &dyn Fn(&Day) -> i64, reason: bool| {
+        let values: Vec<i64> = windows.iter().map(f).collect();
+        json!({"key": key, "name": name, "reason": reason, "values": values})
+    };
+    let mut out = vec![
+        line("levels", "Stock levels received", &|d| d.levels, false),
+        line("matched", "Subscriptions matched", &|d| d.matched, false),
+        line("triggered", "Triggered", &|d| d.triggered, false),
+        line("held", "Held back", &|d| d.held_total(), false),
+    ];
+    let reasons: std::collections::BTreeSet<&String> =
+        windows.iter().flat_map(|d| d.held.keys()).collect();
+    for reason in reasons {
+        let n = |d: &Day| d.held.get(reason).copied().unwrap_or(0);
+        out.push(line(&format!("held:{reason}"), reason, &n, true));
+    }
+    out.push(line("delivered", "Delivered", &|d| d.delivered, false));
+    out.push(line("dead", "Dead-lettered", &|d| d.dead, false));
+    out
+}
+
+fn parse_day(day: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 /// Rules, templates and every feed: generation, load time, and the last error if any.
