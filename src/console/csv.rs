@@ -53,6 +53,39 @@ where
     (attachment(filename), axum::body::Body::from_stream(body)).into_response()
 }
 
+/// A page's own JSON rows as a download named `filename`: one column per `(header,
+/// pointer)`, the cell the value at that JSON pointer (`/notification/status`) — strings
+/// bare, a list's items joined by "; ", null and absent empty — so the file holds what
+/// the page shows, by the code that shows it.
+pub fn values(
+    filename: &str,
+    columns: &[(&str, &str)],
+    rows: &[serde_json::Value],
+) -> Result<Response, ConsoleError> {
+    let headers: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
+    let cells = rows.iter().map(|row| {
+        columns
+            .iter()
+            .map(|(_, pointer)| text(row.pointer(pointer)))
+            .collect()
+    });
+    download(filename, &headers, cells)
+}
+
+fn text(value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| text(Some(item)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
+}
+
 fn attachment(filename: &str) -> [(header::HeaderName, String); 2] {
     [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -22,6 +22,9 @@ pub enum ConsoleError {
     TooManySignIns(u64),
     #[error("no such page")]
     NotFound,
+    /// A search for a contact (a download of their history) that finds none.
+    #[error("no contact has this id or email address")]
+    NoSuchContact,
     /// A contact id that no contact has (they may have been deleted already).
     #[error("no contact has this id; nothing was changed")]
     ContactNotFound,
@@ -50,7 +53,9 @@ impl ConsoleError {
             ConsoleError::CrossSite => StatusCode::FORBIDDEN,
             ConsoleError::BadInput { .. } => StatusCode::BAD_REQUEST,
             ConsoleError::TooManySignIns(_) => StatusCode::TOO_MANY_REQUESTS,
-            ConsoleError::NotFound | ConsoleError::ContactNotFound => StatusCode::NOT_FOUND,
+            ConsoleError::NotFound
+            | ConsoleError::ContactNotFound
+            | ConsoleError::NoSuchContact => StatusCode::NOT_FOUND,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -21,8 +21,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/demand", get(demand::show))
         .route("/admin/demand.csv", get(demand::csv))
         .route("/admin/contacts", get(contacts::show))
+        .route("/admin/contacts.csv", get(contacts::csv))
         .route("/admin/contacts/delete", post(contacts::delete))
         .route("/admin/feeds", get(feeds::show))
+        .route("/admin/feeds.csv", get(feeds::csv))
         .route("/admin/log", get(log::show))
         .route("/admin/log.csv", get(log::csv))
         .route("/admin/outbox", get(outbox::show))
@@ -30,6 +32,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/outbox/retry", post(outbox::retry))
         .route("/admin/outbox/purge", post(outbox::purge))
         .route("/admin/automations", get(automations::show))
+        .route("/admin/automations.csv", get(automations::csv))
         .route(
             "/admin/automations/edit",
             get(automations::edit).post(automations::submit),
@@ -38,6 +41,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/automations/diff", get(history::rules_diff))
         .route("/admin/automations/restore", post(history::rules_restore))
         .route("/admin/templates", get(templates::show))
+        .route("/admin/templates.csv", get(templates::csv))
         .route("/admin/templates/frame", get(templates::frame))
         .route(
             "/admin/templates/edit",

@@ -404,6 +404,32 @@ async fn pages_show_feeds_products_and_the_integration_log_with_hostile_text_esc
     let feeds = browser.page("/admin/feeds").await;
     assert!(feeds.contains("sv-SE") && feeds.contains("pl-PL"));
     assert!(feeds.contains("jsonl"));
+    for (csv, header, expected) in [
+        (
+            "/admin/feeds.csv",
+            "locale,file,format,products,loadedOn,version,warnings,lastError",
+            ",jsonl,2,",
+        ),
+        (
+            "/admin/automations.csv",
+            "id,name,enabled,priority,threshold,expiresAfter,throttlePerUnit,when,split,file,line",
+            "everyone,Everyone,true,100,1,,,,\"sv-SE: email; default: email, log\",everyone.yaml,",
+        ),
+    ] {
+        let response = browser.get(csv).await;
+        assert_eq!(response.status(), 200, "{csv}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8"
+        );
+        let body = response.text().await.unwrap();
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(lines[0], header, "{csv}");
+        assert!(
+            lines[1..].iter().any(|l| l.contains(expected)),
+            "{csv}: {body}"
+        );
+    }
     let product = browser.page("/admin/feeds?locale=sv-SE&sku=SKU-1").await;
     assert!(
         product.contains("Kånken") && product.contains("899"),

@@ -425,6 +425,38 @@ async fn a_contact_is_found_by_email_or_id_with_their_history(backend: Backend) 
     assert!(revealed.contains("Ada.Lovelace@example.com"));
     assert!(revealed.contains(">Test<"), "firstName shown: {revealed}");
 
+    // The whole history as CSV, from the page's link.
+    let download = by_id
+        .split("href=\"")
+        .find_map(|h| h.strip_prefix("/admin/contacts.csv?"))
+        .map(|h| format!("/admin/contacts.csv?{}", &h[..h.find('"').unwrap()]))
+        .map(|h| h.replace("&amp;", "&").replace("&#x3D;", "="))
+        .expect("a CSV link");
+    assert_eq!(download, format!("/admin/contacts.csv?q={ada}"));
+    let response = browser.get(&download).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-disposition"],
+        format!("attachment; filename=\"contact-{ada}.csv\"").as_str()
+    );
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("subscriptionId,sku,locale,externalId,subscribedOn,status,"));
+    assert!(
+        lines[1].contains(",SKU-2,pl-PL,store-7,") && lines[1].contains(",waiting,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].contains(",SKU-1,sv-SE,,") && lines[2].contains(",everyone,sv-SE,delivered,1,"),
+        "{csv}"
+    );
+    assert!(lines[2].ends_with(",899.00,SEK"), "{csv}");
+    let unknown = browser
+        .get(&format!("/admin/contacts.csv?q={}", Uuid::now_v7()))
+        .await;
+    assert_eq!(unknown.status(), 404);
+
     let nobody = browser
         .page(&format!("/admin/contacts?q={}", Uuid::now_v7()))
         .await;
@@ -453,6 +485,33 @@ async fn addresses_are_masked_in_lists_until_revealed(backend: Backend) {
     assert!(
         !page.contains("jane@") && !page.contains("Jo.Smith"),
         "{page}"
+    );
+    let csv = browser
+        .get("/admin/contacts.csv?q=j")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert_eq!(lines[0], "contactId,email,createdOn,acceptsEmail");
+    assert!(
+        lines[1].starts_with(&format!("{jane},j•••@example.com,")),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with(&format!("{jo},J•••@example.org,")),
+        "masked: {csv}"
+    );
+    assert!(!csv.contains("jane@"), "{csv}");
+    let revealed_csv = browser
+        .get("/admin/contacts.csv?q=j&reveal=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        revealed_csv.contains("jane@example.com") && revealed_csv.contains("Jo.Smith@example.org")
     );
     let reveal = link_by_id(&page, "reveal");
     assert_eq!(reveal, "/admin/contacts?q=j&reveal=1");

@@ -114,6 +114,27 @@ async fn the_table_shows_the_file_each_locale_actually_uses_and_the_last_load_er
     assert!(row(&page, "back-in-stock", "pl-PL").contains("its own"));
     let unsubscribe = row(&page, "unsubscribe", "de-DE");
     assert!(unsubscribe.contains("en-US (fallback)"), "{unsubscribe}");
+    // The same table as CSV, from the page's link.
+    assert!(page.contains("href=\"/admin/templates.csv\" download"));
+    let response = browser.get("/admin/templates.csv").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "template,locale,localeUsed,own,files,error");
+    assert!(
+        lines.contains(&"back-in-stock,de-DE,en-US,false,en-US/back-in-stock.subject.hbs; en-US/back-in-stock.html.hbs; en-US/back-in-stock.txt.hbs,"),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("back-in-stock,sv-SE,sv-SE,true,")),
+        "{csv}"
+    );
 
     // A broken edit on disk: the reload fails, the page says why in red.
     let broken = templates_dir(&app).join("pl-PL/back-in-stock.txt.hbs");

@@ -3,7 +3,7 @@
 //! `POST /admin/automations/check`), saves atomically with history, and reloads.
 
 use axum::extract::{RawQuery, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
 use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -55,6 +55,50 @@ pub async fn show(
         .console
         .views
         .page("automations", "Automations", "/admin/automations", &data)
+}
+
+/// `GET /admin/automations.csv`: the live automations in priority order, as listed, each
+/// split as `locale: actions` per branch.
+pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+    let rows: Vec<Value> = state
+        .engine
+        .rules()
+        .current()
+        .all()
+        .iter()
+        .map(|a| {
+            let mut row = automation(a);
+            let split: Vec<String> = row["branches"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{}: {}",
+                        b["locale"].as_str().unwrap_or(""),
+                        b["actions"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            row["split"] = json!(split);
+            row
+        })
+        .collect();
+    let columns = [
+        ("id", "/id"),
+        ("name", "/name"),
+        ("enabled", "/enabled"),
+        ("priority", "/priority"),
+        ("threshold", "/threshold"),
+        ("expiresAfter", "/expiresAfter"),
+        ("throttlePerUnit", "/throttle"),
+        ("when", "/when"),
+        ("split", "/split"),
+        ("file", "/file"),
+        ("line", "/line"),
+    ];
+    crate::console::csv::values("automations.csv", &columns, &rows)
 }
 
 fn automation(a: &Automation) -> Value {

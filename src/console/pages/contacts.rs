@@ -66,11 +66,79 @@ pub async fn show(
             }
         };
         merge(&mut data, found);
+        let mut csv = form_urlencoded::Serializer::new(String::new());
+        csv.append_pair("q", q);
+        if reveal {
+            csv.append_pair("reveal", "1");
+        }
+        data["csv"] = json!(format!("/admin/contacts.csv?{}", csv.finish()));
     }
     state
         .console
         .views
         .page("contacts", "Contacts", "/admin/contacts", &data)
+}
+
+/// `GET /admin/contacts.csv?q=`: what the search shows, whole — one contact's every
+/// subscription with its notification, or the contacts an address's start finds (at most
+/// as many as the page lists; addresses masked unless `reveal=1`).
+pub async fn csv(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ConsoleError> {
+    let params = Params::parse(query.as_deref());
+    let reveal = params.get("reveal") == Some("1");
+    let Some(q) = params.get("q") else {
+        return Err(ConsoleError::bad(
+            "q",
+            "type a contact id, an email address or its start",
+        ));
+    };
+    let contact = match Search::parse(q)? {
+        Search::Id(id) => state.store.get_contact(id).await?,
+        Search::Email(email) => state.store.contact_by_email(&email).await?,
+        Search::Prefix(prefix) => {
+            let found = state
+                .store
+                .contacts_by_email_prefix(&prefix, LISTED)
+                .await?;
+            let rows: Vec<Value> = found.iter().map(|c| listed(c, reveal)).collect();
+            let columns = [
+                ("contactId", "/id"),
+                ("email", "/email"),
+                ("createdOn", "/createdOn"),
+                ("acceptsEmail", "/acceptsEmail"),
+            ];
+            return crate::console::csv::values("contacts.csv", &columns, &rows);
+        }
+    };
+    let contact = contact.ok_or(ConsoleError::NoSuchContact)?;
+    let mut history = state.store.history(contact.id).await?.unwrap_or_default();
+    history.reverse();
+    let rows: Vec<Value> = history.iter().map(entry).collect();
+    let columns = [
+        ("subscriptionId", "/subscriptionId"),
+        ("sku", "/sku"),
+        ("locale", "/locale"),
+        ("externalId", "/externalId"),
+        ("subscribedOn", "/subscribedOn"),
+        ("status", "/status"),
+        ("endedOn", "/endedOn"),
+        ("expiredBy", "/expiredBy"),
+        ("notificationId", "/notification/id"),
+        ("automation", "/notification/automation"),
+        ("branch", "/notification/branch"),
+        ("notificationStatus", "/notification/status"),
+        ("attempts", "/notification/attempts"),
+        ("lastError", "/notification/lastError"),
+        ("finishedOn", "/notification/finishedOn"),
+        ("clickedOn", "/notification/clickedOn"),
+        ("convertedOn", "/notification/convertedOn"),
+        ("revenue", "/notification/revenue"),
+        ("currency", "/notification/currency"),
+    ];
+    let name = format!("contact-{}.csv", contact.id);
+    crate::console::csv::values(&name, &columns, &rows)
 }
 
 /// What the one search field holds.

@@ -2,7 +2,7 @@
 //! and `?locale=&sku=` looks a product up exactly as the engine sees it.
 
 use axum::extract::{RawQuery, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
 use serde_json::{json, Value};
 
 use super::Params;
@@ -15,8 +15,40 @@ pub async fn show(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
-    let catalog = state.engine.catalog();
-    let feeds: Vec<Value> = catalog
+    let feeds = feeds(&state);
+    let lookup = lookup(&state, &params)?;
+    let data = json!({
+        "feeds": feeds,
+        "lookup": lookup,
+        "locale": params.get("locale"),
+        "sku": params.get("sku"),
+    });
+    state
+        .console
+        .views
+        .page("feeds", "Feeds", "/admin/feeds", &data)
+}
+
+/// `GET /admin/feeds.csv`: the feeds as listed.
+pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+    let columns = [
+        ("locale", "/locale"),
+        ("file", "/path"),
+        ("format", "/format"),
+        ("products", "/products"),
+        ("loadedOn", "/loadedOn"),
+        ("version", "/generation"),
+        ("warnings", "/warnings"),
+        ("lastError", "/error"),
+    ];
+    crate::console::csv::values("feeds.csv", &columns, &feeds(&state))
+}
+
+/// Every configured feed's load status, one row each.
+fn feeds(state: &AppState) -> Vec<Value> {
+    state
+        .engine
+        .catalog()
         .status()
         .into_iter()
         .map(|f| {
@@ -31,18 +63,7 @@ pub async fn show(
                 "error": f.last_error.map(|e| e.message),
             })
         })
-        .collect();
-    let lookup = lookup(&state, &params)?;
-    let data = json!({
-        "feeds": feeds,
-        "lookup": lookup,
-        "locale": params.get("locale"),
-        "sku": params.get("sku"),
-    });
-    state
-        .console
-        .views
-        .page("feeds", "Feeds", "/admin/feeds", &data)
+        .collect()
 }
 
 /// The product's fields as (name, value) rows, `found: false` when the feed lacks it;

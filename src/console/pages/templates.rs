@@ -80,6 +80,27 @@ pub async fn show(
     Ok((status_code, page))
 }
 
+/// `GET /admin/templates.csv`: every template × locale as listed — the locale whose files
+/// serve it, whether it is the locale's own, the files, or why it cannot be rendered.
+pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+    let rows = match &state.templates {
+        Some(templates) => {
+            let set = templates.current();
+            rows(&state, &set, &locales(&state, &set))
+        }
+        None => Vec::new(),
+    };
+    let columns = [
+        ("template", "/name"),
+        ("locale", "/locale"),
+        ("localeUsed", "/used"),
+        ("own", "/own"),
+        ("files", "/files"),
+        ("error", "/error"),
+    ];
+    crate::console::csv::values("templates.csv", &columns, &rows)
+}
+
 /// Every locale the templates may be asked for: each feed's, each locale folder's and
 /// the fallback, sorted.
 fn locales(state: &AppState, set: &Templates) -> Vec<Locale> {
