@@ -157,6 +157,21 @@ async fn wait_ready(address: &str, log: &Path) {
     }
 }
 
+/// The configuration the multi-process tests start from: the shipped templates, the
+/// rules folder and the en-US feed in `dir`, one API key; callers add their mail, engine
+/// and delivery settings.
+pub fn shop_config(dir: &Path, database_url: &str, unsubscribe_secret: &str) -> Value {
+    serde_json::json!({
+        "database_url": database_url,
+        "api_keys": [crate::helpers::api_key()],
+        "rules_dir": dir.join("rules"),
+        "templates_dir": Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        "feeds": {"en-US": dir.join("en-US.jsonl")},
+        "public_url": "https://shop.example/restock",
+        "unsubscribe_secret": unsubscribe_secret,
+    })
+}
+
 /// One of several `restock serve` processes of a test, each with its own configuration
 /// file, port and log (appended to across restarts), started and `kill -9`ed at will.
 pub struct Instance {

@@ -72,6 +72,21 @@ impl<'a> Browser<'a> {
         assert_eq!(response.status(), 200, "GET {path}");
         response.text().await.unwrap()
     }
+
+    /// A CSV download: 200, `text/csv`, an attachment named `filename`; its text.
+    pub(crate) async fn csv(&self, path: &str, filename: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8"
+        );
+        assert_eq!(
+            response.headers()["content-disposition"],
+            format!("attachment; filename=\"{filename}\"").as_str()
+        );
+        response.text().await.unwrap()
+    }
 }
 
 pub(crate) fn location(response: &Response) -> &str {
@@ -404,25 +419,21 @@ async fn pages_show_feeds_products_and_the_integration_log_with_hostile_text_esc
     let feeds = browser.page("/admin/feeds").await;
     assert!(feeds.contains("sv-SE") && feeds.contains("pl-PL"));
     assert!(feeds.contains("jsonl"));
-    for (csv, header, expected) in [
+    for (csv, file, header, expected) in [
         (
             "/admin/feeds.csv",
+            "feeds.csv",
             "locale,file,format,products,loadedOn,version,warnings,lastError",
             ",jsonl,2,",
         ),
         (
             "/admin/automations.csv",
+            "automations.csv",
             "id,name,enabled,priority,threshold,expiresAfter,throttlePerUnit,when,split,file,line",
             "everyone,Everyone,true,100,1,,,,\"sv-SE: email; default: email, log\",everyone.yaml,",
         ),
     ] {
-        let response = browser.get(csv).await;
-        assert_eq!(response.status(), 200, "{csv}");
-        assert_eq!(
-            response.headers()["content-type"],
-            "text/csv; charset=utf-8"
-        );
-        let body = response.text().await.unwrap();
+        let body = browser.csv(csv, file).await;
         let lines: Vec<&str> = body.lines().collect();
         assert_eq!(lines[0], header, "{csv}");
         assert!(
@@ -746,17 +757,7 @@ async fn the_integration_log_downloads_as_csv_with_formulas_made_inert() {
         page.contains("href=\"/admin/log.csv?sku&#x3D;SKU-1\""),
         "{page}"
     );
-    let response = browser.get("/admin/log.csv").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/csv; charset=utf-8"
-    );
-    assert_eq!(
-        response.headers()["content-disposition"],
-        "attachment; filename=\"integration-log.csv\""
-    );
-    let text = response.text().await.unwrap();
+    let text = browser.csv("/admin/log.csv", "integration-log.csv").await;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "loggedOn,sku,locale,externalId,quantity,predefinedConditionsPassed,matched,sent,heldBack,expired");
     assert_eq!(lines.len(), 3, "{text}");

@@ -123,6 +123,27 @@ struct Session<'a> {
     app: &'a TestApp,
     shots: PathBuf,
     taken: usize,
+    /// The browser's profile and its chromedriver, kept for the session's life.
+    _profile: tempfile::TempDir,
+    _driver: Driver,
+}
+
+impl<'a> Session<'a> {
+    /// A headless Chromium on `app`, through its own chromedriver and a fresh profile;
+    /// its screenshots are numbered from `first + 1`.
+    async fn start(app: &'a TestApp, binaries: &(PathBuf, PathBuf), first: usize) -> Self {
+        let driver = Driver::start(&binaries.0);
+        let profile = tempfile::tempdir().unwrap();
+        let c = headless(&driver, &binaries.1, profile.path()).await;
+        Session {
+            c,
+            app,
+            shots: shots(),
+            taken: first,
+            _profile: profile,
+            _driver: driver,
+        }
+    }
 }
 
 impl Session<'_> {
@@ -246,19 +267,11 @@ async fn shop_with_history() -> TestApp {
 
 #[tokio::test]
 async fn a_marketer_signs_in_reads_every_page_fixes_a_rule_and_signs_out() {
-    let Some((driver_path, browser_path)) = browser_binaries() else {
+    let Some(binaries) = browser_binaries() else {
         return;
     };
     let app = shop_with_history().await;
-    let driver = Driver::start(&driver_path);
-    let profile = tempfile::tempdir().unwrap();
-    let c = headless(&driver, &browser_path, profile.path()).await;
-    let mut s = Session {
-        c,
-        app: &app,
-        shots: shots(),
-        taken: 0,
-    };
+    let mut s = Session::start(&app, &binaries, 0).await;
 
     // Signing in: a wrong key is refused, the right one opens the overview.
     s.open("/admin").await;
@@ -388,7 +401,7 @@ async fn count_sessions(app: &TestApp) -> i64 {
 /// and deleting with the confirmation box.
 #[tokio::test]
 async fn an_admin_reads_the_demand_finds_a_contact_and_deletes_them() {
-    let Some((driver_path, browser_path)) = browser_binaries() else {
+    let Some(binaries) = browser_binaries() else {
         return;
     };
     let app = shop_with_history().await;
@@ -398,15 +411,7 @@ async fn an_admin_reads_the_demand_finds_a_contact_and_deletes_them() {
     }
     let dee = app.create_contact("dee@example.com").await;
     app.subscribe(dee, "SKU-2", "sv-SE", None).await;
-    let driver = Driver::start(&driver_path);
-    let profile = tempfile::tempdir().unwrap();
-    let c = headless(&driver, &browser_path, profile.path()).await;
-    let mut s = Session {
-        c,
-        app: &app,
-        shots: shots(),
-        taken: 100,
-    };
+    let mut s = Session::start(&app, &binaries, 100).await;
     s.sign_in().await;
 
     s.click("nav a[href='/admin/demand']").await;
@@ -450,7 +455,7 @@ async fn an_admin_reads_the_demand_finds_a_contact_and_deletes_them() {
 
 #[tokio::test]
 async fn a_marketer_previews_a_template_edits_it_and_restores_the_old_text() {
-    let Some((driver_path, browser_path)) = browser_binaries() else {
+    let Some(binaries) = browser_binaries() else {
         return;
     };
     let app = shop(Backend::sqlite())
@@ -460,15 +465,7 @@ async fn a_marketer_previews_a_template_edits_it_and_restores_the_old_text() {
         })
         .spawn()
         .await;
-    let driver = Driver::start(&driver_path);
-    let profile = tempfile::tempdir().unwrap();
-    let c = headless(&driver, &browser_path, profile.path()).await;
-    let mut s = Session {
-        c,
-        app: &app,
-        shots: shots(),
-        taken: 200,
-    };
+    let mut s = Session::start(&app, &binaries, 200).await;
     s.sign_in().await;
 
     // The table and a preview, whose HTML part loads in the sandboxed frame.

@@ -178,17 +178,7 @@ async fn demand_downloads_as_csv_with_the_same_filters() {
         page.contains("href=\"/admin/demand.csv?locale&#x3D;sv-SE&amp;skuPrefix&#x3D;SKU\""),
         "{page}"
     );
-    let response = browser.get("/admin/demand.csv").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/csv; charset=utf-8"
-    );
-    assert_eq!(
-        response.headers()["content-disposition"],
-        "attachment; filename=\"demand.csv\""
-    );
-    let all = response.text().await.unwrap();
+    let all = browser.csv("/admin/demand.csv", "demand.csv").await;
     let lines: Vec<&str> = all.lines().collect();
     assert_eq!(
         lines[0],
@@ -433,13 +423,7 @@ async fn a_contact_is_found_by_email_or_id_with_their_history(backend: Backend) 
         .map(|h| h.replace("&amp;", "&").replace("&#x3D;", "="))
         .expect("a CSV link");
     assert_eq!(download, format!("/admin/contacts.csv?q={ada}"));
-    let response = browser.get(&download).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-disposition"],
-        format!("attachment; filename=\"contact-{ada}.csv\"").as_str()
-    );
-    let csv = response.text().await.unwrap();
+    let csv = browser.csv(&download, &format!("contact-{ada}.csv")).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[0].starts_with("subscriptionId,sku,locale,externalId,subscribedOn,status,"));
@@ -486,12 +470,7 @@ async fn addresses_are_masked_in_lists_until_revealed(backend: Backend) {
         !page.contains("jane@") && !page.contains("Jo.Smith"),
         "{page}"
     );
-    let csv = browser
-        .get("/admin/contacts.csv?q=j")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = browser.csv("/admin/contacts.csv?q=j", "contacts.csv").await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert_eq!(lines[0], "contactId,email,createdOn,acceptsEmail");
@@ -505,11 +484,8 @@ async fn addresses_are_masked_in_lists_until_revealed(backend: Backend) {
     );
     assert!(!csv.contains("jane@"), "{csv}");
     let revealed_csv = browser
-        .get("/admin/contacts.csv?q=j&reveal=1")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .csv("/admin/contacts.csv?q=j&reveal=1", "contacts.csv")
+        .await;
     assert!(
         revealed_csv.contains("jane@example.com") && revealed_csv.contains("Jo.Smith@example.org")
     );

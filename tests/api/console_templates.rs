@@ -116,13 +116,7 @@ async fn the_table_shows_the_file_each_locale_actually_uses_and_the_last_load_er
     assert!(unsubscribe.contains("en-US (fallback)"), "{unsubscribe}");
     // The same table as CSV, from the page's link.
     assert!(page.contains("href=\"/admin/templates.csv\" download"));
-    let response = browser.get("/admin/templates.csv").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/csv; charset=utf-8"
-    );
-    let csv = response.text().await.unwrap();
+    let csv = browser.csv("/admin/templates.csv", "templates.csv").await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "template,locale,localeUsed,own,files,error");
     assert!(

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::binary::Instance;
+use crate::binary::{shop_config, Instance};
 use crate::helpers::{api_key, Backend};
 use crate::smtp_server::SmtpServer;
 
@@ -347,20 +347,12 @@ fn write_rules_and_feed(dir: &Path) {
 /// Instance `n`'s configuration: SMTP to the test server, default leases (the heartbeat,
 /// not a short lease, frees a killed one's claims).
 fn instance(dir: &Path, n: usize, database_url: &str, smtp_url: &str) -> Instance {
-    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    let config = json!({
-        "database_url": database_url,
-        "api_keys": [api_key()],
-        "rules_dir": dir.join("rules"),
-        "templates_dir": templates,
-        "feeds": {"en-US": dir.join("en-US.jsonl")},
-        "public_url": "https://shop.example/restock",
-        "unsubscribe_secret": "crash-test-secret",
-        "mail": {"transport": "smtp", "smtp_url": smtp_url, "from": "shop@crash.example"},
-        "engine": {"chunk_size": 100},
-        "delivery": {"batch_size": DELIVERY_BATCH, "concurrency": 16,
-                     "retry_schedule": ["1s", "2s", "5s"]},
-    });
+    let mut config = shop_config(dir, database_url, "crash-test-secret");
+    config["mail"] =
+        json!({"transport": "smtp", "smtp_url": smtp_url, "from": "shop@crash.example"});
+    config["engine"] = json!({"chunk_size": 100});
+    config["delivery"] = json!({"batch_size": DELIVERY_BATCH, "concurrency": 16,
+                                "retry_schedule": ["1s", "2s", "5s"]});
     Instance::new(dir, n, config, "warn")
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::binary::Instance;
+use crate::binary::{shop_config, Instance};
 use crate::helpers::{api_key, Backend};
 
 /// Subscribers of the hot SKU; every tenth is a VIP.
@@ -404,20 +404,12 @@ fn write_rules_and_feed(dir: &Path) {
 
 /// Instance `n`'s configuration: the file transport, small chunks and parts.
 fn instance(dir: &Path, n: usize, database_url: &str) -> Instance {
-    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    let config = json!({
-        "database_url": database_url,
-        "api_keys": [api_key()],
-        "rules_dir": dir.join("rules"),
-        "templates_dir": templates,
-        "feeds": {"en-US": dir.join("en-US.jsonl")},
-        "public_url": "https://shop.example/restock",
-        "unsubscribe_secret": "split-test-secret",
-        "mail": {"transport": "file", "dir": dir.join("outbox"), "from": "shop@split.example"},
-        "engine": {"chunk_size": 50, "part_size": PART_SIZE},
-        "delivery": {"batch_size": 100, "concurrency": 8},
-        "rate_limit": {"enabled": false},
-    });
+    let mut config = shop_config(dir, database_url, "split-test-secret");
+    config["mail"] =
+        json!({"transport": "file", "dir": dir.join("outbox"), "from": "shop@split.example"});
+    config["engine"] = json!({"chunk_size": 50, "part_size": PART_SIZE});
+    config["delivery"] = json!({"batch_size": 100, "concurrency": 8});
+    config["rate_limit"] = json!({"enabled": false});
     Instance::new(dir, n, config, "info,sqlx=warn")
 }
 

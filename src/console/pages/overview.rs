@@ -188,7 +188,12 @@ fn totals(windows: &[Day; 3]) -> Vec<Value> {
         let n = |d: &Day| d.held.get(reason).copied().unwrap_or(0);
         out.push(line(&format!("held:{reason}"), reason, &n, true));
     }
-    out.push(line("delivered", "Delivered", &|d| d.delivered, false));
+    out.push(line(
+        "delivered",
+        "Emails delivered",
+        &|d| d.delivered,
+        false,
+    ));
     out.push(line("dead", "Dead-lettered", &|d| d.dead, false));
     out
 }
