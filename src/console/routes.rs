@@ -43,6 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/templates", get(templates::show))
         .route("/admin/templates.csv", get(templates::csv))
         .route("/admin/templates/frame", get(templates::frame))
+        .route("/admin/templates/check", post(templates::check))
         .route(
             "/admin/templates/edit",
             get(templates::edit).post(templates::submit),

@@ -503,6 +503,9 @@ async fn a_marketer_previews_a_template_edits_it_and_restores_the_old_text() {
     let file = "sv-SE/back-in-stock.subject.hbs";
     s.open(&format!("/admin/templates/edit?file={file}")).await;
     s.fill("#text", "{{#if product.name}}Tillbaka").await;
+    // Checked as it is typed, before any button: the line that breaks the set.
+    s.wait_text("#problems .problem", "line 1").await;
+    s.check_page("template-live-check").await;
     s.click("#save").await;
     s.wait_text("#problems .problem", "line 1").await;
     s.check_page("template-refused").await;

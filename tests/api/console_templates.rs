@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use reqwest::header::CONTENT_SECURITY_POLICY;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::binary::own_templates;
 use crate::console::{signed_in, Browser};
@@ -584,6 +584,71 @@ async fn a_rules_file_has_the_same_history_diff_and_restore() {
 }
 
 #[tokio::test]
+async fn the_live_check_loads_the_set_with_the_text_and_says_where_it_breaks() {
+    let app = shop_with_templates(Backend::sqlite()).await;
+    let browser = signed_in(&app).await;
+    let path = templates_dir(&app).join(TEXT);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let check = |file: &'static str, text: &'static str| {
+        browser
+            .request(Method::POST, "/admin/templates/check")
+            .json(&json!({"file": file, "text": text}))
+            .send()
+    };
+    let body: Value = check(TEXT, "Hej!\n\n{{#if product.name}}\nnever closed\n")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["ok"], false, "{body}");
+    assert_eq!(body["problems"][0]["file"], TEXT, "{body}");
+    assert!(body["problems"][0]["line"].is_u64(), "{body}");
+    let body: Value = check(TEXT, "Hej {{shout contact.email}}\n")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let problem = &body["problems"][0];
+    assert_eq!(
+        (&problem["line"], &problem["column"]),
+        (&json!(1), &json!(5)),
+        "{body}"
+    );
+    assert!(problem["message"]
+        .as_str()
+        .unwrap()
+        .contains("no helper named \"shout\""));
+    let body: Value = check(TEXT, "Hej {{default product.name \"du\"}}!\n")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["ok"], true, "{body}");
+    assert_eq!(
+        body["summary"],
+        "No problems: the templates load with this text."
+    );
+    let outside = check("../restock.yaml", "x").await.unwrap();
+    assert_eq!(outside.status(), 400);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        original,
+        "a check writes nothing"
+    );
+    let page = browser
+        .page(&format!("/admin/templates/edit?file={TEXT}"))
+        .await;
+    assert!(
+        page.contains("data-check-url=\"/admin/templates/check\"")
+            && page.contains("id=\"gutter\""),
+        "the editor asks for the live check: {page}"
+    );
+}
+
+#[tokio::test]
 async fn cross_site_saves_and_restores_are_refused() {
     let app = shop_with_templates(Backend::sqlite()).await;
     let browser = signed_in(&app).await;
@@ -601,6 +666,10 @@ async fn cross_site_saves_and_restores_are_refused() {
                 ("version", "20261201T100000.000Z"),
                 ("confirm", "yes"),
             ],
+        ),
+        (
+            "/admin/templates/check",
+            vec![("file", TEXT), ("text", "x")],
         ),
         (
             "/admin/automations/restore",

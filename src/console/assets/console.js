@@ -1,5 +1,6 @@
-// Restock console: the only script. Pages work without it; it adds the rules editor's
-// live check (the same diagnostics as `restock rules check`, from the server) and line
+// Restock console: the only script. Pages work without it; it adds the editors' live
+// check (the rules editor's with the same diagnostics as `restock rules check`, the
+// template editor's loading the whole set with the text, both from the server) and line
 // numbers with the lines that have problems marked. No inline script, no other origin.
 (function () {
   "use strict";
@@ -28,12 +29,14 @@
     }
   }
 
-  function showProblems(box, body) {
+  // A problem's place: its line and column, and its file when it is another than the
+  // one being edited (a template can break the set in a file that includes it).
+  function showProblems(box, body, file) {
     box.textContent = "";
     if (body.ok) {
       var ok = document.createElement("p");
       ok.className = "ok";
-      ok.textContent = "No problems: " + body.automations + " automations.";
+      ok.textContent = body.summary;
       box.appendChild(ok);
       return;
     }
@@ -41,12 +44,18 @@
     body.problems.forEach(function (p) {
       var item = document.createElement("li");
       item.className = "problem";
-      item.setAttribute("data-line", String(p.line));
-      var where = document.createElement("span");
-      where.className = "where";
-      where.textContent = "line " + p.line + ", column " + p.column;
-      item.appendChild(where);
-      item.appendChild(document.createTextNode(": " + p.message));
+      if (p.line) item.setAttribute("data-line", String(p.line));
+      var other = p.file && p.file !== file ? p.file : null;
+      var place = [other, p.line && "line " + p.line, p.column && "column " + p.column];
+      place = place.filter(Boolean).join(", ");
+      if (place) {
+        var where = document.createElement("span");
+        where.className = "where";
+        where.textContent = place;
+        item.appendChild(where);
+        item.appendChild(document.createTextNode(": "));
+      }
+      item.appendChild(document.createTextNode(p.message));
       if (p.help) {
         var help = document.createElement("span");
         help.className = "help";
@@ -55,7 +64,7 @@
       }
       list.appendChild(item);
     });
-    body.others.forEach(function (o) {
+    (body.others || []).forEach(function (o) {
       var item = document.createElement("li");
       item.className = "problem";
       item.textContent = o;
@@ -96,7 +105,7 @@
         })
         .then(function (body) {
           if (ticket !== asked) return; // a newer check is on its way
-          showProblems(box, body);
+          showProblems(box, body, file);
           marks(body.problems);
         })
         .catch(function (e) {

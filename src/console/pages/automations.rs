@@ -311,6 +311,8 @@ pub async fn check(
     .await
     .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(
-        json!({"ok": checked.ok(), "problems": checked.problems, "others": checked.others, "automations": checked.automations}),
+        json!({"ok": checked.ok(), "problems": checked.problems, "others": checked.others,
+               "automations": checked.automations,
+               "summary": format!("No problems: {} automations.", checked.automations)}),
     ))
 }

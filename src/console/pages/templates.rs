@@ -12,6 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -339,6 +340,39 @@ pub async fn edit(
 }
 
 use super::history::EditForm;
+
+/// `POST /admin/templates/check` (JSON `{file, text}`): whether the templates load with
+/// this text as that file, and what stops them — the editor's live check, the same check
+/// as its Check button.
+pub async fn check(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<Value>, crate::api::ApiError> {
+    use crate::api::ApiError;
+    #[derive(Deserialize)]
+    struct CheckRequest {
+        file: String,
+        text: String,
+    }
+    let request: CheckRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::field("body", e.to_string()))?;
+    let file = TemplateFile::parse(&request.file).map_err(|e| ApiError::field("file", e))?;
+    let Some(templates) = state.templates.clone() else {
+        return Err(ApiError::field("file", "no templates folder is configured"));
+    };
+    let dir = state.console.templates_dir.clone();
+    let fallback = templates.current().fallback().clone();
+    let text = request.text.replace("\r\n", "\n");
+    let checked =
+        tokio::task::spawn_blocking(move || template_file::check(&dir, &fallback, &file, &text))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(axum::Json(json!({
+        "ok": checked.ok(),
+        "problems": checked.problems,
+        "summary": "No problems: the templates load with this text.",
+    })))
+}
 
 /// `POST /admin/templates/edit`: check or save the text. A save checks the whole set
 /// with it first, writes only a set that loads, keeps the previous text and reloads.
