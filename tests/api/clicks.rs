@@ -154,6 +154,35 @@ pub async fn delivered_at(app: &TestApp, notification: Uuid, at: DateTime<Utc>) 
     sql(app, statement, at, notification).await;
 }
 
+/// A shopper's story after `notification` reached `contact`: a minute later (past the
+/// prefetch window, so it counts) they follow its first tracked link in a phone's browser
+/// (302), then buy SKU-1 for 899.00 SEK (a receipt, 201).
+pub async fn clicked_and_bought(app: &TestApp, contact: Uuid, notification: Uuid) {
+    delivered_at(app, notification, Utc::now() - chrono::Duration::minutes(1)).await;
+    let link = tracked_links(&parts(app, notification).0).remove(0);
+    let path = link.strip_prefix("https://shop.example/restock").unwrap();
+    let click = reqwest::Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}{path}", app.address))
+        .header("user-agent", BROWSER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(click.status(), 302);
+    let receipt = json!({"contactId": contact, "currency": "SEK",
+        "createdDate": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "items": [{"sku": "SKU-1", "quantity": 1, "grossPaidPrice": 899.0}]});
+    let response = app
+        .request(Method::POST, "/api/v3/receipts")
+        .json(&receipt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
+
 /// The back-in-stock report's summary for the days from `from` to `to` (UTC), as a shop
 /// reads its numbers, with its daily series.
 pub async fn report(app: &TestApp, from: DateTime<Utc>, to: DateTime<Utc>) -> Value {

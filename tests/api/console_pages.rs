@@ -3,12 +3,11 @@
 //! filters, paging and the CSV download; finding a contact, masked addresses, revealing
 //! them, the history with delivery, click and conversion, and deleting with confirmation.
 
-use chrono::{SecondsFormat, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::clicks::{delivered, delivered_at, parts, tracked_links, BROWSER};
+use crate::clicks::{clicked_and_bought, delivered};
 use crate::console::{client, location, signed_in};
 use crate::engine_helpers::{product, shop, EVERYONE};
 use crate::helpers::{setup, Backend, TestApp};
@@ -342,27 +341,7 @@ async fn bad_filter_values_get_a_400_page_naming_the_field_and_change_nothing() 
 /// SKU-2 in pl-PL.
 async fn ada(app: &TestApp) -> Uuid {
     let (ada, notification) = delivered(app, "Ada.Lovelace@example.com", "SKU-1").await;
-    delivered_at(app, notification, Utc::now() - chrono::Duration::minutes(1)).await;
-    let (mail, _) = parts(app, notification);
-    let link = tracked_links(&mail).remove(0);
-    let path = link.strip_prefix("https://shop.example/restock").unwrap();
-    let click = client()
-        .get(format!("{}{path}", app.address))
-        .header("user-agent", BROWSER)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(click.status(), 302);
-    let receipt = json!({"contactId": ada, "currency": "SEK",
-        "createdDate": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
-        "items": [{"sku": "SKU-1", "quantity": 1, "grossPaidPrice": 899.0}]});
-    let response = app
-        .request(Method::POST, "/api/v3/receipts")
-        .json(&receipt)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
+    clicked_and_bought(app, ada, notification).await;
     app.subscribe(ada, "SKU-2", "pl-PL", Some("store-7")).await;
     ada
 }
