@@ -75,14 +75,18 @@ impl<'r> Judge<'r> {
         }
     }
 
-    /// The automations this stock level can trigger: enabled, and reached by the quantity.
+    /// Whether this stock level can trigger `a`: enabled, and reached by the quantity.
+    fn reaches(&self, a: &crate::rules::Automation) -> bool {
+        a.enabled && u64::try_from(self.quantity).unwrap_or_default() >= a.threshold
+    }
+
+    /// The automations this stock level can trigger, with their throttle budgets.
     fn reachable(&self) -> impl Iterator<Item = (&crate::rules::Automation, &Option<u64>)> {
-        let units = u64::try_from(self.quantity).unwrap_or_default();
         self.rules
             .all()
             .iter()
             .zip(&self.budget)
-            .filter(move |(a, _)| a.enabled && units >= a.threshold)
+            .filter(|(a, _)| self.reaches(a))
     }
 
     /// Whether a throttle may still decide which of the next `remaining` matches it takes:
@@ -100,7 +104,6 @@ impl<'r> Judge<'r> {
     /// nothing. Only meaningful when [`Judge::may_bind`] is false for the total.
     pub fn allocate(&self, counts: &[u64]) -> Vec<BTreeMap<String, u64>> {
         let total: u64 = counts.iter().sum();
-        let units = u64::try_from(self.quantity).unwrap_or_default();
         counts
             .iter()
             .map(|count| {
@@ -110,8 +113,7 @@ impl<'r> Judge<'r> {
                     .zip(&self.budget)
                     .filter_map(|(a, budget)| {
                         let budget = (*budget)?;
-                        let reachable = a.enabled && units >= a.threshold;
-                        let share = if reachable && budget >= total {
+                        let share = if self.reaches(a) && budget >= total {
                             *count
                         } else {
                             0
@@ -126,14 +128,7 @@ impl<'r> Judge<'r> {
     /// Whether no enabled automation that the quantity reaches has throttle budget left:
     /// every further subscription would be held back as throttled.
     pub fn exhausted(&self) -> bool {
-        let units = u64::try_from(self.quantity).unwrap_or_default();
-        let mut reachable = self
-            .rules
-            .all()
-            .iter()
-            .zip(&self.budget)
-            .filter(|(a, _)| a.enabled && units >= a.threshold)
-            .peekable();
+        let mut reachable = self.reachable().peekable();
         reachable.peek().is_some() && reachable.all(|(_, budget)| *budget == Some(0))
     }
 

@@ -25,20 +25,8 @@ macro_rules! impl_engine_store {
                 after: Option<Uuid>,
                 until: Option<Uuid>,
             ) -> Result<u64, StoreError> {
-                let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM subscriptions WHERE sku = ");
-                sql.push_bind(key.sku.as_str());
-                if let Some(locale) = &key.locale {
-                    sql.push(" AND locale = ").push_bind(locale.as_str());
-                }
-                if let Some(external_id) = &key.external_id {
-                    sql.push(" AND external_id = ").push_bind(external_id.as_str());
-                }
-                if let Some(after) = after {
-                    sql.push(" AND id > ").push_bind(after);
-                }
-                if let Some(until) = until {
-                    sql.push(" AND id <= ").push_bind(until);
-                }
+                let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM subscriptions s WHERE ");
+                $crate::store::engine_queries::matching_where!(sql, key, after, until);
                 let count: i64 = sql.build_query_scalar().fetch_one(&self.$read).await?;
                 Ok(u64::try_from(count).unwrap_or_default())
             }
@@ -338,6 +326,29 @@ macro_rules! impl_engine_store {
     };
 }
 
+/// The condition (pushed onto `$sql`) for the subscriptions `s` that the stock level
+/// `$key` matches, with ids above `$after` and up to `$until` when given: every attribute
+/// the stock level carries must equal the subscription's. One condition for walking the
+/// matches and for counting them.
+macro_rules! matching_where {
+    ($sql:expr, $key:expr, $after:expr, $until:expr) => {{
+        $sql.push("s.sku = ").push_bind($key.sku.as_str());
+        if let Some(locale) = &$key.locale {
+            $sql.push(" AND s.locale = ").push_bind(locale.as_str());
+        }
+        if let Some(external_id) = &$key.external_id {
+            $sql.push(" AND s.external_id = ")
+                .push_bind(external_id.as_str());
+        }
+        if let Some(after) = $after {
+            $sql.push(" AND s.id > ").push_bind(after);
+        }
+        if let Some(until) = $until {
+            $sql.push(" AND s.id <= ").push_bind(until);
+        }
+    }};
+}
+
 /// A query (after `$prefix`) for the subscriptions a stock level matches after `after`,
 /// oldest first: every attribute the stock level carries must equal the subscription's.
 macro_rules! matching_subscriptions {
@@ -345,31 +356,25 @@ macro_rules! matching_subscriptions {
         let mut sql = sqlx::QueryBuilder::<$db>::new($prefix);
         sql.push(if $with_contact {
             "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, c.attributes \
-             FROM subscriptions s JOIN contacts c ON c.id = s.contact_id WHERE s.sku = "
+             FROM subscriptions s JOIN contacts c ON c.id = s.contact_id WHERE "
         } else {
             "SELECT s.id, s.contact_id, s.locale, s.external_id, s.created_on, NULL AS attributes \
-             FROM subscriptions s WHERE s.sku = "
+             FROM subscriptions s WHERE "
         });
-        sql.push_bind($key.sku.as_str());
-        if let Some(locale) = &$key.locale {
-            sql.push(" AND s.locale = ").push_bind(locale.as_str());
-        }
-        if let Some(external_id) = &$key.external_id {
-            sql.push(" AND s.external_id = ")
-                .push_bind(external_id.as_str());
-        }
-        sql.push(" AND s.id > ")
-            .push_bind($after.unwrap_or(Uuid::nil()));
-        if let Some(until) = $until {
-            sql.push(" AND s.id <= ").push_bind(until);
-        }
+        // Always a lower bound, so every chunk's plan is the same keyset walk.
+        $crate::store::engine_queries::matching_where!(
+            sql,
+            $key,
+            Some($after.unwrap_or(Uuid::nil())),
+            $until
+        );
         sql.push(" ORDER BY s.id LIMIT ")
             .push_bind(i64::try_from($limit).unwrap_or(i64::MAX));
         sql
     }};
 }
 
-pub(crate) use {impl_engine_store, matching_subscriptions};
+pub(crate) use {impl_engine_store, matching_subscriptions, matching_where};
 
 /// Deletes the subscriptions with these ids (in one statement, in ascending id order when
 /// given so); answers the ids that were still there: the ones this transaction consumed.

@@ -52,7 +52,8 @@ pub(crate) trait InsightsTx {
         expired: &[(Uuid, Arc<str>)],
     ) -> Result<Vec<SubscriptionRow>, sqlx::Error>;
     /// After a chunk deleted `gone`: statistics for what it triggered, expired and held
-    /// back, the expired ones' history, and (SQLite) the demand counts it consumed.
+    /// back, the expired ones' history, and (SQLite) the demand counts it consumed and the
+    /// outbox's pending count it added to.
     async fn chunk_committed(
         &mut self,
         zone: StatsZone,
@@ -199,7 +200,10 @@ struct RouteRow {
 }
 
 macro_rules! impl_insights_tx {
-    ($conn:ty, $db:ty, bypass: $bypass:literal) => {
+    // `sqlite`: the fan-out's chunk keeps, in one statement each, the counts that row
+    // triggers would keep per row — the demand counts it consumes (their trigger turned
+    // off for its delete) and the outbox's pending count (migration 0010).
+    ($conn:ty, $db:ty, sqlite: $sqlite:literal) => {
         #[async_trait::async_trait]
         impl InsightsTx for $conn {
             async fn count_subscribed(&mut self, zone: StatsZone, locale: &str) -> Result<(), sqlx::Error> {
@@ -224,7 +228,7 @@ macro_rules! impl_insights_tx {
                 &mut self,
                 expired: &[(Uuid, Arc<str>)],
             ) -> Result<Vec<SubscriptionRow>, sqlx::Error> {
-                if $bypass {
+                if $sqlite {
                     sqlx::query("UPDATE demand_bypass SET active = 1 WHERE id = 1").execute(&mut *self).await?;
                 }
                 let mut found = Vec::new();
@@ -262,9 +266,9 @@ macro_rules! impl_insights_tx {
                     })
                     .collect();
                 write_ended(self, &expired).await?;
-                if $bypass {
-                    // The chunk's new notifications, which migration 0010's triggers leave
-                    // to their one writer.
+                if $sqlite {
+                    // The chunk's new notifications: migration 0010's triggers count every
+                    // other change of the outbox.
                     sqlx::query("UPDATE outbox_counts SET n = n + $1 WHERE status = 'pending'")
                         .bind(i64::try_from(consumed.len()).unwrap_or(i64::MAX))
                         .execute(&mut *self)
@@ -375,13 +379,13 @@ macro_rules! impl_helpers {
 mod sqlite_tx {
     use super::*;
     impl_helpers!(sqlx::SqliteConnection, sqlx::Sqlite, write_ended, routes_of);
-    impl_insights_tx!(sqlx::SqliteConnection, sqlx::Sqlite, bypass: true);
+    impl_insights_tx!(sqlx::SqliteConnection, sqlx::Sqlite, sqlite: true);
 }
 
 mod postgres_tx {
     use super::*;
     impl_helpers!(sqlx::PgConnection, sqlx::Postgres, write_ended, routes_of);
-    impl_insights_tx!(sqlx::PgConnection, sqlx::Postgres, bypass: false);
+    impl_insights_tx!(sqlx::PgConnection, sqlx::Postgres, sqlite: false);
 }
 
 #[cfg(test)]

@@ -154,10 +154,9 @@ pub async fn delivered_at(app: &TestApp, notification: Uuid, at: DateTime<Utc>) 
     sql(app, statement, at, notification).await;
 }
 
-/// A shopper's story after `notification` reached `contact`: a minute later (past the
-/// prefetch window, so it counts) they follow its first tracked link in a phone's browser
-/// (302), then buy SKU-1 for 899.00 SEK (a receipt, 201).
-pub async fn clicked_and_bought(app: &TestApp, contact: Uuid, notification: Uuid) {
+/// A shopper follows `notification`'s first tracked link in a phone's browser (302), a
+/// minute after delivery: past the prefetch window, so the click counts.
+pub async fn shopper_clicks(app: &TestApp, notification: Uuid) {
     delivered_at(app, notification, Utc::now() - chrono::Duration::minutes(1)).await;
     let link = tracked_links(&parts(app, notification).0).remove(0);
     let path = link.strip_prefix("https://shop.example/restock").unwrap();
@@ -171,16 +170,30 @@ pub async fn clicked_and_bought(app: &TestApp, contact: Uuid, notification: Uuid
         .await
         .unwrap();
     assert_eq!(click.status(), 302);
-    let receipt = json!({"contactId": contact, "currency": "SEK",
-        "createdDate": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "items": [{"sku": "SKU-1", "quantity": 1, "grossPaidPrice": 899.0}]});
+}
+
+/// A receipt of `contact` dated now: one `sku` paid `paid` in `currency` (201).
+pub async fn receipt(app: &TestApp, contact: Uuid, sku: &str, currency: &str, paid: f64) {
+    let body = json!({
+        "contactId": contact,
+        "createdDate": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "currency": currency,
+        "items": [{"sku": sku, "quantity": 1, "grossPaidPrice": paid}],
+    });
     let response = app
         .request(Method::POST, "/api/v3/receipts")
-        .json(&receipt)
+        .json(&body)
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 201);
+    assert_eq!(response.status(), 201, "{body}");
+}
+
+/// A shopper's story after `notification` reached `contact`: [`shopper_clicks`], then
+/// buys SKU-1 for 899.00 SEK.
+pub async fn clicked_and_bought(app: &TestApp, contact: Uuid, notification: Uuid) {
+    shopper_clicks(app, notification).await;
+    receipt(app, contact, "SKU-1", "SEK", 899.0).await;
 }
 
 /// The back-in-stock report's summary for the days from `from` to `to` (UTC), as a shop

@@ -6,12 +6,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use uuid::Uuid;
 
-use crate::clicks::{delivered_at, parts, tracked_links, BROWSER};
+use crate::clicks::{receipt, shopper_clicks};
 use crate::engine_helpers::shop;
 use crate::helpers::{api_key, Backend, TestApp};
 
@@ -100,22 +99,6 @@ fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|s| (*s).to_owned()).collect()
 }
 
-async fn receipt(app: &TestApp, contact: Uuid, sku: &str, currency: &str, paid: f64) {
-    let body = json!({
-        "contactId": contact,
-        "createdDate": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-        "currency": currency,
-        "items": [{"sku": sku, "quantity": 1, "grossPaidPrice": paid}],
-    });
-    let response = app
-        .request(Method::POST, "/api/v3/receipts")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{body}");
-}
-
 /// Four subscriptions; SKU-1 at 0 holds three back, then at 5 notifies them (two by the
 /// sv-SE branch, one by the default branch); all three delivered; anna clicks; anna pays
 /// 899.00 SEK and bert 399.00 PLN for SKU-1; cecilia still waits for SKU-2.
@@ -136,20 +119,7 @@ async fn the_pages_show_exactly_the_scenarios_numbers(backend: Backend) {
     assert_eq!(outbox.len(), 3);
     assert!(outbox.iter().all(|n| n.status == "delivered"), "{outbox:?}");
     let to_anna = outbox.iter().find(|n| n.contact == anna).unwrap().id;
-    // Clicked a minute after delivery (sooner looks like a mail scanner).
-    delivered_at(&app, to_anna, Utc::now() - chrono::Duration::minutes(1)).await;
-    let link = tracked_links(&parts(&app, to_anna).0).remove(0);
-    let path = link.strip_prefix("https://shop.example/restock").unwrap();
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(format!("{}{path}", app.address))
-        .header("user-agent", BROWSER)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 302);
+    shopper_clicks(&app, to_anna).await;
     receipt(&app, anna, "SKU-1", "SEK", 899.0).await;
     receipt(&app, bert, "SKU-1", "PLN", 399.0).await;
 

@@ -5,7 +5,6 @@
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, Response};
 use axum::{Form, Json};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::Params;
@@ -287,29 +286,20 @@ fn file_name(raw: &str) -> Result<FileName, ConsoleError> {
     FileName::parse(raw).map_err(|e| ConsoleError::bad("file", e))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckRequest {
-    file: String,
-    text: String,
-}
-
 /// `POST /admin/automations/check` (JSON `{file, text}`): what `restock rules check`
 /// would say about this text as that file, for the editor's live check.
 pub async fn check(
     State(state): State<AppState>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let request: CheckRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::field("body", e.to_string()))?;
+    let request = super::CheckRequest::parse(&body)?;
     let name = FileName::parse(&request.file).map_err(|e| ApiError::field("file", e))?;
     let dir = state.console.rules_dir.clone();
     let schema = state.engine.rules().current().schema.clone();
-    let checked = tokio::task::spawn_blocking(move || {
-        rules_file::check(&dir, &schema, &name, &request.text.replace("\r\n", "\n"))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
+    let checked =
+        tokio::task::spawn_blocking(move || rules_file::check(&dir, &schema, &name, &request.text))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(
         json!({"ok": checked.ok(), "problems": checked.problems, "others": checked.others,
                "automations": checked.automations,

@@ -37,25 +37,9 @@ pub async fn show(
         "deleted": deleted,
     });
     if let Some(q) = params.get("q") {
-        let found = match Search::parse(q)? {
-            Search::Id(id) => {
-                one(&state, state.store.get_contact(id).await?, reveal, &params).await?
-            }
-            Search::Email(email) => {
-                // The address was typed in full, so showing it reveals nothing new.
-                one(
-                    &state,
-                    state.store.contact_by_email(&email).await?,
-                    true,
-                    &params,
-                )
-                .await?
-            }
-            Search::Prefix(prefix) => {
-                let found = state
-                    .store
-                    .contacts_by_email_prefix(&prefix, LISTED + 1)
-                    .await?;
+        let found = match Search::parse(q)?.run(&state).await? {
+            Found::One { contact, typed } => one(&state, contact, reveal || typed, &params).await?,
+            Found::Many(found) => {
                 let more = found.len() > LISTED;
                 let list: Vec<Value> = found
                     .iter()
@@ -94,15 +78,14 @@ pub async fn csv(
             "type a contact id, an email address or its start",
         ));
     };
-    let contact = match Search::parse(q)? {
-        Search::Id(id) => state.store.get_contact(id).await?,
-        Search::Email(email) => state.store.contact_by_email(&email).await?,
-        Search::Prefix(prefix) => {
-            let found = state
-                .store
-                .contacts_by_email_prefix(&prefix, LISTED)
-                .await?;
-            let rows: Vec<Value> = found.iter().map(|c| listed(c, reveal)).collect();
+    let contact = match Search::parse(q)?.run(&state).await? {
+        Found::One { contact, .. } => contact,
+        Found::Many(found) => {
+            let rows: Vec<Value> = found
+                .iter()
+                .take(LISTED)
+                .map(|c| listed(c, reveal))
+                .collect();
             let columns = [
                 ("contactId", "/id"),
                 ("email", "/email"),
@@ -113,8 +96,7 @@ pub async fn csv(
         }
     };
     let contact = contact.ok_or(ConsoleError::NoSuchContact)?;
-    let mut history = state.store.history(contact.id).await?.unwrap_or_default();
-    history.reverse();
+    let history = newest_first(&state, contact.id).await?;
     let rows: Vec<Value> = history.iter().map(entry).collect();
     let columns = [
         ("subscriptionId", "/subscriptionId"),
@@ -139,6 +121,24 @@ pub async fn csv(
     ];
     let name = format!("contact-{}.csv", contact.id);
     crate::console::csv::values(&name, &columns, &rows)
+}
+
+/// What a search finds: the contact an id or a whole address names, if any (`typed`: the
+/// address was typed in full, so showing it reveals nothing new), or the contacts an
+/// address's start finds — at most `LISTED + 1`, the one more telling there are more.
+enum Found {
+    One {
+        contact: Option<Contact>,
+        typed: bool,
+    },
+    Many(Vec<Contact>),
+}
+
+/// A contact's back-in-stock history, newest first (none for an unknown contact).
+async fn newest_first(state: &AppState, contact: Uuid) -> Result<Vec<HistoryEntry>, ConsoleError> {
+    let mut history = state.store.history(contact).await?.unwrap_or_default();
+    history.reverse();
+    Ok(history)
 }
 
 /// What the one search field holds.
@@ -169,6 +169,23 @@ impl Search {
         }
         Ok(Search::Prefix(raw.to_owned()))
     }
+
+    async fn run(self, state: &AppState) -> Result<Found, ConsoleError> {
+        let store = &state.store;
+        Ok(match self {
+            Search::Id(id) => Found::One {
+                contact: store.get_contact(id).await?,
+                typed: false,
+            },
+            Search::Email(email) => Found::One {
+                contact: store.contact_by_email(&email).await?,
+                typed: true,
+            },
+            Search::Prefix(prefix) => {
+                Found::Many(store.contacts_by_email_prefix(&prefix, LISTED + 1).await?)
+            }
+        })
+    }
 }
 
 /// The page's data for one contact (or `found: false`), with a page of their history.
@@ -183,8 +200,7 @@ async fn one(
     };
     let limit = params.number("limit", PAGE, 1..=1_000)?;
     let offset = params.number("offset", 0, 0..=i64::MAX)?;
-    let mut history = state.store.history(contact.id).await?.unwrap_or_default();
-    history.reverse();
+    let history = newest_first(state, contact.id).await?;
     let summary = summary(&history);
     let total = history.len();
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);

@@ -15,7 +15,29 @@ pub mod templates;
 
 use std::collections::HashMap;
 
+use crate::api::ApiError;
 use crate::console::ConsoleError;
+
+/// What an editor's live check sends: JSON `{file, text}` (the rules and the template
+/// editor alike).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    pub file: String,
+    pub text: String,
+}
+
+impl CheckRequest {
+    /// The body, or a 400 naming it; the text with line ends as a form's would be (LF).
+    pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
+        let request: CheckRequest =
+            serde_json::from_slice(body).map_err(|e| ApiError::field("body", e.to_string()))?;
+        Ok(CheckRequest {
+            text: request.text.replace("\r\n", "\n"),
+            ..request
+        })
+    }
+}
 
 /// A query string's parameters; empty values count as absent (a blank filter field).
 pub(crate) struct Params(HashMap<String, String>);

@@ -12,7 +12,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -349,20 +348,14 @@ pub async fn check(
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, crate::api::ApiError> {
     use crate::api::ApiError;
-    #[derive(Deserialize)]
-    struct CheckRequest {
-        file: String,
-        text: String,
-    }
-    let request: CheckRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::field("body", e.to_string()))?;
+    let request = super::CheckRequest::parse(&body)?;
     let file = TemplateFile::parse(&request.file).map_err(|e| ApiError::field("file", e))?;
     let Some(templates) = state.templates.clone() else {
         return Err(ApiError::field("file", "no templates folder is configured"));
     };
     let dir = state.console.templates_dir.clone();
     let fallback = templates.current().fallback().clone();
-    let text = request.text.replace("\r\n", "\n");
+    let text = request.text;
     let checked =
         tokio::task::spawn_blocking(move || template_file::check(&dir, &fallback, &file, &text))
             .await
