@@ -180,6 +180,11 @@ pub async fn receipt(app: &TestApp, contact: Uuid, sku: &str, currency: &str, pa
         "currency": currency,
         "items": [{"sku": sku, "quantity": 1, "grossPaidPrice": paid}],
     });
+    post_receipt(app, body).await;
+}
+
+/// `POST /api/v3/receipts` with `body`, which must be accepted (201); the stored receipt.
+pub async fn post_receipt(app: &TestApp, body: Value) -> Value {
     let response = app
         .request(Method::POST, "/api/v3/receipts")
         .json(&body)
@@ -187,6 +192,7 @@ pub async fn receipt(app: &TestApp, contact: Uuid, sku: &str, currency: &str, pa
         .await
         .unwrap();
     assert_eq!(response.status(), 201, "{body}");
+    response.json().await.unwrap()
 }
 
 /// A shopper's story after `notification` reached `contact`: [`shopper_clicks`], then

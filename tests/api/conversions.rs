@@ -7,23 +7,12 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::clicks::{delivered, delivered_at, report};
+use crate::clicks::{delivered, delivered_at, post_receipt, report};
 use crate::engine_helpers::shop;
 use crate::helpers::{fields, problem, Backend, TestApp};
 
 fn at(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-async fn post_receipt(app: &TestApp, body: Value) -> Value {
-    let response = app
-        .request(Method::POST, "/api/v3/receipts")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{body}");
-    response.json().await.unwrap()
 }
 
 /// A receipt of `contact` dated `when`, buying `items` (`[sku, grossPaidPrice]`) in SEK.

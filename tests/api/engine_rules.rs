@@ -211,13 +211,7 @@ async fn purchase_since_subscribing_holds_back(backend: Backend) {
         receipt(buyer, &now),
         receipt(waiter, "2020-01-01T00:00:00+00:00"),
     ] {
-        let response = app
-            .request(Method::POST, "/api/v3/receipts")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
+        crate::clicks::post_receipt(&app, body).await;
     }
     app.stock(json!([{"sku": "SKU-1", "quantity": 5}])).await;
     assert_eq!(
