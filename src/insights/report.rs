@@ -35,7 +35,9 @@ impl Granularity {
     pub fn period_of(self, day: NaiveDate) -> NaiveDate {
         match self {
             Self::Day => day,
-            Self::Week => day - Days::new(u64::from(day.weekday().num_days_from_monday())),
+            Self::Week => day
+                .checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+                .unwrap_or(day),
             Self::Month => day.with_day(1).unwrap_or(day),
         }
     }
@@ -47,15 +49,28 @@ pub enum ReportError {
     Granularity,
     #[error("is not a date (YYYY-MM-DD)")]
     Date,
+    #[error("is outside the days a report covers, {FIRST_DAY} to {LAST_DAY}")]
+    OutOfRange,
     #[error("is before from")]
     ToBeforeFrom,
     #[error("spans more than {MAX_DAYS} days")]
     TooLong,
 }
 
-/// A day as the query string gives it.
+/// The first and last day a report may name: statistics start with the Unix epoch, and
+/// a four-digit year keeps every day's arithmetic (weeks, months, the day after `to`)
+/// far inside what a date can hold.
+pub const FIRST_DAY: &str = "1970-01-01";
+pub const LAST_DAY: &str = "9999-12-31";
+
+/// A day as the query string gives it, within [`FIRST_DAY`]..=[`LAST_DAY`].
 pub fn parse_day(raw: &str) -> Result<NaiveDate, ReportError> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ReportError::Date)
+    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ReportError::Date)?;
+    let bound = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    match (bound(FIRST_DAY), bound(LAST_DAY)) {
+        (Some(first), Some(last)) if (first..=last).contains(&day) => Ok(day),
+        _ => Err(ReportError::OutOfRange),
+    }
 }
 
 /// What a report covers, already checked.
@@ -99,16 +114,22 @@ pub struct Counts {
     /// Subscriptions held back, by the engine's reason; one subscription held back by
     /// three stock levels counts three times.
     pub held_back: BTreeMap<String, i64>,
-    /// Revenue per currency, in 1/10000 of the unit (see [`format_revenue`]).
+    /// Revenue per currency, in 1/10000 of the unit (see [`format_revenue`]), summed
+    /// wide: each daily row holds up to `i64::MAX`, and no number of rows can wrap it.
     #[serde(skip)]
-    pub revenue_e4: BTreeMap<String, i64>,
+    pub revenue_e4: BTreeMap<String, i128>,
     #[serde(skip)]
     pub wait_seconds: i64,
 }
 
 impl Counts {
+    /// Adds one statistics row; counts saturate at `i64::MAX` rather than wrap.
     fn add(&mut self, metric: &str, value: i64) {
         use crate::store::stats::metric as m;
+        if let Some(currency) = metric.strip_prefix(m::REVENUE_PREFIX) {
+            *self.revenue_e4.entry(currency.to_owned()).or_default() += i128::from(value);
+            return;
+        }
         let slot = match metric {
             m::SUBSCRIBED => &mut self.subscribed,
             m::TRIGGERED => &mut self.triggered,
@@ -124,15 +145,13 @@ impl Counts {
                     (&mut self.actions, kind)
                 } else if let Some(reason) = other.strip_prefix(m::HELD_PREFIX) {
                     (&mut self.held_back, reason)
-                } else if let Some(currency) = other.strip_prefix(m::REVENUE_PREFIX) {
-                    (&mut self.revenue_e4, currency)
                 } else {
                     return;
                 };
                 map.entry(name.to_owned()).or_default()
             }
         };
-        *slot += value;
+        *slot = slot.saturating_add(value);
     }
 }
 
@@ -197,10 +216,8 @@ pub async fn load<S: InsightsStore + ?Sized>(
 pub fn build(query: &ReportQuery, rows: &[StatRow], waiting_now: u64) -> Report {
     let mut total = Counts::default();
     let mut periods: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
-    let mut day = query.from;
-    while day <= query.to {
+    for day in query.from.iter_days().take_while(|day| *day <= query.to) {
         periods.entry(query.granularity.period_of(day)).or_default();
-        day = day + Days::new(1);
     }
     for row in rows {
         let Ok(day) = parse_day(&row.day) else {
@@ -245,7 +262,7 @@ fn summarize(counts: Counts, waiting_now: u64) -> Summary {
     }
 }
 
-fn format_all(revenue: &BTreeMap<String, i64>) -> BTreeMap<String, String> {
+fn format_all(revenue: &BTreeMap<String, i128>) -> BTreeMap<String, String> {
     revenue
         .iter()
         .map(|(currency, e4)| (currency.clone(), format_revenue(*e4)))
@@ -254,7 +271,8 @@ fn format_all(revenue: &BTreeMap<String, i64>) -> BTreeMap<String, String> {
 
 /// 1/10000 units as a decimal string with at least two decimals: 123_4500 → "123.45",
 /// 1_2345 → "1.2345".
-pub fn format_revenue(e4: i64) -> String {
+pub fn format_revenue(e4: impl Into<i128>) -> String {
+    let e4: i128 = e4.into();
     let sign = if e4 < 0 { "-" } else { "" };
     let abs = e4.unsigned_abs();
     let mut fraction = format!("{:04}", abs % 10_000);
@@ -338,6 +356,54 @@ mod tests {
         assert_eq!(format_revenue(1_2345), "1.2345");
         assert_eq!(format_revenue(10_000), "1.00");
         assert_eq!(format_revenue(-5_000), "-0.50");
+    }
+
+    #[test]
+    fn revenue_sums_never_wrap_and_counts_saturate() {
+        let query = ReportQuery {
+            from: day("2026-12-01"),
+            to: day("2026-12-02"),
+            granularity: Granularity::Day,
+            automation: None,
+            locale: None,
+        };
+        let most = 9_000_000_000_000_000_000; // 900000000000000 units
+        let rows = [
+            row("2026-12-01", "revenue:SEK", most),
+            row("2026-12-02", "revenue:SEK", most),
+            row("2026-12-01", "subscribed", i64::MAX),
+            row("2026-12-02", "subscribed", 1),
+        ];
+        let report = build(&query, &rows, 0);
+        assert_eq!(report.summary.revenue["SEK"], "1800000000000000.00");
+        assert_eq!(report.summary.counts.subscribed, i64::MAX);
+    }
+
+    #[test]
+    fn days_outside_four_digit_years_are_refused_before_any_arithmetic() {
+        for raw in [
+            "+262142-12-31",
+            "-262143-01-01",
+            "1969-12-31",
+            "+10000-01-01",
+        ] {
+            assert_eq!(parse_day(raw), Err(ReportError::OutOfRange), "{raw}");
+        }
+        let last = day("9999-12-31");
+        assert_eq!(Granularity::Week.period_of(last), day("9999-12-27"));
+        let first = day("1970-01-01");
+        assert_eq!(
+            Granularity::Week.period_of(first),
+            NaiveDate::from_ymd_opt(1969, 12, 29).unwrap()
+        );
+        let query = ReportQuery {
+            from: last,
+            to: last,
+            granularity: Granularity::Month,
+            automation: None,
+            locale: None,
+        };
+        assert_eq!(build(&query, &[], 0).series.len(), 1);
     }
 
     #[test]

@@ -78,28 +78,40 @@ impl Params {
 }
 
 /// A time a person typed: RFC 3339 (`2026-12-01T10:00:00+01:00`), or what a
-/// `datetime-local` field sends (`2026-12-01T10:00`), read as UTC.
+/// `datetime-local` field sends (`2026-12-01T10:00`), read as UTC; years 1 to 9999, the
+/// range every database takes.
 pub(crate) fn parse_time(
     field: &'static str,
     raw: &str,
 ) -> Result<chrono::DateTime<chrono::Utc>, ConsoleError> {
+    let time = read_time(raw).ok_or_else(|| {
+        ConsoleError::bad(
+            field,
+            format!(
+                "{raw:?} is not a time such as 2026-12-01T10:00 (UTC) or 2026-12-01T10:00:00+01:00"
+            ),
+        )
+    })?;
+    if !(1..=9999).contains(&chrono::Datelike::year(&time)) {
+        return Err(ConsoleError::bad(
+            field,
+            format!("{raw:?} is outside the years 1 to 9999"),
+        ));
+    }
+    Ok(time)
+}
+
+fn read_time(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.with_timezone(&chrono::Utc));
+        return Some(t.with_timezone(&chrono::Utc));
     }
     for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(t) = chrono::NaiveDateTime::parse_from_str(raw, format) {
-            return Ok(t.and_utc());
+            return Some(t.and_utc());
         }
     }
-    if let Ok(day) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
-    }
-    Err(ConsoleError::bad(
-        field,
-        format!(
-            "{raw:?} is not a time such as 2026-12-01T10:00 (UTC) or 2026-12-01T10:00:00+01:00"
-        ),
-    ))
+    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
+    Some(day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
 /// Runs blocking file work (checking, saving, reloading) off the async threads.
