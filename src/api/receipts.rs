@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -45,9 +46,9 @@ pub struct ItemRequest {
     #[schema(minimum = 1)]
     quantity: Option<i64>,
     /// What the line was paid in all, VAT included, in the receipt's `currency`; at
-    /// most 4 decimals, kept exactly.
-    #[schema(value_type = Option<f64>, minimum = 0, example = 1299.0)]
-    gross_paid_price: Option<serde_json::Number>,
+    /// most 4 decimals and at most 922337203685477.5807, kept exactly.
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 922337203685477.5807, example = 1299.0)]
+    gross_paid_price: Option<Box<RawValue>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -74,13 +75,23 @@ pub struct ItemBody {
     /// As sent (`199.95`); absent when the item had no price.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<f64>, minimum = 0)]
-    gross_paid_price: Option<serde_json::Number>,
+    gross_paid_price: Option<Box<RawValue>>,
 }
 
-/// `199.95` as a JSON number; amounts are far inside the range a float keeps exactly to
-/// four decimals.
-fn number(amount: Amount) -> Option<serde_json::Number> {
-    amount.to_string().parse().ok()
+/// `199.95` as a JSON number written from the exact amount: a float would round
+/// `12345678901234.5678`.
+fn number(amount: Amount) -> Option<Box<RawValue>> {
+    RawValue::from_string(amount.to_string()).ok()
+}
+
+/// The amount from the number's own text, so no digit passes through binary floating
+/// point; a string or any other JSON type is refused as such.
+fn paid(raw: &RawValue) -> Result<Amount, String> {
+    let text = raw.get().trim();
+    if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return Err(format!("must be a number such as 199.95, not {text}"));
+    }
+    Amount::parse(text).map_err(|e| e.to_string())
 }
 
 impl From<Receipt> for ReceiptBody {
@@ -115,7 +126,7 @@ fn check_item(index: usize, item: ItemRequest, f: &mut Fields) -> Option<Receipt
     };
     let paid = item
         .gross_paid_price
-        .map(|n| Amount::parse(&n.to_string()))
+        .map(|raw| paid(&raw))
         .transpose()
         .map_err(|e| f.error(&field("grossPaidPrice"), e))
         .ok()?;

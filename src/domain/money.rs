@@ -59,7 +59,8 @@ impl Amount {
                 "has more than 4 digits after the decimal point",
             ));
         }
-        let too_large = || DomainError::Amount("is too large");
+        let too_large =
+            || DomainError::Amount("is more than 922337203685477.5807, the largest amount");
         let whole: i64 = whole.parse().map_err(|_| too_large())?;
         let padded = format!("{fraction:0<AMOUNT_PLACES$}");
         let fraction: i64 = padded.parse().unwrap_or_default();
@@ -126,8 +127,16 @@ mod tests {
             ".5",
             "1.2.3",
             "99999999999999999999",
+            "922337203685477.5808",
         ] {
             assert!(Amount::parse(bad).is_err(), "{bad}");
+        }
+        for exact in [
+            "12345678901234.5678",
+            "99999999999999.9999",
+            "922337203685477.5807",
+        ] {
+            assert_eq!(Amount::parse(exact).unwrap().to_string(), exact);
         }
     }
 }
