@@ -132,6 +132,17 @@ pub mod metric {
     pub const REVENUE_PREFIX: &str = "revenue:";
 }
 
+/// Adds a counter row to the stored one, saturating at the ends of the 64-bit range
+/// instead of overflowing: SQLite would turn the sum into a REAL (which no reader
+/// takes) and PostgreSQL would fail the whole transaction, the receipt with it.
+const SATURATING_UPSERT: &str = " ON CONFLICT (day, automation, branch, locale, metric) \
+     DO UPDATE SET value = CASE \
+     WHEN excluded.value > 0 AND daily_stats.value > 9223372036854775807 - excluded.value \
+     THEN 9223372036854775807 \
+     WHEN excluded.value < 0 AND daily_stats.value < (-9223372036854775807 - 1) - excluded.value \
+     THEN (-9223372036854775807 - 1) \
+     ELSE daily_stats.value + excluded.value END";
+
 /// Rows per upsert statement (6 binds each).
 const STATS_CHUNK: usize = 1_000;
 
@@ -159,10 +170,7 @@ macro_rules! impl_add_stats {
                             .push_bind(*metric)
                             .push_bind(*n);
                     });
-                    upsert.push(
-                        " ON CONFLICT (day, automation, branch, locale, metric) \
-                         DO UPDATE SET value = daily_stats.value + excluded.value",
-                    );
+                    upsert.push(SATURATING_UPSERT);
                     upsert.build().execute(&mut *self).await?;
                 }
                 Ok(())
