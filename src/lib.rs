@@ -20,5 +20,6 @@ pub mod rules;
 pub mod startup;
 pub mod store;
 pub mod templates;
+pub mod throttle;
 pub mod tracking;
 pub mod unsubscribe;

@@ -53,21 +53,29 @@ impl ApiKeys {
 }
 
 /// Lets through requests with an accepted key (401 otherwise) that are within their key's
-/// rate limit (429 with `Retry-After` otherwise).
+/// rate limit (429 with `Retry-After` otherwise). A client address that sent too many
+/// wrong keys gets 429 before its key is even looked at, so guessing stays slow.
 pub async fn require_api_key(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let client = crate::throttle::client_of(req.extensions());
+    if let Some(wait) = state.rate_limit.wrong_keys_wait(client) {
+        state.metrics.wrong_key("api", true);
+        return Err(ApiError::TooManyRequests(retry_after_secs(wait)));
+    }
     let headers = req.headers();
     let presented = headers
         .get("apikey")
         .or_else(|| headers.get("x-api-key"))
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
-    let key = presented
-        .and_then(|key| state.api_keys.identify(key))
-        .ok_or(ApiError::Unauthorized)?;
+    let Some(key) = presented.and_then(|key| state.api_keys.identify(key)) else {
+        state.rate_limit.wrong_key(client);
+        state.metrics.wrong_key("api", false);
+        return Err(ApiError::Unauthorized);
+    };
     state
         .rate_limit
         .check(&key)

@@ -1,7 +1,9 @@
 //! Requests per second per API key, as Engage limits them: above the limit a key gets
-//! 429 with `Retry-After` until its bucket refills. Limits live in this process's memory,
-//! so they apply per instance.
+//! 429 with `Retry-After` until its bucket refills; and wrong keys per client address, so
+//! a key cannot be guessed at full speed. Limits live in this process's memory, so they
+//! apply per instance.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use governor::clock::Clock;
@@ -9,23 +11,41 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 
 use super::auth::KeyId;
 use crate::config::RateLimitQuota;
+use crate::throttle::FailedAttempts;
 
 /// A GCRA bucket per accepted key (keyed by the key's digest, never the key itself), or
 /// nothing when limiting is off. Only accepted keys get a bucket, so the map holds at most
 /// as many entries as there are configured keys.
 pub struct RateLimit {
     limiter: Option<DefaultKeyedRateLimiter<KeyId>>,
+    /// Wrong keys per client address (`rate_limit.failed_keys_per_minute`).
+    failed: Option<FailedAttempts>,
 }
 
 impl RateLimit {
-    /// `None` turns limiting off.
+    /// `None` turns limiting off, the wrong-key limit with it.
     pub fn new(quota: Option<RateLimitQuota>) -> Self {
         let limiter = quota.map(|q| {
             DefaultKeyedRateLimiter::keyed(
                 Quota::per_second(q.requests_per_second).allow_burst(q.burst),
             )
         });
-        Self { limiter }
+        let failed = quota
+            .and_then(|q| q.failed_keys_per_minute)
+            .map(|n| FailedAttempts::new(n.get()));
+        Self { limiter, failed }
+    }
+
+    /// How long `client` must wait, when it has sent too many wrong keys.
+    pub fn wrong_keys_wait(&self, client: IpAddr) -> Option<Duration> {
+        self.failed.as_ref()?.wait(client)
+    }
+
+    /// Counts a wrong (or missing) key from `client`.
+    pub fn wrong_key(&self, client: IpAddr) {
+        if let Some(failed) = &self.failed {
+            failed.record(client);
+        }
     }
 
     /// Takes one request from `key`'s bucket; when it is empty, how long until the next
@@ -57,7 +77,23 @@ mod tests {
         Some(RateLimitQuota {
             requests_per_second: NonZeroU32::new(rate).unwrap(),
             burst: NonZeroU32::new(burst).unwrap(),
+            failed_keys_per_minute: NonZeroU32::new(2),
         })
+    }
+
+    #[test]
+    fn wrong_keys_are_limited_per_address() {
+        let limit = RateLimit::new(quota(1, 3));
+        let (a, b) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        limit.wrong_key(a);
+        assert!(limit.wrong_keys_wait(a).is_none());
+        limit.wrong_key(a);
+        assert!(limit.wrong_keys_wait(a).is_some());
+        assert!(limit.wrong_keys_wait(b).is_none());
+        let off = RateLimit::new(None);
+        off.wrong_key(a);
+        off.wrong_key(a);
+        assert!(off.wrong_keys_wait(a).is_none());
     }
 
     #[test]

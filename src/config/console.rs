@@ -14,9 +14,10 @@ pub struct ConsoleConfig {
     /// A session unused this long is signed out (minutes, at least 1).
     #[serde(deserialize_with = "super::load::number_or_string")]
     pub session_idle_minutes: u64,
-    /// Failed sign-ins accepted per minute on this instance, from all clients together;
-    /// beyond it every sign-in is refused with 429 until the minute has passed, so a key
-    /// cannot be guessed by trying.
+    /// Failed sign-ins accepted per minute from one client address on this instance;
+    /// beyond it that address's sign-ins are refused with 429 until its oldest failure is
+    /// a minute old, so a key cannot be guessed by trying, and one client cannot lock the
+    /// others out.
     #[serde(deserialize_with = "super::load::number_or_string")]
     pub failed_sign_ins_per_minute: u32,
 }

@@ -24,7 +24,16 @@ pub struct RateLimitConfig {
     /// (`requests_per_second`).
     #[serde(deserialize_with = "super::load::number_or_string")]
     pub burst: u32,
+    /// Wrong or missing API keys accepted per minute from one client address; beyond it
+    /// the address gets 429 (right key or not) until its oldest failure is a minute old.
+    /// 0 turns this off.
+    #[serde(deserialize_with = "super::load::number_or_string")]
+    pub failed_keys_per_minute: u32,
 }
+
+/// Wrong keys per minute per client address unless configured: far above what a
+/// misconfigured integration retrying sends, far below what guessing needs.
+pub const DEFAULT_FAILED_KEYS_PER_MINUTE: u32 = 30;
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
@@ -32,6 +41,7 @@ impl Default for RateLimitConfig {
             enabled: true,
             requests_per_second: 0,
             burst: 0,
+            failed_keys_per_minute: DEFAULT_FAILED_KEYS_PER_MINUTE,
         }
     }
 }
@@ -43,6 +53,8 @@ pub struct RateLimitQuota {
     pub requests_per_second: NonZeroU32,
     /// How many requests the bucket holds.
     pub burst: NonZeroU32,
+    /// Wrong keys per minute per client address; `None`: not limited.
+    pub failed_keys_per_minute: Option<NonZeroU32>,
 }
 
 impl RateLimitConfig {
@@ -57,6 +69,7 @@ impl RateLimitConfig {
         Some(RateLimitQuota {
             requests_per_second,
             burst,
+            failed_keys_per_minute: NonZeroU32::new(self.failed_keys_per_minute),
         })
     }
 }
@@ -80,6 +93,7 @@ mod tests {
         Some(RateLimitQuota {
             requests_per_second: NonZeroU32::new(rate).unwrap(),
             burst: NonZeroU32::new(burst).unwrap(),
+            failed_keys_per_minute: NonZeroU32::new(DEFAULT_FAILED_KEYS_PER_MINUTE),
         })
     }
 
@@ -111,6 +125,22 @@ mod tests {
         assert_eq!(config.rate_limit.quota(), quota(50, 75));
         let rate_only = load_env(env(&[("RESTOCK_RATE_LIMIT__REQUESTS_PER_SECOND", "10")]));
         assert_eq!(rate_only.unwrap().rate_limit.quota(), quota(10, 10));
+    }
+
+    #[test]
+    fn wrong_keys_per_minute_default_set_or_off() {
+        let config = load_env(env(&[])).unwrap();
+        let limit =
+            |c: &crate::config::Config| c.rate_limit.quota().unwrap().failed_keys_per_minute;
+        assert_eq!(limit(&config), NonZeroU32::new(30));
+        let set = load_env(env(&[("RESTOCK_RATE_LIMIT__FAILED_KEYS_PER_MINUTE", "5")])).unwrap();
+        assert_eq!(limit(&set), NonZeroU32::new(5));
+        let off = load(
+            Some(file("rate_limit: {failed_keys_per_minute: 0}").path()),
+            env(&[]),
+        )
+        .unwrap();
+        assert_eq!(limit(&off), None);
     }
 
     #[test]

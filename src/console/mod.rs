@@ -14,6 +14,7 @@ mod assets;
 mod chart;
 mod csv;
 mod error;
+mod form;
 mod pages;
 mod routes;
 mod rules_file;
@@ -50,7 +51,8 @@ pub struct Console {
     templates_read_only: Option<String>,
     /// Whether the session cookie gets `Secure` (`public_url` is https).
     secure_cookie: bool,
-    failures: session::FailedSignIns,
+    /// Failed sign-ins per client address (`console.failed_sign_ins_per_minute`).
+    failures: crate::throttle::FailedAttempts,
     views: views::Views,
 }
 
@@ -67,7 +69,7 @@ impl Console {
         public_url: &str,
     ) -> Result<Self, ConsoleError> {
         Ok(Self {
-            failures: session::FailedSignIns::new(settings.failed_sign_ins_per_minute),
+            failures: crate::throttle::FailedAttempts::new(settings.failed_sign_ins_per_minute),
             settings,
             key_digests: keys.iter().map(|k| digest(k.expose())).collect(),
             read_only: versioned::read_only_reason(&rules_dir, "rules folder"),

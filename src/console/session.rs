@@ -4,15 +4,10 @@
 //! from anywhere and holds on every instance sharing the database. A session unused for
 //! `console.session_idle_minutes` ends.
 
-use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
-
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use base64::Engine as _;
 use rand::RngCore;
 use serde::Deserialize;
@@ -20,48 +15,14 @@ use serde_json::json;
 
 use super::{digest, ConsoleError};
 use crate::api::AppState;
+use crate::console::form::Form;
+use crate::throttle::ClientAddress;
 
 /// The cookie that carries the session id (and nothing else).
 pub const SESSION_COOKIE: &str = "restock_console";
 
 /// A session is marked as used at most this often, so reading pages is not a write each.
 const TOUCH_EVERY_MS: i64 = 60_000;
-
-/// Failed sign-ins of the last minute on this instance, all clients together.
-pub struct FailedSignIns {
-    per_minute: usize,
-    recent: Mutex<VecDeque<Instant>>,
-}
-
-const WINDOW: Duration = Duration::from_secs(60);
-
-impl FailedSignIns {
-    pub fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute: usize::try_from(per_minute.max(1)).unwrap_or(usize::MAX),
-            recent: Mutex::new(VecDeque::new()),
-        }
-    }
-
-    /// How long until the next attempt is allowed, when the minute's failures are used up.
-    fn wait(&self) -> Option<Duration> {
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        while recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-        {
-            recent.pop_front();
-        }
-        let oldest = *recent.front()?;
-        (recent.len() >= self.per_minute).then(|| WINDOW.saturating_sub(now - oldest))
-    }
-
-    fn record(&self) {
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        recent.push_back(Instant::now());
-    }
-}
 
 /// `GET /admin/login`.
 pub async fn form(State(state): State<AppState>) -> Result<Response, ConsoleError> {
@@ -79,15 +40,18 @@ pub struct SignIn {
 /// saying the key was not accepted. Never echoes the key.
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     Form(body): Form<SignIn>,
 ) -> Result<Response, ConsoleError> {
     let console = &state.console;
-    if let Some(wait) = console.failures.wait() {
+    if let Some(wait) = console.failures.wait(client) {
+        state.metrics.wrong_key("console", true);
         return Err(ConsoleError::TooManySignIns(wait.as_secs().max(1)));
     }
     let key = body.apikey.trim();
     if key.is_empty() || !state.api_keys.accepts(key) {
-        console.failures.record();
+        console.failures.record(client);
+        state.metrics.wrong_key("console", false);
         let page = console
             .views
             .login(&json!({"error": "That key is not one this server accepts."}))?;
@@ -212,17 +176,6 @@ fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn failures_beyond_the_limit_wait() {
-        let failures = FailedSignIns::new(2);
-        assert!(failures.wait().is_none());
-        failures.record();
-        assert!(failures.wait().is_none());
-        failures.record();
-        let wait = failures.wait().expect("limited");
-        assert!(wait <= WINDOW && wait > Duration::from_secs(55), "{wait:?}");
-    }
 
     #[test]
     fn session_ids_are_random_and_cookie_safe() {

@@ -57,6 +57,7 @@ struct Families {
     reloads: IntCounterVec,
     mail_transport_up: IntGauge,
     http: HistogramVec,
+    wrong_keys: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -150,8 +151,18 @@ impl Metrics {
                 registry.register(Box::new(h.clone()))?;
                 h
             },
+            wrong_keys: counters(
+                "restock_wrong_keys_total",
+                "Requests with a wrong or missing key, by surface (api, console) and outcome (refused: 401; throttled: 429, the client address sent too many).",
+                &["surface", "outcome"],
+            )?,
             registry,
         };
+        for surface in ["api", "console"] {
+            for outcome in ["refused", "throttled"] {
+                families.wrong_keys.with_label_values(&[surface, outcome]);
+            }
+        }
         for reason in HeldBack::ALL {
             families.held_back.with_label_values(&[reason.as_str()]);
         }
@@ -233,6 +244,16 @@ impl Metrics {
             .http
             .with_label_values(&[method, route, status.as_str()])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// A wrong key on `surface` (`api`, `console`): refused, or `throttled` because its
+    /// client address had already sent too many.
+    pub fn wrong_key(&self, surface: &str, throttled: bool) {
+        let outcome = if throttled { "throttled" } else { "refused" };
+        self.inner
+            .wrong_keys
+            .with_label_values(&[surface, outcome])
+            .inc();
     }
 
     /// Sets the outbox gauge from `(status, count)` rows; statuses without a row are 0.

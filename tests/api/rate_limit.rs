@@ -23,6 +23,7 @@ async fn limited_app() -> TestApp {
                 enabled: true,
                 requests_per_second: 1,
                 burst: 5,
+                ..Default::default()
             };
         })
         .spawn()
@@ -95,6 +96,7 @@ async fn disabled_means_unlimited() {
                 enabled: false,
                 requests_per_second: 1,
                 burst: 1,
+                ..Default::default()
             };
         })
         .spawn()

@@ -3,11 +3,13 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
@@ -57,6 +59,7 @@ impl Settings {
 /// Serves one connection until the client closes it, it times out, or the server stops.
 pub async fn run(
     stream: TcpStream,
+    peer: SocketAddr,
     app: Router,
     settings: Arc<Settings>,
     stop: watch::Receiver<bool>,
@@ -66,6 +69,7 @@ pub async fn run(
     let io = TokioIo::new(Io::new(stream, activity.clone()));
     let service = Counted {
         app,
+        peer,
         activity: activity.clone(),
     };
     let mut builder = http1::Builder::new();
@@ -115,6 +119,8 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
 #[derive(Clone)]
 struct Counted {
     app: Router,
+    /// The client's address, handed to the handlers as axum's `ConnectInfo`.
+    peer: SocketAddr,
     activity: Arc<Activity>,
 }
 
@@ -128,6 +134,8 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Counted {
     fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
         let in_flight: InFlight = self.activity.begin();
         let app = self.app.clone();
+        let mut request = request;
+        request.extensions_mut().insert(ConnectInfo(self.peer));
         Box::pin(async move {
             let response = app.oneshot(request.map(Body::new)).await;
             drop(in_flight);

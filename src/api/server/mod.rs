@@ -38,9 +38,9 @@ pub async fn serve(
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     let (app, settings, stop) = (app.clone(), settings.clone(), stop_rx.clone());
-                    connections.spawn(connection::run(stream, app, settings, stop));
+                    connections.spawn(connection::run(stream, peer, app, settings, stop));
                 }
                 Err(err) => {
                     // Out of file descriptors, typically: wait rather than spin.
