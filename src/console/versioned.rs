@@ -141,10 +141,21 @@ fn write<P>(dir: &Path, place: &Place, text: &str) -> Result<Option<String>, Sav
     let path = place.path_in(dir);
     let folder = path.parent().unwrap_or(dir).to_owned();
     let kept = keep_current(dir, place, &path)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", place.file_name()))
-        .suffix(".tmp")
-        .tempfile_in(&folder)?;
+    let prefix = format!(".{}.", place.file_name());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // A new file gets what any program's new file gets (0666 less the umask), not a
+        // temporary file's 0600.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(&folder)?;
+    if let Ok(current) = std::fs::metadata(&path) {
+        // The saved file keeps the mode it had, so whatever read it before still can.
+        std::fs::set_permissions(temp.path(), current.permissions())?;
+    }
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
     temp.persist(&path).map_err(|e| e.error)?;
