@@ -4,11 +4,12 @@
 
 use axum::extract::{Path, State};
 use axum::Json as JsonResponse;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
+use super::json::Query;
 use super::validate::{format_time, path_id};
 use super::AppState;
 use crate::store::HistoryEntry;
@@ -60,6 +61,12 @@ struct ConversionItem {
     currency: Option<String>,
 }
 
+/// The history takes no parameters: a `limit` or `offset` sent in the belief that it
+/// pages is refused by name rather than ignored (the whole history always comes back).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {}
+
 fn present(raw: String) -> Option<String> {
     (!raw.is_empty()).then_some(raw)
 }
@@ -104,13 +111,14 @@ impl From<HistoryEntry> for HistoryItem {
     params(("id" = Uuid, Path, description = "The contact's id")),
     responses(
         (status = 200, description = "Every subscription of the contact, oldest first", body = HistoryBody),
-        (status = 400, description = "`InvalidId`: the id is not a GUID", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`InvalidId`: the id is not a GUID; `ValidationFailed`: a query parameter was sent (there are none)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`ContactNotFound`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(HistoryParams {}): Query<HistoryParams>,
 ) -> Result<JsonResponse<HistoryBody>, ApiError> {
     let id = path_id(&id, "contactId")?;
     let entries = state
