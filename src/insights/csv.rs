@@ -29,13 +29,16 @@ pub fn records(header: Option<&[String]>, rows: &[Vec<String>]) -> Result<String
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `@`, a tab or carriage return
-/// first, or `-` before anything but a number) prefixed with `'`, so that a hostile SKU or
-/// contact name in a download cannot (OWASP "CSV injection"); numbers stay numbers.
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `@`, a tab, carriage return or
+/// line feed first — or their fullwidth forms `＝ ＋ ＠ －`, which some spreadsheets fold
+/// to ASCII — or `-` before anything but a plain decimal) prefixed with `'`, so that a
+/// hostile SKU or contact name in a download cannot (OWASP "CSV injection"); numbers
+/// such as `-12.50` stay numbers, while `-inf` and `-1e5` become text.
 pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
     let formula = match cell.chars().next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => cell.parse::<f64>().is_err(),
+        Some('=' | '+' | '@' | '\t' | '\r' | '\n') => true,
+        Some('\u{FF1D}' | '\u{FF0B}' | '\u{FF20}' | '\u{FF0D}') => true,
+        Some('-') => !plain_decimal(&cell[1..]),
         _ => false,
     };
     if formula {
@@ -43,6 +46,13 @@ pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
     } else {
         cell.into()
     }
+}
+
+/// `12`, `12.50`: digits with at most one point between them, nothing else.
+fn plain_decimal(text: &str) -> bool {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(fraction)
 }
 
 /// The report's time series, one row per period; revenue gets a column per currency.
@@ -167,5 +177,19 @@ mod tests {
         assert_eq!(inert("-5"), "-5");
         assert_eq!(inert("-12.50"), "-12.50");
         assert_eq!(inert(""), "");
+        for hostile in [
+            "-inf",
+            "-NaN",
+            "-1e5",
+            "-.5",
+            "-5.",
+            "\u{FF1D}1+1",
+            "\u{FF0B}1",
+            "\u{FF20}A1",
+            "\u{FF0D}1",
+            "\n=1",
+        ] {
+            assert_eq!(inert(hostile), format!("'{hostile}"), "{hostile:?}");
+        }
     }
 }
