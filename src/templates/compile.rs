@@ -4,7 +4,7 @@
 use handlebars::{no_escape, Handlebars};
 
 use super::layout::{Part, Scan, Source};
-use super::registry::key;
+use super::registry::{key, SubjectBreaks};
 use super::{helpers, minimal_sample_data, sample_data, TemplateError, Templates};
 
 impl Templates {
@@ -86,7 +86,9 @@ impl Templates {
                     ),
                 ];
                 for (data, sample) in samples {
-                    if let Err(error) = self.render_exact(name, locale, &data) {
+                    if let Err(error) =
+                        self.render_exact(name, locale, &data, SubjectBreaks::Refuse)
+                    {
                         let source = Box::new(error);
                         errors.push(TemplateError::Validation { sample, source });
                         break;

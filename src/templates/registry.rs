@@ -75,7 +75,9 @@ impl Templates {
     }
 
     /// Renders template `name` for `locale`: that locale's version, else its language's
-    /// (`sv` for `sv-FI`), else the fallback locale's.
+    /// (`sv` for `sv-FI`), else the fallback locale's. A line break that a value brings
+    /// into the subject (a feed's title with CR/LF) becomes a space: the header stays one
+    /// line and the product stays notifiable.
     pub fn render(
         &self,
         name: &str,
@@ -83,7 +85,7 @@ impl Templates {
         data: &Value,
     ) -> Result<Rendered, TemplateError> {
         let used = self.resolve(name, locale)?;
-        self.render_exact(name, &used, data)
+        self.render_exact(name, &used, data, SubjectBreaks::Fold)
     }
 
     /// The locale whose version of `name` serves `locale`.
@@ -130,18 +132,23 @@ impl Templates {
         name: &str,
         locale: &Locale,
         data: &Value,
+        breaks: SubjectBreaks,
     ) -> Result<Rendered, TemplateError> {
         let context = Context::from(data.clone());
         let [subject, html, text] =
             Part::ALL.map(|part| self.render_part(name, locale, part, &context));
         let subject = subject?;
         let subject = subject.trim();
-        if subject.contains(['\r', '\n']) {
-            let path = self.file(false, &key(locale, name, Part::Subject));
-            return Err(TemplateError::MultilineSubject { path });
-        }
+        let subject = match breaks {
+            _ if !subject.contains(['\r', '\n']) => subject.to_owned(),
+            SubjectBreaks::Fold => one_line(subject),
+            SubjectBreaks::Refuse => {
+                let path = self.file(false, &key(locale, name, Part::Subject));
+                return Err(TemplateError::MultilineSubject { path });
+            }
+        };
         Ok(Rendered {
-            subject: subject.to_owned(),
+            subject,
             html: html?,
             text: text?,
             locale_used: locale.clone(),
@@ -178,4 +185,23 @@ impl Templates {
 /// back from it, so a fallback template formats prices in its own locale.
 pub(super) fn key(locale: &Locale, name: &str, part: Part) -> String {
     format!("{locale}/{name}.{}", part.ext())
+}
+
+/// What a line break in a rendered subject means. Checked against the sample data, whose
+/// values have none, a break can only come from the template itself: an error to fix.
+/// At send time it comes from a value, which the template's author cannot help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SubjectBreaks {
+    Refuse,
+    Fold,
+}
+
+/// `text` with each run of line breaks, and the blanks around it, as one space.
+fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join(" ")
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::fixture::{locale, Folder};
-use crate::templates::{sample_data, TemplateError};
+use crate::templates::sample_data;
 
 #[test]
 fn only_the_html_part_escapes_values() {
@@ -26,7 +26,7 @@ fn only_the_html_part_escapes_values() {
 }
 
 #[test]
-fn a_subject_with_a_line_break_is_refused() {
+fn a_line_break_from_a_value_folds_into_one_subject_line() {
     let folder = Folder::with_fallback();
     folder.template(
         "en-US",
@@ -44,23 +44,20 @@ fn a_subject_with_a_line_break_is_refused() {
         "the file's own newline is trimmed"
     );
 
-    for injected in [
-        "Jacket\r\nBcc: victim@example.com",
-        "Jacket\nX: y",
-        "Jacket\rX",
+    for (injected, subject) in [
+        (
+            "Jacket\r\nBcc: victim@example.com",
+            "Jacket Bcc: victim@example.com is back",
+        ),
+        ("Jacket\nX: y", "Jacket X: y is back"),
+        ("Jacket\rX", "Jacket X is back"),
+        ("Jacket \r\n\r\n  X", "Jacket X is back"),
     ] {
         data["product"]["name"] = json!(injected);
-        let error = templates.render("t", &locale("en-US"), &data).unwrap_err();
-        assert!(
-            matches!(error, TemplateError::MultilineSubject { .. }),
-            "{error}"
-        );
+        let out = templates.render("t", &locale("en-US"), &data).unwrap();
         assert_eq!(
-            error.to_string(),
-            format!(
-                "{}: the subject must be a single line, but it renders with a line break (CR or LF)",
-                folder.shown("en-US/t.subject.hbs")
-            )
+            out.subject, subject,
+            "a value's line breaks fold into one line: no header injection, and the product stays notifiable"
         );
     }
 }
