@@ -120,9 +120,10 @@ impl Mapper {
         }
         for field in TEXT_BUILTINS {
             if let Some((_, value)) = &found[field as usize] {
-                let link = matches!(field, Builtin::Url | Builtin::ImageUrl);
-                if !link || self.safe_link(item, value) {
+                if !matches!(field, Builtin::Url | Builtin::ImageUrl) {
                     self.text(field as usize, value.text, field == Builtin::Sku)?;
+                } else if let Some(link) = self.safe_link(item, value) {
+                    self.text(field as usize, &link, false)?;
                 }
             }
         }
@@ -164,8 +165,10 @@ impl Mapper {
             };
             match self.builder.column_type(column) {
                 FieldType::String | FieldType::List => {
-                    if !self.builder.is_link(column) || self.safe_link(item, &value) {
+                    if !self.builder.is_link(column) {
                         self.text(column, value.text, false)?;
+                    } else if let Some(link) = self.safe_link(item, &value) {
+                        self.text(column, &link, false)?;
                     }
                 }
                 FieldType::Number => {

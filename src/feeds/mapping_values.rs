@@ -1,12 +1,13 @@
 //! The values a mapper checks rather than copies: availability, normalised with the text
-//! kept beside it; links, kept only when they are http(s) URLs; and how an error names
+//! kept beside it; links, kept only when they are http(s) URLs (scheme-relative ones
+//! resolved as https); and how an error names
 //! the field at fault.
 
 use super::availability::Availability;
 use super::mapping::Mapper;
 use super::raw::{RawItem, Value};
 use super::schema::Builtin;
-use super::urls::is_web_url;
+use super::urls::web_url;
 use super::{FeedError, FeedFormat};
 
 impl Mapper {
@@ -25,17 +26,22 @@ impl Mapper {
         }
     }
 
-    /// Whether a link may be kept: only absolute http(s) URLs are, the rest is counted.
-    pub(super) fn safe_link(&mut self, item: &RawItem, value: &Value<'_>) -> bool {
-        if is_web_url(value.text) {
-            return true;
+    /// The link to keep: absolute http(s) URLs as they are, scheme-relative ones as
+    /// https; the rest is counted and dropped.
+    pub(super) fn safe_link<'v>(
+        &mut self,
+        item: &RawItem,
+        value: &Value<'v>,
+    ) -> Option<std::borrow::Cow<'v, str>> {
+        if let Some(link) = web_url(value.text) {
+            return Some(link);
         }
         let example = || {
             let name = item.name(value.field);
             format!("line {}: {name} {:?}", value.line, value.text)
         };
         self.builder.report.unsafe_urls.add(example);
-        false
+        None
     }
 
     /// The column, element or key `field` is, as an error names it.

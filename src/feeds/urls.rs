@@ -33,6 +33,18 @@ pub fn is_web_url(value: &str) -> bool {
     (bracketed_ipv6 || !host.is_empty()) && !value.chars().any(char::is_control)
 }
 
+/// The link a feed value stands for, if it may reach an email: an http(s) URL as it is,
+/// or a scheme-relative one (`//cdn.example/x.jpg`, common in real feeds) resolved as
+/// https, as a page served over https would.
+pub fn web_url(value: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if is_web_url(value) {
+        return Some(value.into());
+    }
+    let relative = value.trim().strip_prefix("//")?;
+    let absolute = format!("https://{relative}");
+    is_web_url(&absolute).then_some(absolute.into())
+}
+
 fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
     let head = value.get(..scheme.len())?;
     head.eq_ignore_ascii_case(scheme)
@@ -42,6 +54,28 @@ fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scheme_relative_links_are_resolved_as_https() {
+        assert_eq!(
+            web_url("//images.samsung.com/is/image/a.jpg").as_deref(),
+            Some("https://images.samsung.com/is/image/a.jpg")
+        );
+        assert_eq!(
+            web_url("https://shop.example/p").as_deref(),
+            Some("https://shop.example/p")
+        );
+        assert!(!is_web_url("//cdn.example/x.jpg"), "not as it is");
+        for bad in [
+            "///nohost",
+            "//",
+            "//\u{0}x",
+            "/local/path",
+            "javascript://x",
+        ] {
+            assert_eq!(web_url(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn link_fields_are_known_by_name() {
@@ -74,7 +108,6 @@ mod tests {
             "data:text/html,<script>alert(1)</script>",
             "vbscript:msgbox",
             "/p/1",
-            "//cdn.example/x.jpg",
             "https:///nohost",
             "https://shop.example/\u{0}",
             "\u{1}https://shop.example/",
