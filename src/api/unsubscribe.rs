@@ -104,11 +104,20 @@ fn page(
     let language = rendered
         .locale_used
         .map_or("en-US".to_owned(), |l| l.to_string());
+    let h = response.headers_mut();
     if let Ok(value) = header::HeaderValue::from_str(&language) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_LANGUAGE, value);
+        h.insert(header::CONTENT_LANGUAGE, value);
     }
+    // Never inside another site's frame: a framed page could overlay the button and
+    // trick a shopper into unsubscribing (clickjacking).
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
     response
 }
 

@@ -18,6 +18,10 @@ pub enum ConsoleError {
         field: &'static str,
         message: String,
     },
+    /// A form body that cannot be read (a field twice, not a form at all), in the status
+    /// the form reader chose.
+    #[error("the form cannot be read: {message}")]
+    Form { status: StatusCode, message: String },
     #[error("too many failed sign-ins; try again in {0} s")]
     TooManySignIns(u64),
     #[error("no such page")]
@@ -52,6 +56,7 @@ impl ConsoleError {
         match self {
             ConsoleError::CrossSite => StatusCode::FORBIDDEN,
             ConsoleError::BadInput { .. } => StatusCode::BAD_REQUEST,
+            ConsoleError::Form { status, .. } => *status,
             ConsoleError::TooManySignIns(_) => StatusCode::TOO_MANY_REQUESTS,
             ConsoleError::NotFound
             | ConsoleError::ContactNotFound

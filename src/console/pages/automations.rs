@@ -4,11 +4,12 @@
 
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde_json::{json, Value};
 
 use super::Params;
 use crate::api::{ApiError, AppState};
+use crate::console::form::Form;
 use crate::console::rules_file::{self, Checked, FileName};
 use crate::console::versioned::{self, SaveError};
 use crate::console::ConsoleError;

@@ -6,13 +6,13 @@
 
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::Params;
 use crate::api::AppState;
+use crate::console::form::Form;
 use crate::console::ConsoleError;
 use crate::domain::{format_time, EmailAddress};
 use crate::store::{Contact, HistoryEntry};

@@ -9,12 +9,12 @@ use std::path::PathBuf;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Html;
-use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{blocking, Params};
 use crate::api::AppState;
+use crate::console::form::Form;
 use crate::console::rules_file::{self, FileName};
 use crate::console::versioned::{self, Place, SaveError};
 use crate::console::{template_file, ConsoleError};

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -16,6 +15,7 @@ use uuid::Uuid;
 use super::{paging, Params};
 use crate::api::AppState;
 use crate::console::csv::{every_row, CSV_MAX};
+use crate::console::form::Form;
 use crate::console::ConsoleError;
 use crate::domain::format_time;
 use crate::store::{Keyset, OutboxEntry, Page, DEAD, DELIVERED, PENDING};

@@ -11,12 +11,12 @@ use std::path::Path;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{blocking, Params};
 use crate::api::AppState;
+use crate::console::form::Form;
 use crate::console::template_file::{self, relative, Checked, TemplateFile};
 use crate::console::versioned::{self, SaveError};
 use crate::console::ConsoleError;
