@@ -34,6 +34,7 @@ mod health;
 mod hostile_bodies;
 mod hostile_connections;
 mod hostile_json;
+mod hostile_round_two;
 mod hostile_shutdown;
 mod hostile_values;
 mod hostile_wire;
