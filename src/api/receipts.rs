@@ -47,7 +47,7 @@ pub struct ItemRequest {
     quantity: Option<i64>,
     /// What the line was paid in all, VAT included, in the receipt's `currency`; at
     /// most 4 decimals and at most 922337203685477.5807, kept exactly.
-    #[schema(value_type = Option<f64>, minimum = 0, maximum = 922337203685477.5807, example = 1299.0)]
+    #[schema(value_type = Option<f64>, minimum = 0, example = 1299.0)]
     gross_paid_price: Option<Box<RawValue>>,
 }
 
