@@ -1,167 +1,8 @@
-//! What the insights read: the demand list, the daily statistics, a contact's history, and
-//! the retention task's purge. SQL shared by both backends like `queries.rs`.
+//! The SQL of the insights (demand, history, retention), written once for both backends.
 
-use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::stats::StatRow;
-use super::StoreError;
-
-/// Which demand rows, in which page.
-#[derive(Debug, Clone, Default)]
-pub struct DemandQuery {
-    pub locale: Option<String>,
-    pub sku_prefix: Option<String>,
-    /// At least this many waiting (at least 1 always).
-    pub min_waiting: u64,
-    pub limit: usize,
-    pub offset: usize,
-}
-
-/// Waiting subscriptions for one SKU, locale and external id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DemandRow {
-    pub sku: String,
-    pub locale: String,
-    /// `""` for subscriptions without one.
-    pub external_id: String,
-    pub waiting: u64,
-    pub oldest: Option<DateTime<Utc>>,
-    pub newest: Option<DateTime<Utc>>,
-    /// The mean of the waiting subscriptions' creation times, Unix seconds.
-    pub mean_created_s: i64,
-    /// The latest stock level reported for this SKU that these subscriptions match.
-    pub last_level: Option<LastLevel>,
-}
-
-/// A stock level and what the engine did with it (none yet: not processed, or its log
-/// rows were purged).
-#[derive(Debug, Clone, PartialEq)]
-pub struct LastLevel {
-    pub quantity: i64,
-    pub reported_on: DateTime<Utc>,
-    pub locale: String,
-    pub external_id: String,
-    pub processed: bool,
-    /// Held-back reasons with how many subscriptions each held back, most first.
-    pub held_back: Vec<(String, u64)>,
-}
-
-/// A page of the demand list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DemandPage {
-    pub total: u64,
-    pub rows: Vec<DemandRow>,
-}
-
-/// One subscription of a contact, waiting or ended.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct HistoryEntry {
-    pub subscription_id: Uuid,
-    pub sku: String,
-    pub locale: String,
-    pub external_id: String,
-    pub subscribed_on: DateTime<Utc>,
-    /// `waiting`, `triggered`, `expired`, `deleted` or `unsubscribed`.
-    pub status: String,
-    pub ended_on: Option<DateTime<Utc>>,
-    pub notification_id: Option<Uuid>,
-    pub automation: String,
-    pub branch: String,
-    /// `pending`, `delivered` or `dead` for a triggered subscription.
-    pub notification_status: Option<String>,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub finished_on: Option<DateTime<Utc>>,
-    /// The counted (first shopper) click on the notification's tracked link.
-    pub clicked_on: Option<DateTime<Utc>>,
-    /// The receipt attributed to the notification, and its revenue for the notified SKU.
-    pub converted_on: Option<DateTime<Utc>>,
-    pub revenue_e4: Option<i64>,
-    pub currency: Option<String>,
-}
-
-/// What the retention task removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Purged {
-    pub history: u64,
-    pub notifications: u64,
-}
-
-/// The insights' reads and the retention purge.
-#[async_trait::async_trait]
-pub trait InsightsStore: Send + Sync + 'static {
-    async fn demand(&self, query: &DemandQuery) -> Result<DemandPage, StoreError>;
-    /// The zone the statistics count days in, so a reader asking for "the last 7 days"
-    /// means the same days the writers counted.
-    fn stats_zone(&self) -> super::StatsZone;
-    /// Waiting subscriptions now, of one locale or all.
-    async fn waiting_now(&self, locale: Option<&str>) -> Result<u64, StoreError>;
-    /// Counters from `from` to `to` (days, inclusive), of one automation and locale or all.
-    async fn daily_stats(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        automation: Option<&str>,
-        locale: Option<&str>,
-    ) -> Result<Vec<StatRow>, StoreError>;
-    /// The contact's subscriptions, waiting and ended, oldest first; `None` if the contact
-    /// is unknown.
-    async fn history(&self, contact: Uuid) -> Result<Option<Vec<HistoryEntry>>, StoreError>;
-    /// Removes history rows that ended before `history_before` and delivered notifications
-    /// finished before `delivered_before` (archived into the history first).
-    async fn purge_old(
-        &self,
-        history_before: Option<DateTime<Utc>>,
-        delivered_before: Option<DateTime<Utc>>,
-    ) -> Result<Purged, StoreError>;
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct DemandRaw {
-    pub sku: String,
-    pub locale: String,
-    pub external_id: String,
-    pub waiting: i64,
-    pub created_sum_s: i64,
-    pub oldest: Option<DateTime<Utc>>,
-    pub newest: Option<DateTime<Utc>>,
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct LevelRaw {
-    pub quantity: i64,
-    pub updated_on: DateTime<Utc>,
-    pub locale: String,
-    pub external_id: String,
-    pub batch_id: Uuid,
-    pub item: i64,
-}
-
-impl DemandRaw {
-    pub(crate) fn into_row(self, last_level: Option<LastLevel>) -> DemandRow {
-        let waiting = u64::try_from(self.waiting).unwrap_or_default();
-        DemandRow {
-            mean_created_s: if self.waiting > 0 {
-                self.created_sum_s / self.waiting
-            } else {
-                0
-            },
-            sku: self.sku,
-            locale: self.locale,
-            external_id: self.external_id,
-            waiting,
-            oldest: self.oldest,
-            newest: self.newest,
-            last_level,
-        }
-    }
-}
-
-/// Outcomes of the integration log that are not held-back reasons.
-pub(crate) fn is_held_reason(outcome: &str) -> bool {
-    super::HeldBack::parse(outcome).is_some()
-}
+use super::model::HistoryEntry;
 
 /// The filters of the demand list, pushed onto `$sql` (which ends in `WHERE waiting >= …`).
 macro_rules! demand_filters {
@@ -180,6 +21,13 @@ macro_rules! demand_filters {
 
 macro_rules! impl_insights_store {
     ($store:ty, $db:ty, read: $read:ident) => {
+        const _: () = {
+        use uuid::Uuid;
+        use chrono::{DateTime, NaiveDate, Utc};
+        use $crate::store::insights::history::InsightsTx;
+        use $crate::store::stats::StatRow;
+        use $crate::store::{DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged, StoreError};
+
         #[async_trait::async_trait]
         impl $crate::store::InsightsStore for $store {
             fn stats_zone(&self) -> $crate::store::StatsZone {
@@ -190,7 +38,7 @@ macro_rules! impl_insights_store {
                 let min = i64::try_from(q.min_waiting.max(1)).unwrap_or(i64::MAX);
                 let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM demand WHERE waiting >= ");
                 count.push_bind(min);
-                $crate::store::insights_store::demand_filters!(count, q);
+                $crate::store::insights::sql::demand_filters!(count, q);
                 let total: i64 = count.build_query_scalar().fetch_one(&self.$read).await?;
                 // The page from the counts, then each row's oldest and newest subscription
                 // from the (sku, locale, id) index: ids are time-ordered.
@@ -203,13 +51,13 @@ macro_rules! impl_insights_store {
                      FROM (SELECT sku, locale, external_id, waiting, created_sum_s FROM demand WHERE waiting >= ",
                 );
                 sql.push_bind(min);
-                $crate::store::insights_store::demand_filters!(sql, q);
+                $crate::store::insights::sql::demand_filters!(sql, q);
                 sql.push(" ORDER BY waiting DESC, sku, locale, external_id LIMIT ")
                     .push_bind(i64::try_from(q.limit).unwrap_or(i64::MAX))
                     .push(" OFFSET ")
                     .push_bind(i64::try_from(q.offset).unwrap_or(i64::MAX))
                     .push(") d ORDER BY d.waiting DESC, d.sku, d.locale, d.external_id");
-                let found: Vec<insights_store::DemandRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
+                let found: Vec<$crate::store::insights::rows::DemandRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
                 let mut rows = Vec::with_capacity(found.len());
                 for raw in found {
                     let level = self.last_level(&raw.sku, &raw.locale, &raw.external_id).await?;
@@ -296,7 +144,7 @@ macro_rules! impl_insights_store {
                 .bind(contact)
                 .fetch_all(&self.$read)
                 .await?;
-                Ok(Some(insights_store::merge_history(waiting, in_outbox, ended)))
+                Ok(Some($crate::store::insights::sql::merge_history(waiting, in_outbox, ended)))
             }
 
             async fn purge_old(
@@ -340,7 +188,7 @@ macro_rules! impl_insights_store {
                 locale: &str,
                 external_id: &str,
             ) -> Result<Option<LastLevel>, StoreError> {
-                let level: Option<insights_store::LevelRaw> = sqlx::query_as(
+                let level: Option<$crate::store::insights::rows::LevelRaw> = sqlx::query_as(
                     "SELECT quantity, updated_on, locale, external_id, batch_id, item FROM stock_levels \
                      WHERE sku = $1 AND locale IN ($2, '') AND external_id IN ($3, '') \
                      ORDER BY updated_on DESC, batch_id DESC LIMIT 1",
@@ -367,12 +215,13 @@ macro_rules! impl_insights_store {
                     processed: !log.is_empty(),
                     held_back: log
                         .into_iter()
-                        .filter(|(outcome, _)| insights_store::is_held_reason(outcome))
+                        .filter(|(outcome, _)| $crate::store::insights::rows::is_held_reason(outcome))
                         .map(|(outcome, n)| (outcome, u64::try_from(n).unwrap_or_default()))
                         .collect(),
                 }))
             }
         }
+        };
     };
 }
 

@@ -12,15 +12,15 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::engine_queries::{matching_subscriptions, DeleteSubscriptions};
-use super::{Attributes, Candidate, SqliteStore, StockKey, StoreError};
+use super::sql::{matching_subscriptions, DeleteSubscriptions};
+use crate::store::{Attributes, Candidate, SqliteStore, StockKey, StoreError};
 
 /// One matching subscription as SQLite's `json_array` writes it.
 #[derive(Deserialize)]
 struct Match(String, String, String, String, String, Option<Attributes>);
 
 impl SqliteStore {
-    pub(super) async fn match_candidates(
+    pub(in crate::store) async fn match_candidates(
         &self,
         key: &StockKey,
         after: Option<Uuid>,

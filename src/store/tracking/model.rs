@@ -2,12 +2,14 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::stats::metric;
-use super::{DailyStats, StatKey, StatsZone};
+use crate::domain::{Amount, Currency, Quantity, Sku};
+use crate::store::stats::metric;
+use crate::store::{DailyStats, StatKey, StatsZone, StoreError};
 
 /// What a tracked link leads to: the product snapshot's field, and the notification as
 /// it is now (`None` once purged from the outbox).
@@ -130,4 +132,59 @@ mod tests {
             (None, None)
         );
     }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReceipt {
+    pub contact_id: Uuid,
+    pub created_date: DateTime<Utc>,
+    /// What the prices are in (Engage's `currency`); required when an item has a price.
+    pub currency: Option<Currency>,
+    pub items: Vec<ReceiptItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceiptItem {
+    pub sku: Sku,
+    pub quantity: Quantity,
+    /// What the line was paid in all, VAT included (Engage's `grossPaidPrice`).
+    pub paid: Option<Amount>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    pub id: Uuid,
+    pub contact_id: Uuid,
+    pub created_date: DateTime<Utc>,
+    pub currency: Option<Currency>,
+    pub items: Vec<ReceiptItem>,
+}
+
+/// Click tracking and conversions. A conversion is the earliest dated receipt of the
+/// notified contact that holds the notified SKU and is dated within the attribution
+/// window after the delivery; it is found when the receipt is recorded, or when the
+/// delivery is, whichever comes second.
+#[async_trait]
+pub trait TrackingStore: Send + Sync + 'static {
+    /// The field `link` of product snapshot `product`, and when `notification` (of that
+    /// snapshot) was delivered; `None` if the snapshot is gone.
+    async fn click_target(
+        &self,
+        notification: Uuid,
+        product: Uuid,
+        link: &str,
+    ) -> Result<Option<ClickTarget>, StoreError>;
+    /// Counts a shopper's click on a delivered notification's link, with its `clicked`
+    /// statistic; false when it already has its click (or is not delivered).
+    async fn record_click(
+        &self,
+        notification: Uuid,
+        link: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn click(&self, notification: Uuid) -> Result<Option<Click>, StoreError>;
+    async fn conversion(&self, notification: Uuid) -> Result<Option<Conversion>, StoreError>;
+    /// Stores a purchase and, in the same transaction, makes it the conversion of the
+    /// contact's notifications it follows (see [`TrackingStore`]).
+    async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError>;
 }

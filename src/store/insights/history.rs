@@ -1,7 +1,7 @@
 //! What the insights add to the transactions that do the work: daily statistics and the
 //! history of ended subscriptions, written in the same transaction so both are exact
-//! across crashes. Each writer calls one method here (see `queries.rs`,
-//! `engine_queries.rs`, `outbox_queries.rs`); the demand counts need no call (triggers,
+//! across crashes. Each writer calls one method here (see `contacts/sql.rs`,
+//! `engine/sql.rs`, `outbox/sql.rs`); the demand counts need no call (triggers,
 //! see migration 0005).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::engine_model::{ChunkCommit, Trigger};
-use super::model::column;
-use super::rows::{self, SubscriptionRow};
 use super::stats::{metric, AddStats, DailyStats, StatKey, StatsZone};
+use crate::store::contacts::rows::SubscriptionRow;
+use crate::store::row::{self, column};
+use crate::store::{ChunkCommit, Trigger};
 
 /// Rows per multi-row statement here (15 binds each for history rows).
 const CHUNK: usize = 500;
@@ -85,7 +85,7 @@ fn chunk_stats(
     consumed: &[&Trigger],
     expired: &[Ended<'_>],
 ) -> DailyStats {
-    let now = rows::now();
+    let now = row::now();
     let mut stats = DailyStats::new(zone.day_of(now));
     for t in consumed {
         let key = StatKey::new(&t.route.automation, &t.route.branch, &t.candidate.locale);
@@ -334,7 +334,7 @@ macro_rules! impl_insights_tx {
 macro_rules! impl_helpers {
     ($conn:ty, $db:ty, $write:ident, $routes:ident) => {
         async fn $write(conn: &mut $conn, ended: &[Ended<'_>]) -> Result<(), sqlx::Error> {
-            let now = rows::now();
+            let now = row::now();
             for part in ended.chunks(CHUNK) {
                 let mut insert = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO backinstock_history (subscription_id, contact_id, sku, locale, external_id, \

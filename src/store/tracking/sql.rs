@@ -1,5 +1,5 @@
 //! The SQL of click tracking and conversion attribution, shared by both backends like
-//! `queries.rs`. Attribution runs in two transactions, whichever comes second: the
+//! `contacts/sql.rs`. Attribution runs in two transactions, whichever comes second: the
 //! receipt's (a receipt for an earlier delivery) and the delivery outcome's (a receipt
 //! stored before the delivery was recorded, dated after it). Either way the conversion is
 //! the earliest dated receipt in the window, whatever order they were posted in.
@@ -36,7 +36,7 @@ macro_rules! convert {
                 .fetch_optional(&mut *$tx)
                 .await?;
                 let Some((receipt, on, revenue_e4, currency)) = old else { break };
-                let old = $crate::store::tracking_model::ConversionFact { receipt, on, revenue_e4, currency };
+                let old = $crate::store::tracking::model::ConversionFact { receipt, on, revenue_e4, currency };
                 if (fact.on, fact.receipt) >= (old.on, old.receipt) {
                     break;
                 }
@@ -92,10 +92,10 @@ macro_rules! attribute_receipt {
         let currency = receipt.currency.as_ref().map(|c| c.as_str());
         for (notification, sku, locale, automation, branch) in notified {
             let lines = receipt.items.iter().filter(|i| i.sku.as_str() == sku).map(|i| i.paid.map(|p| p.e4()));
-            let (revenue_e4, currency) = $crate::store::tracking_model::revenue(lines, currency);
-            let fact = $crate::store::tracking_model::ConversionFact { receipt: id, on: receipt.created_date, revenue_e4, currency };
-            let dims = $crate::store::tracking_model::Dims { automation, branch, locale };
-            $crate::store::tracking_queries::convert!($tx, notification, &fact, &dims, &mut *$counts);
+            let (revenue_e4, currency) = $crate::store::tracking::model::revenue(lines, currency);
+            let fact = $crate::store::tracking::model::ConversionFact { receipt: id, on: receipt.created_date, revenue_e4, currency };
+            let dims = $crate::store::tracking::model::Dims { automation, branch, locale };
+            $crate::store::tracking::sql::convert!($tx, notification, &fact, &dims, &mut *$counts);
         }
     }};
 }
@@ -136,10 +136,10 @@ macro_rules! attribute_deliveries {
                 }
             }
             for (notification, locale, automation, branch, receipt, on, lines, currency) in earliest {
-                let (revenue_e4, currency) = $crate::store::tracking_model::revenue(lines, currency.as_deref());
-                let fact = $crate::store::tracking_model::ConversionFact { receipt, on, revenue_e4, currency };
-                let dims = $crate::store::tracking_model::Dims { automation, branch, locale };
-                $crate::store::tracking_queries::convert!($tx, notification, &fact, &dims, &mut *$counts);
+                let (revenue_e4, currency) = $crate::store::tracking::model::revenue(lines, currency.as_deref());
+                let fact = $crate::store::tracking::model::ConversionFact { receipt, on, revenue_e4, currency };
+                let dims = $crate::store::tracking::model::Dims { automation, branch, locale };
+                $crate::store::tracking::sql::convert!($tx, notification, &fact, &dims, &mut *$counts);
             }
         }
     }};
@@ -155,9 +155,15 @@ macro_rules! write_counts {
     }};
 }
 
-/// Implements [`crate::store::TrackingStore`] for `$store` (see `impl_store!`).
+/// Implements [`crate::store::TrackingStore`] for `$store` (see `impl_contact_store!`).
 macro_rules! impl_tracking_store {
     ($store:ty, $db:ty, read: $read:ident) => {
+        const _: () = {
+        use uuid::Uuid;
+        use chrono::{DateTime, Utc};
+        use $crate::store::row::{self, INSERT_CHUNK};
+        use $crate::store::{Click, ClickTarget, Conversion, NewReceipt, Receipt, StoreError, DELIVERED};
+
         #[async_trait::async_trait]
         impl $crate::store::TrackingStore for $store {
             async fn click_target(&self, notification: Uuid, product: Uuid, link: &str) -> Result<Option<ClickTarget>, StoreError> {
@@ -204,9 +210,9 @@ macro_rules! impl_tracking_store {
                     if inserted.rows_affected() == 0 {
                         return Ok(false);
                     }
-                    let mut counts = $crate::store::tracking_model::Counts::default();
-                    counts.add(at, &$crate::store::tracking_model::Dims { automation, branch, locale }, $crate::store::stats::metric::CLICKED, 1);
-                    $crate::store::tracking_queries::write_counts!(tx, counts, zone);
+                    let mut counts = $crate::store::tracking::model::Counts::default();
+                    counts.add(at, &$crate::store::tracking::model::Dims { automation, branch, locale }, $crate::store::stats::metric::CLICKED, 1);
+                    $crate::store::tracking::sql::write_counts!(tx, counts, zone);
                     tx.commit().await?;
                     Ok(true)
                 }))
@@ -239,7 +245,52 @@ macro_rules! impl_tracking_store {
                     currency,
                 }))
             }
+
+            async fn record_receipt(&self, receipt: NewReceipt) -> Result<Receipt, StoreError> {
+                let (window, zone) = (self.attribution, self.zone);
+                self.write(receipt.items.len() + 1, move |conn| Box::pin(async move {
+                    let id = row::new_id();
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    sqlx::query("INSERT INTO receipts (id, contact_id, created_date, received_on, currency) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(id)
+                        .bind(receipt.contact_id)
+                        .bind(receipt.created_date)
+                        .bind(row::now())
+                        .bind(receipt.currency.as_ref().map(|c| c.as_str()))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::on_constraint)?;
+                    for (chunk_no, chunk) in receipt.items.chunks(INSERT_CHUNK).enumerate() {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO receipt_items (receipt_id, position, contact_id, sku, quantity, purchased_on, paid_e4) ",
+                        );
+                        insert.push_values(chunk.iter().enumerate(), |mut row, (i, item)| {
+                            row.push_bind(id)
+                                .push_bind((chunk_no * INSERT_CHUNK + i) as i64)
+                                .push_bind(receipt.contact_id)
+                                .push_bind(item.sku.as_str())
+                                .push_bind(item.quantity.get())
+                                .push_bind(receipt.created_date)
+                                .push_bind(item.paid.map(|p| p.e4()));
+                        });
+                        insert.build().execute(&mut *tx).await?;
+                    }
+                    let mut counts = $crate::store::tracking::model::Counts::default();
+                    $crate::store::tracking::sql::attribute_receipt!($db, tx, id, &receipt, window, &mut counts);
+                    $crate::store::tracking::sql::write_counts!(tx, counts, zone);
+                    tx.commit().await?;
+                    Ok(Receipt {
+                        id,
+                        contact_id: receipt.contact_id,
+                        created_date: receipt.created_date,
+                        currency: receipt.currency,
+                        items: receipt.items,
+                    })
+                }))
+                .await
+            }
         }
+        };
     };
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::{StockKey, StockLevel, StoreError};
+use crate::store::{StockKey, StockLevel, StoreError};
 
 /// One part to create: the subscription ids `(after, last]` (`last` `None`: no upper
 /// bound), and what each throttled automation may send from them.
@@ -73,7 +73,7 @@ pub trait PartStore: Send + Sync + 'static {
     /// Whether this stock level of the batch has been split.
     async fn has_parts(&self, batch: Uuid, item: usize) -> Result<bool, StoreError>;
     /// Claims a part not done that no live worker holds (the rule of batches, see
-    /// [`super::InstanceStore`]), of this stock level only if given; the first by batch,
+    /// [`crate::store::InstanceStore`]), of this stock level only if given; the first by batch,
     /// position and part.
     async fn claim_part(
         &self,

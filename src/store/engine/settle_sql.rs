@@ -1,4 +1,4 @@
-//! The SQL of set-based batch processing, shared by both backends like `engine_queries.rs`.
+//! The SQL of set-based batch processing, shared by both backends like `sql.rs`.
 
 /// Subscriptions `s` that the batch item `i` matches: every attribute the item carries
 /// (`''` when absent) must equal the subscription's.
@@ -89,7 +89,7 @@ pub(crate) fn held_stats(
         let Some(level) = commit.levels.get(held.item) else {
             continue;
         };
-        let locale = super::model::column(&level.key.locale);
+        let locale = crate::store::row::column(&level.key.locale);
         let metric = format!("{HELD_PREFIX}{}", held.reason.as_str());
         let n = i64::try_from(held.matched).unwrap_or(i64::MAX);
         stats.add(crate::store::StatKey::locale(locale), &metric, n);
@@ -102,6 +102,13 @@ pub(crate) fn held_stats(
 /// Implements [`crate::store::SettleStore`] for `$store` (see `impl_engine_store!`).
 macro_rules! impl_settle_store {
     ($store:ty, $db:ty, read: $read:ident) => {
+        const _: () = {
+        use uuid::Uuid;
+        use chrono::{DateTime, Utc};
+        use $crate::domain::Sku;
+        use $crate::store::row::{self, column, INSERT_CHUNK};
+        use $crate::store::{LevelMatches, LogRow, SettleCommit, SettledLevel, StoreError};
+
         #[async_trait::async_trait]
         impl $crate::store::SettleStore for $store {
             async fn triage_batches(&self, limit: usize) -> Result<usize, StoreError> {
@@ -122,7 +129,7 @@ macro_rules! impl_settle_store {
                 .await?;
                 let mut found = Vec::with_capacity(ids.len());
                 for id in ids {
-                    let matches: i64 = sqlx::query_scalar(settle_queries::BATCH_MATCHES)
+                    let matches: i64 = sqlx::query_scalar($crate::store::engine::settle_sql::BATCH_MATCHES)
                         .bind(id)
                         .fetch_one(&self.$read)
                         .await?;
@@ -148,7 +155,7 @@ macro_rules! impl_settle_store {
             }
 
             async fn level_matches(&self, batch: Uuid, from: usize) -> Result<Vec<LevelMatches>, StoreError> {
-                let found: Vec<(i64, i64, i64)> = sqlx::query_as(settle_queries::LEVEL_MATCHES)
+                let found: Vec<(i64, i64, i64)> = sqlx::query_as($crate::store::engine::settle_sql::LEVEL_MATCHES)
                     .bind(batch)
                     .bind(i64::try_from(from).unwrap_or(i64::MAX))
                     .fetch_all(&self.$read)
@@ -172,13 +179,13 @@ macro_rules! impl_settle_store {
                         .bind(batch)
                         .fetch_optional(&self.$read)
                         .await?;
-                settle_queries::parse(plan.flatten().as_deref(), "fan-out plan")
+                $crate::store::engine::settle_sql::parse(plan.flatten().as_deref(), "fan-out plan")
             }
 
             async fn settle_batch(&self, commit: &SettleCommit<'_>) -> Result<(), StoreError> {
                 let mut conn = self.writer().await?;
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                let now = rows::now();
+                let now = row::now();
                 let plan = serde_json::Value::from(commit.fan_out.clone()).to_string();
                 let held = if commit.fan_out.is_empty() {
                     // Nothing left to walk: the batch is processed by this commit.
@@ -239,7 +246,7 @@ macro_rules! impl_settle_store {
                     );
                     insert.build().execute(&mut *tx).await?;
                 }
-                let stats = settle_queries::held_stats(self.zone.day_of(now), commit);
+                let stats = $crate::store::engine::settle_sql::held_stats(self.zone.day_of(now), commit);
                 if !stats.is_empty() {
                     $crate::store::AddStats::add_stats(&mut *tx, &stats).await?;
                 }
@@ -253,7 +260,7 @@ macro_rules! impl_settle_store {
                 since: Option<DateTime<Utc>>,
                 limit: usize,
             ) -> Result<Vec<LogRow>, StoreError> {
-                let mut sql = sqlx::QueryBuilder::<$db>::new(settle_queries::unlogged_levels_from(sku.is_some()));
+                let mut sql = sqlx::QueryBuilder::<$db>::new($crate::store::engine::settle_sql::unlogged_levels_from(sku.is_some()));
                 if let Some(sku) = sku {
                     sql.push(" AND l.sku = ").push_bind(sku.as_str());
                 }
@@ -267,7 +274,7 @@ macro_rules! impl_settle_store {
                     " ORDER BY i.batch_id DESC, i.position DESC LIMIT "
                 })
                     .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-                let found: Vec<engine_rows::LogRowRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
+                let found: Vec<$crate::store::engine::rows::LogRowRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
                 found.into_iter().map(TryInto::try_into).collect()
             }
 
@@ -281,14 +288,14 @@ macro_rules! impl_settle_store {
                               WHERE logged_on < $1 LIMIT $2)",
                         )
                         .bind(before)
-                        .bind(settle_queries::PURGE_CHUNK)
+                        .bind($crate::store::engine::settle_sql::PURGE_CHUNK)
                         .execute(&mut *conn)
                         .await?;
                         Ok(done.rows_affected())
                     }))
                     .await?;
                     purged += gone;
-                    if gone < settle_queries::PURGE_CHUNK as u64 {
+                    if gone < $crate::store::engine::settle_sql::PURGE_CHUNK as u64 {
                         // The parts of fan-outs settled as long ago: only the record of who
                         // walked what, a few rows per split stock level.
                         self.write(1, move |conn| Box::pin(async move {
@@ -304,6 +311,7 @@ macro_rules! impl_settle_store {
                 }
             }
         }
+        };
     };
 }
 

@@ -1,11 +1,20 @@
-//! The engine's SQL, shared by both backends like `queries.rs`.
+//! The engine's SQL, shared by both backends like every aggregate's `sql.rs`.
 
-/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_store!`). What must
+/// Implements [`crate::store::EngineStore`] for `$store` (see `impl_contact_store!`). What must
 /// run alone on the writer connection takes it with `$store::writer()`: a chunk commit, a
 /// large transaction that would hold a whole group of small writes hostage, and reads that
 /// must see the latest write.
 macro_rules! impl_engine_store {
     ($store:ty, $db:ty, read: $read:ident) => {
+        const _: () = {
+        use uuid::Uuid;
+        use chrono::{DateTime, Utc};
+        use $crate::domain::Sku;
+        use $crate::store::engine::sql::DeleteSubscriptions;
+        use $crate::store::insights::history::InsightsTx;
+        use $crate::store::row::{self, column, INSERT_CHUNK};
+        use $crate::store::{Candidate, ChunkApplied, ChunkCommit, LogRow, Notification, StockKey, StoreError, Trigger};
+
         #[async_trait::async_trait]
         impl $crate::store::EngineStore for $store {
             async fn match_subscriptions(
@@ -26,7 +35,7 @@ macro_rules! impl_engine_store {
                 until: Option<Uuid>,
             ) -> Result<u64, StoreError> {
                 let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM subscriptions s WHERE ");
-                $crate::store::engine_queries::matching_where!(sql, key, after, until);
+                $crate::store::engine::sql::matching_where!(sql, key, after, until);
                 let count: i64 = sql.build_query_scalar().fetch_one(&self.$read).await?;
                 Ok(u64::try_from(count).unwrap_or_default())
             }
@@ -67,7 +76,7 @@ macro_rules! impl_engine_store {
                         "UPDATE stock_batches SET processed_on = $1, lease_until_ms = NULL, failed_reason = $2 \
                          WHERE id = $3 AND claimed_by = $4 AND processed_on IS NULL",
                     )
-                    .bind(rows::now())
+                    .bind(row::now())
                     .bind(&reason)
                     .bind(batch)
                     .bind(&worker)
@@ -79,7 +88,7 @@ macro_rules! impl_engine_store {
                             "UPDATE fan_out_parts SET done_on = $1, lease_until_ms = NULL, \
                              failed_reason = 'its batch was given up' WHERE batch_id = $2 AND done_on IS NULL",
                         )
-                        .bind(rows::now())
+                        .bind(row::now())
                         .bind(batch)
                         .execute(&mut *tx)
                         .await?;
@@ -111,7 +120,7 @@ macro_rules! impl_engine_store {
             async fn commit_chunk(&self, chunk: &ChunkCommit<'_>) -> Result<ChunkApplied, StoreError> {
                 let mut conn = self.writer().await?;
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                let now = rows::now();
+                let now = row::now();
                 let (progress_item, cursor) =
                     if chunk.item_done { (chunk.item + 1, None) } else { (chunk.item, chunk.cursor) };
                 let lease_ms = i64::try_from(chunk.lease.as_millis()).unwrap_or(i64::MAX);
@@ -184,7 +193,7 @@ macro_rules! impl_engine_store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                let mut log = engine_rows::LogCounts::new(chunk);
+                let mut log = $crate::store::engine::rows::LogCounts::new(chunk);
                 let mut applied = ChunkApplied::default();
                 // One delete over every id, in ascending order, so that two transactions
                 // racing for the same subscriptions lock them in the same order.
@@ -204,7 +213,7 @@ macro_rules! impl_engine_store {
                          external_id, subscribed_on, route_id, product_id) ",
                     );
                     insert.push_values(part, |mut row, t| {
-                        row.push_bind(rows::new_id())
+                        row.push_bind(row::new_id())
                             .push_bind(chunk.batch)
                             .push_bind(t.candidate.id)
                             .push_bind(t.candidate.contact_id)
@@ -293,7 +302,7 @@ macro_rules! impl_engine_store {
                 sql.push(" ORDER BY batch_id DESC, item DESC LIMIT ")
                     .push_bind(i64::try_from(limit).unwrap_or(i64::MAX))
                     .push(") ORDER BY batch_id DESC, item DESC, outcome, automation, branch");
-                let found: Vec<engine_rows::LogRowRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
+                let found: Vec<$crate::store::engine::rows::LogRowRaw> = sql.build_query_as().fetch_all(&self.$read).await?;
                 found.into_iter().map(TryInto::try_into).collect()
             }
 
@@ -310,7 +319,7 @@ macro_rules! impl_engine_store {
             }
 
             async fn notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError> {
-                let found: Vec<engine_rows::NotificationRow> = sqlx::query_as(
+                let found: Vec<$crate::store::engine::rows::NotificationRow> = sqlx::query_as(
                     "SELECT n.id, n.batch_id, n.subscription_id, n.contact_id, p.sku, n.locale, n.external_id, \
                      p.quantity, n.subscribed_on, r.automation_id, r.branch, r.actions, n.product_id, n.status, \
                      n.attempts FROM notifications n \
@@ -323,6 +332,7 @@ macro_rules! impl_engine_store {
                 Ok(found.into_iter().map(Into::into).collect())
             }
         }
+        };
     };
 }
 
@@ -362,7 +372,7 @@ macro_rules! matching_subscriptions {
              FROM subscriptions s WHERE "
         });
         // Always a lower bound, so every chunk's plan is the same keyset walk.
-        $crate::store::engine_queries::matching_where!(
+        $crate::store::engine::sql::matching_where!(
             sql,
             $key,
             Some($after.unwrap_or(Uuid::nil())),

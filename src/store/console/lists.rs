@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{LogRow, OutboxEntry, StoreError};
 use crate::domain::Sku;
+use crate::store::{LogRow, OutboxEntry, StoreError};
 
 /// Where a page starts, by the key of a row of the neighbouring page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +93,9 @@ pub trait ConsoleListStore: Send + Sync + 'static {
 /// Implements [`ConsoleListStore`] for `$store` on `$db`, reading through `self.$read`.
 macro_rules! impl_console_list_store {
     ($store:ty, $db:ty, read: $read:ident) => {
+        const _: () = {
+        use $crate::store::StoreError;
+
         #[async_trait::async_trait]
         impl $crate::store::ConsoleListStore for $store {
             async fn log_page(
@@ -137,7 +140,7 @@ macro_rules! impl_console_list_store {
                     .push(format!(
                         ") ORDER BY batch_id {order}, item {order}, outcome, automation, branch"
                     ));
-                let found: Vec<super::engine_rows::LogRowRaw> =
+                let found: Vec<$crate::store::engine::rows::LogRowRaw> =
                     sql.build_query_as().fetch_all(&self.$read).await?;
                 found.into_iter().map(TryInto::try_into).collect()
             }
@@ -173,11 +176,12 @@ macro_rules! impl_console_list_store {
                 };
                 sql.push(format!(" ORDER BY n.id {order} LIMIT "))
                     .push_bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX));
-                let found: Vec<super::outbox_rows::EntryRow> =
+                let found: Vec<$crate::store::outbox::rows::EntryRow> =
                     sql.build_query_as().fetch_all(&self.$read).await?;
                 Ok(found.into_iter().map(Into::into).collect())
             }
         }
+        };
     };
 }
 

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{HeldBack, LogRow, StockLevel, StoreError};
 use crate::domain::Sku;
+use crate::store::{HeldBack, LogRow, StockLevel, StoreError};
 
 /// A stock level of a batch that matches at least one subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

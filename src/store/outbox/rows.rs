@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::model::{Attributes, ABSENT};
-use super::outbox_model::{OutboxEntry, OutboxItem};
+use super::model::{OutboxEntry, OutboxItem};
+use crate::store::row::ABSENT;
+use crate::store::Attributes;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ItemRow {

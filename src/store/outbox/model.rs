@@ -1,10 +1,13 @@
 //! What the delivery worker reads from and writes to the outbox.
 
+use std::time::Duration;
+
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::model::Attributes;
+use crate::store::{Attributes, StoreError};
 
 /// A claimed notification with everything needed to deliver it: the route's actions, the
 /// product as the engine saw it, and the contact as they are now.
@@ -85,3 +88,43 @@ pub struct OutboxEntry {
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const DEAD: &str = "dead";
+
+/// What the delivery worker and the outbox admin need.
+#[async_trait]
+pub trait OutboxStore: Send + Sync + 'static {
+    /// Claims up to `limit` due notifications (pending, their retry time reached, not held
+    /// by a live worker: see [`InstanceStore`]), counting an attempt on each; oldest due
+    /// first.
+    async fn claim_notifications(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError>;
+    /// Records how attempts ended, in one transaction; how many `worker` still held.
+    async fn finish_notifications(
+        &self,
+        worker: &str,
+        finished: &[(Uuid, Finish)],
+    ) -> Result<u64, StoreError>;
+    /// Notifications for an admin, newest first, optionally of one status.
+    async fn outbox(
+        &self,
+        status: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// When each of `contacts` was delivered to since `since` (one row per delivery).
+    async fn delivered_since(
+        &self,
+        contacts: &[Uuid],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError>;
+    /// How many notifications there are per status (the metrics scrape and every console
+    /// page with outbox counts read it): on SQLite the counts migration 0010 keeps in the
+    /// transactions that change them, on PostgreSQL one grouped `COUNT`.
+    async fn outbox_depth(&self) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Gives every dead notification a fresh start; how many.
+    async fn requeue_dead(&self) -> Result<u64, StoreError>;
+    /// Deletes finished notifications of `status` (`delivered` or `dead`); how many.
+    async fn purge(&self, status: &str) -> Result<u64, StoreError>;
+}

@@ -1,6 +1,8 @@
-//! The delivery worker's SQL, shared by both backends like `queries.rs`.
+//! The delivery worker's SQL, shared by both backends like every aggregate's `sql.rs`.
 
-/// The columns of an [`OutboxItem`](super::OutboxItem), joined from the notification, its
+use crate::store::instances::claimable;
+
+/// The columns of an [`OutboxItem`](crate::store::OutboxItem), joined from the notification, its
 /// route, its product snapshot and the contact.
 pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_id, c.attributes, c.accepts_email, \
      p.sku, n.locale, n.external_id, p.quantity, n.subscribed_on, r.automation_id, r.branch, r.actions, \
@@ -8,11 +10,45 @@ pub(crate) const ITEM_SELECT: &str = "SELECT n.id, n.subscription_id, n.contact_
      FROM notifications n JOIN notification_routes r ON r.id = n.route_id \
      JOIN product_snapshots p ON p.id = n.product_id JOIN contacts c ON c.id = n.contact_id";
 
-/// Implements [`crate::store::OutboxStore`] for `$store` (see `impl_store!`); `$claim`
+/// SQLite claims due notifications: pending, retry time reached, held by no live worker.
+pub(crate) const SQLITE_CLAIM: &str = concat!(
+    "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 AND ",
+    claimable!("$3", "$5"),
+    " ORDER BY next_attempt_ms, id LIMIT $4) \
+     RETURNING id"
+);
+
+/// PostgreSQL claims due notifications: pending, retry time reached, held by no live worker.
+pub(crate) const POSTGRES_CLAIM: &str = concat!(
+    "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 AND ",
+    claimable!("$3", "$5"),
+    " ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     RETURNING id"
+);
+
+/// Notifications per status on SQLite: the counts migration 0010 keeps, three rows.
+pub(crate) const SQLITE_DEPTH: &str = "SELECT status, n FROM outbox_counts";
+
+/// Notifications per status on PostgreSQL, counted: no counter rows that every instance's delivery
+/// transactions would queue on (SQLite keeps them, migration 0010).
+pub(crate) const POSTGRES_DEPTH: &str =
+    "SELECT status, COUNT(*) FROM notifications GROUP BY status";
+
+/// Implements [`crate::store::OutboxStore`] for `$store` (see `impl_contact_store!`); `$claim`
 /// is the backend's statement claiming due notifications. The delivery worker's outcome
 /// records are a large transaction that runs alone (see `impl_engine_store!`).
 macro_rules! impl_outbox_store {
     ($store:ty, $db:ty, read: $read:ident, claim: $claim:expr, depth: $depth:expr) => {
+        const _: () = {
+        use std::time::Duration;
+        use uuid::Uuid;
+        use chrono::{DateTime, Utc};
+        use $crate::store::insights::history::InsightsTx;
+        use $crate::store::row::{self, INSERT_CHUNK};
+        use $crate::store::{Finish, OutboxEntry, OutboxItem, StoreError};
+
         #[async_trait::async_trait]
         impl $crate::store::OutboxStore for $store {
             async fn claim_notifications(
@@ -23,27 +59,27 @@ macro_rules! impl_outbox_store {
             ) -> Result<Vec<OutboxItem>, StoreError> {
                 let worker = worker.to_owned();
                 self.write(limit, move |conn| Box::pin(async move {
-                    let now_ms = rows::now().timestamp_millis();
+                    let now_ms = row::now().timestamp_millis();
                     let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
                     let ids: Vec<Uuid> = sqlx::query_scalar($claim)
                         .bind(&worker)
                         .bind(now_ms.saturating_add(lease_ms))
                         .bind(now_ms)
                         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-                        .bind(instances::stale_before_ms(now_ms))
+                        .bind($crate::store::instances::stale_before_ms(now_ms))
                         .fetch_all(&mut *conn)
                         .await?;
                     if ids.is_empty() {
                         return Ok(Vec::new());
                     }
-                    let mut sql = sqlx::QueryBuilder::<$db>::new(outbox_queries::ITEM_SELECT);
+                    let mut sql = sqlx::QueryBuilder::<$db>::new($crate::store::outbox::sql::ITEM_SELECT);
                     sql.push(" WHERE n.id IN (");
                     let mut list = sql.separated(", ");
                     for id in &ids {
                         list.push_bind(*id);
                     }
                     sql.push(") ORDER BY n.id");
-                    let found: Vec<outbox_rows::ItemRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
+                    let found: Vec<$crate::store::outbox::rows::ItemRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
                     Ok(found.into_iter().map(Into::into).collect())
                 }))
                 .await
@@ -55,7 +91,7 @@ macro_rules! impl_outbox_store {
                 let mut applied = 0;
                 let (mut delivered, mut dead) = (Vec::new(), Vec::new());
                 for (id, finish) in finished {
-                let now = rows::now();
+                let now = row::now();
                 let query = match finish {
                     Finish::Delivered => sqlx::query(
                         "UPDATE notifications SET status = 'delivered', finished_on = $1, lease_until_ms = NULL, \
@@ -100,9 +136,9 @@ macro_rules! impl_outbox_store {
                 }
                 }
                 InsightsTx::deliveries_finished(&mut *tx, self.zone, &delivered, &dead).await?;
-                let mut counts = $crate::store::tracking_model::Counts::default();
-                $crate::store::tracking_queries::attribute_deliveries!($db, tx, delivered, self.attribution, &mut counts);
-                $crate::store::tracking_queries::write_counts!(tx, counts, self.zone);
+                let mut counts = $crate::store::tracking::model::Counts::default();
+                $crate::store::tracking::sql::attribute_deliveries!($db, tx, delivered, self.attribution, &mut counts);
+                $crate::store::tracking::sql::write_counts!(tx, counts, self.zone);
                 tx.commit().await?;
                 Ok(applied)
             }
@@ -117,7 +153,7 @@ macro_rules! impl_outbox_store {
                     sql.push(" WHERE n.status = ").push_bind(status);
                 }
                 sql.push(" ORDER BY n.id DESC LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-                let found: Vec<outbox_rows::EntryRow> = sql.build_query_as().fetch_all(&self.$read).await?;
+                let found: Vec<$crate::store::outbox::rows::EntryRow> = sql.build_query_as().fetch_all(&self.$read).await?;
                 Ok(found.into_iter().map(Into::into).collect())
             }
 
@@ -179,6 +215,7 @@ macro_rules! impl_outbox_store {
                 .await
             }
         }
+        };
     };
 }
 

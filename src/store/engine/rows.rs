@@ -7,11 +7,10 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::engine_model::*;
-use super::model::{Attributes, StockKey, StockLevel, ABSENT};
-use super::rows::sku;
-use super::StoreError;
+use super::model::*;
 use crate::domain::{ExternalId, Locale, Quantity};
+use crate::store::row::{sku, ABSENT};
+use crate::store::{Attributes, StockKey, StockLevel, StoreError};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CandidateRow {

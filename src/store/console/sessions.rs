@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// A stored sign-in. Both digests are SHA-256 in hex: the table never holds a cookie value
 /// or an API key.
@@ -38,10 +38,13 @@ pub trait SessionStore: Send + Sync + 'static {
     async fn delete_all_sessions(&self) -> Result<u64, StoreError>;
 }
 
-/// Implements [`SessionStore`] for `$store` (see `impl_store!`): reads on `$read`, writes
+/// Implements [`SessionStore`] for `$store` (see `impl_contact_store!`): reads on `$read`, writes
 /// through the backend's `write`.
 macro_rules! impl_session_store {
     ($store:ty, read: $read:ident) => {
+        const _: () = {
+        use $crate::store::StoreError;
+
         #[async_trait::async_trait]
         impl $crate::store::SessionStore for $store {
             async fn create_session(
@@ -123,6 +126,7 @@ macro_rules! impl_session_store {
                 .await
             }
         }
+        };
     };
 }
 

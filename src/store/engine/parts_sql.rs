@@ -1,4 +1,4 @@
-//! The SQL of fan-out parts, shared by both backends like `engine_queries.rs`.
+//! The SQL of fan-out parts, shared by both backends like `sql.rs`.
 
 /// The claim of a part: `$lock` is `FOR UPDATE SKIP LOCKED` on PostgreSQL (instances claim
 /// concurrently) and empty on SQLite (one writer); `level` narrows it to one stock level.
@@ -13,13 +13,18 @@ pub(crate) fn claim_part_sql(lock: &str, level: bool) -> String {
          WHERE (batch_id, item, part) = (SELECT batch_id, item, part FROM fan_out_parts \
          WHERE done_on IS NULL AND {}{only} ORDER BY batch_id, item, part LIMIT 1{lock}) \
          RETURNING batch_id, item, part, after_id, last_id, budget, progress_cursor, attempts",
-        super::instances::claimable!("$3", "$4"),
+        crate::store::instances::claimable!("$3", "$4"),
     )
 }
 
 /// Implements [`crate::store::PartStore`] for `$store` (see `impl_engine_store!`).
 macro_rules! impl_part_store {
     ($store:ty, $db:ty, read: $read:ident, lock: $lock:expr) => {
+        const _: () = {
+        use uuid::Uuid;
+        use $crate::store::row::{self, column};
+        use $crate::store::{StockKey, StockLevel, StoreError};
+
         #[async_trait::async_trait]
         impl $crate::store::PartStore for $store {
             async fn part_bounds(
@@ -56,7 +61,7 @@ macro_rules! impl_part_store {
             async fn split_level(&self, commit: &$crate::store::SplitCommit<'_>) -> Result<(), StoreError> {
                 let mut conn = self.writer().await?;
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                let now_ms = rows::now().timestamp_millis();
+                let now_ms = row::now().timestamp_millis();
                 let lease_ms = i64::try_from(commit.lease.as_millis()).unwrap_or(i64::MAX);
                 let plan = serde_json::Value::from(commit.plan.to_vec()).to_string();
                 let held = sqlx::query(
@@ -112,21 +117,21 @@ macro_rules! impl_part_store {
             ) -> Result<Option<$crate::store::ClaimedPart>, StoreError> {
                 let worker = worker.to_owned();
                 self.write(1, move |conn| Box::pin(async move {
-                    let now_ms = rows::now().timestamp_millis();
+                    let now_ms = row::now().timestamp_millis();
                     let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-                    let sql = $crate::store::parts_queries::claim_part_sql($lock, level.is_some());
-                    let mut query = sqlx::query_as::<_, $crate::store::parts::PartRow>(&sql)
+                    let sql = $crate::store::engine::parts_sql::claim_part_sql($lock, level.is_some());
+                    let mut query = sqlx::query_as::<_, $crate::store::engine::parts::PartRow>(&sql)
                         .bind(&worker)
                         .bind(now_ms.saturating_add(lease_ms))
                         .bind(now_ms)
-                        .bind(instances::stale_before_ms(now_ms));
+                        .bind($crate::store::instances::stale_before_ms(now_ms));
                     if let Some((batch, item)) = level {
                         query = query.bind(batch).bind(item as i64);
                     }
                     let Some(row) = query.fetch_optional(&mut *conn).await? else {
                         return Ok(None);
                     };
-                    let level: rows::StockLevelRow = sqlx::query_as(
+                    let level: $crate::store::stock::rows::StockLevelRow = sqlx::query_as(
                         "SELECT sku, locale, external_id, quantity FROM stock_batch_items \
                          WHERE batch_id = $1 AND position = $2",
                     )
@@ -189,7 +194,7 @@ macro_rules! impl_part_store {
                         "UPDATE fan_out_parts SET done_on = $1, done_by = $2, lease_until_ms = NULL, failed_reason = $3 \
                          WHERE batch_id = $4 AND item = $5 AND part = $6 AND claimed_by = $2 AND done_on IS NULL",
                     )
-                    .bind(rows::now())
+                    .bind(row::now())
                     .bind(&worker)
                     .bind(&reason)
                     .bind(batch)
@@ -212,7 +217,7 @@ macro_rules! impl_part_store {
             ) -> Result<bool, StoreError> {
                 let mut conn = self.writer().await?;
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                let now = rows::now();
+                let now = row::now();
                 let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
                 // The batch's row first: the holder's claim, and its lease extended.
                 let held = sqlx::query(
@@ -274,6 +279,7 @@ macro_rules! impl_part_store {
                 Ok(true)
             }
         }
+        };
     };
 }
 

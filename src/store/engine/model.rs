@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::model::StockLevel;
+use crate::domain::Sku;
+use crate::store::{StockKey, StockLevel, StoreError};
 
 /// A subscription matched by a stock level, with what the rules may need of its contact.
 /// Fields stay as stored (canonical locale, `""` for no external id): the engine reads a
@@ -18,7 +20,7 @@ pub struct Candidate {
     pub external_id: String,
     pub created_on: DateTime<Utc>,
     /// The contact's attributes, when asked for.
-    pub attributes: Option<super::Attributes>,
+    pub attributes: Option<crate::store::Attributes>,
 }
 
 /// Product data as the engine saw it, stored once per stock level and locale and shared by
@@ -115,7 +117,7 @@ pub struct ChunkCommit<'a> {
     pub item: usize,
     /// The part of the stock level's fan-out this chunk belongs to, when it was split: the
     /// claim checked and the progress recorded are the part's, and the log counts wait in
-    /// the part's log until the stock level settles (see [`super::PartStore`]).
+    /// the part's log until the stock level settles (see [`crate::store::PartStore`]).
     pub part: Option<usize>,
     pub level: &'a StockLevel,
     /// The last subscription examined; the next chunk starts after it.
@@ -178,4 +180,66 @@ pub struct Notification {
     pub product: Uuid,
     pub status: String,
     pub attempts: u32,
+}
+
+/// What the automation engine needs: matching subscriptions chunk by chunk, and committing
+/// each chunk's consumption, notifications and log counts in one transaction.
+#[async_trait]
+pub trait EngineStore: Send + Sync + 'static {
+    /// Subscriptions matching `key` (attributes the key leaves out are not compared) with an
+    /// id after `after` and up to `until` (if given: the end of a part), oldest first; with
+    /// the contact's attributes when asked.
+    async fn match_subscriptions(
+        &self,
+        key: &StockKey,
+        after: Option<Uuid>,
+        until: Option<Uuid>,
+        limit: usize,
+        with_contact: bool,
+    ) -> Result<Vec<Candidate>, StoreError>;
+    /// How many subscriptions match `key` (after `after` and up to `until`, if given).
+    async fn count_matching(
+        &self,
+        key: &StockKey,
+        after: Option<Uuid>,
+        until: Option<Uuid>,
+    ) -> Result<u64, StoreError>;
+    /// Which batch and item set the latest level for exactly this key: an item that did
+    /// not is outdated and must not notify.
+    async fn latest_origin(&self, key: &StockKey) -> Result<Option<(Uuid, usize)>, StoreError>;
+    /// Gives a claimed batch back at once (after a failure), for the next claim to retry.
+    async fn release_stock_batch(&self, batch: Uuid, worker: &str) -> Result<(), StoreError>;
+    /// Gives a batch up after too many failed attempts, recording why.
+    async fn fail_stock_batch(
+        &self,
+        batch: Uuid,
+        worker: &str,
+        reason: &str,
+    ) -> Result<(), StoreError>;
+    /// When each of `contacts` bought `sku` (every purchase).
+    async fn last_purchases(
+        &self,
+        sku: &Sku,
+        contacts: &[Uuid],
+    ) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError>;
+    /// Applies a chunk if the worker still holds the batch ([`StoreError::LostClaim`]
+    /// otherwise, with nothing changed).
+    async fn commit_chunk(&self, chunk: &ChunkCommit<'_>) -> Result<ChunkApplied, StoreError>;
+    /// Integration-log rows of the `limit` latest stock levels (newest batch first), with
+    /// every row of each.
+    async fn integration_log(
+        &self,
+        sku: Option<&Sku>,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<LogRow>, StoreError>;
+    /// Notifications already sent for one stock level of a batch, per automation (what an
+    /// earlier holder of the batch did, so a resumed fan-out keeps the throttle).
+    async fn sent_for_item(
+        &self,
+        batch: Uuid,
+        item: usize,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
+    /// The outbox, oldest first.
+    async fn notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError>;
 }
