@@ -12,40 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::NaiveDate;
 
-/// The time zone days are counted in (`insights.time_zone`): a shop in Stockholm wants
-/// its Monday to be Stockholm's Monday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatsZone(Tz);
-
-impl Default for StatsZone {
-    fn default() -> Self {
-        Self(Tz::UTC)
-    }
-}
-
-impl StatsZone {
-    /// An IANA zone name (`Europe/Stockholm`, `UTC`); `None` if unknown.
-    pub fn parse(name: &str) -> Option<Self> {
-        name.parse::<Tz>().ok().map(Self)
-    }
-
-    pub fn name(&self) -> &'static str {
-        self.0.name()
-    }
-
-    /// The day `at` falls on in this zone.
-    pub fn day_of(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.0).date_naive()
-    }
-
-    /// Today in this zone.
-    pub fn today(&self) -> NaiveDate {
-        self.day_of(Utc::now())
-    }
-}
+pub use crate::domain::StatsZone;
 
 /// The dimensions of a counter; `""` where a count has none (an unsubscribe has no
 /// automation, a held-back count no branch).
@@ -187,6 +156,8 @@ pub struct StatRow {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, Utc};
+
     use super::*;
 
     #[test]
