@@ -30,7 +30,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::engine::AttributeType;
+use crate::domain::AttributeType;
 use crate::feeds::FeedsConfig;
 
 /// Everything an operator can set. Unknown keys are errors, so a typo never silently
@@ -221,13 +221,24 @@ pub struct DeliveryConfig {
     pub daily_cap_per_contact: u32,
 }
 
+/// `delivery.retry_schedule` when it is not set: 1, 5, 15, 60, 240 and 720 minutes (the
+/// delivery worker's `RetryPolicy` starts from it too).
+pub const DEFAULT_RETRY_SCHEDULE: [std::time::Duration; 6] = [
+    std::time::Duration::from_secs(60),
+    std::time::Duration::from_secs(5 * 60),
+    std::time::Duration::from_secs(15 * 60),
+    std::time::Duration::from_secs(60 * 60),
+    std::time::Duration::from_secs(240 * 60),
+    std::time::Duration::from_secs(720 * 60),
+];
+
 impl Default for DeliveryConfig {
     fn default() -> Self {
         Self {
             enabled: true,
             batch_size: 200,
             concurrency: 32,
-            retry_schedule: crate::delivery::RetryPolicy::default().schedule,
+            retry_schedule: DEFAULT_RETRY_SCHEDULE.to_vec(),
             lease_secs: 300,
             daily_cap_per_contact: 0,
         }

@@ -16,16 +16,8 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        let minutes = |m: u64| Duration::from_secs(m * 60);
         Self {
-            schedule: vec![
-                minutes(1),
-                minutes(5),
-                minutes(15),
-                minutes(60),
-                minutes(240),
-                minutes(720),
-            ],
+            schedule: crate::config::DEFAULT_RETRY_SCHEDULE.to_vec(),
             jitter: 0.2,
         }
     }

@@ -3,25 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::domain::Locale;
+use crate::domain::{AttributeType, Locale};
 use crate::dsl::{Decimal, Elem, Schema, SchemaError, Timestamp, Type, Value};
 use crate::feeds::{Catalog, FieldType, FieldValue, Product, AVAILABILITY_VALUES};
 use crate::store::Attributes;
-
-/// The type of a declared contact attribute (`contact_attributes` in the configuration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AttributeType {
-    String,
-    Boolean,
-    Integer,
-    Number,
-    Timestamp,
-    Locale,
-}
 
 impl AttributeType {
     fn rule_type(self) -> Type {

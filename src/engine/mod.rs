@@ -13,7 +13,8 @@ mod ruleset;
 mod runner;
 mod worker;
 
-pub use binding::{schema, AttributeType};
+pub use crate::domain::AttributeType;
+pub use binding::schema;
 pub use decide::Decision;
 pub use dry_run::{DryRun, Verdict};
 pub use ruleset::{RuleSet, RulesError};

@@ -8,35 +8,20 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use uuid::Uuid;
 
-use super::console_lists::impl_console_list_store;
-use super::engine_model::*;
-use super::engine_queries::{impl_engine_store, DeleteSubscriptions};
+use super::console::lists::impl_console_list_store;
+use super::console::sessions::impl_session_store;
+use super::contacts::sql::impl_contact_store;
+use super::engine::parts_sql::impl_part_store;
+use super::engine::settle_sql::impl_settle_store;
+use super::engine::sql::impl_engine_store;
 use super::group::{GroupWriter, Lent};
-use super::history::{self, InsightsTx};
-use super::insights_store::{
-    self, impl_insights_store, DemandPage, DemandQuery, HistoryEntry, LastLevel, Purged,
-};
-use super::instances::{self, claimable, impl_instance_store};
-use super::model::*;
-use super::outbox_model::*;
-use super::outbox_queries::{self, impl_outbox_store};
-use super::parts_queries::impl_part_store;
-use super::queries::{
-    email_key_of, impl_store, merge, received_stats, CONTACT_COLUMNS, INSERT_CHUNK,
-    SUBSCRIPTION_COLUMNS,
-};
-use super::sessions::impl_session_store;
-use super::settle::{LevelMatches, SettleCommit, SettledLevel};
-use super::settle_queries::{self, impl_settle_store};
-use super::stats::StatRow;
-use super::tracking_model::*;
-use super::tracking_queries::impl_tracking_store;
-use super::{engine_rows, outbox_rows, rows, StoreError};
-use crate::domain::Sku;
-use chrono::NaiveDate;
-use chrono::{DateTime, Utc};
+use super::insights::sql::impl_insights_store;
+use super::instances::sql::impl_instance_store;
+use super::outbox::sql::impl_outbox_store;
+use super::stock::sql::impl_stock_store;
+use super::tracking::sql::impl_tracking_store;
+use super::{Store, StoreError};
 
 /// SQLite allows one writer at a time. All writes go through a single connection, owned
 /// by the group writer's task, so they queue instead of failing with SQLITE_BUSY; reads use
@@ -51,17 +36,6 @@ pub struct SqliteStore {
     /// How long after a delivery a receipt is its conversion.
     pub(super) attribution: chrono::Duration,
 }
-
-/// A worker claims the oldest batch that no live worker holds (see `instances.rs`), taking
-/// batches with stock levels someone waits for before the others (`triage`, settle.rs). SQLite runs
-/// one write at a time, so the select-and-update is atomic without row locks.
-const CLAIM: &str = concat!(
-    "UPDATE stock_batches SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
-     WHERE id = (SELECT id FROM stock_batches WHERE processed_on IS NULL AND ",
-    claimable!("$3", "$4"),
-    " ORDER BY triage DESC, id LIMIT 1) \
-     RETURNING id, received_on, item_count, attempts, progress_item, progress_cursor"
-);
 
 impl SqliteStore {
     /// Opens (creating if the URL says `mode=rwc`) the database and runs migrations.
@@ -108,26 +82,31 @@ impl SqliteStore {
     }
 }
 
-/// Claims due notifications: pending, retry time reached, held by no live worker.
-const CLAIM_NOTIFICATIONS: &str = concat!(
-    "UPDATE notifications SET claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_ms <= $3 AND ",
-    claimable!("$3", "$5"),
-    " ORDER BY next_attempt_ms, id LIMIT $4) \
-     RETURNING id"
-);
-
-/// Notifications per status: the counts migration 0010 keeps, three rows.
-const OUTBOX_DEPTH: &str = "SELECT status, n FROM outbox_counts";
-
 /// The attribution window until the configuration sets one.
 const ATTRIBUTION: chrono::Duration = chrono::Duration::days(7);
 
-impl_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM);
+/// Readiness, through both of SQLite's paths: the reader pool and the group writer's task,
+/// which must be alive for any write to be answered.
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        self.write(0, |conn| {
+            Box::pin(async move {
+                sqlx::query("SELECT 1").execute(&mut *conn).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+}
+
+impl_contact_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_stock_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: super::stock::sql::SQLITE_CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_settle_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_part_store!(SqliteStore, sqlx::Sqlite, read: reader, lock: "");
-impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: CLAIM_NOTIFICATIONS, depth: OUTBOX_DEPTH);
+impl_outbox_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: super::outbox::sql::SQLITE_CLAIM, depth: super::outbox::sql::SQLITE_DEPTH);
 impl_instance_store!(SqliteStore);
 impl_session_store!(SqliteStore, read: reader);
 impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);
