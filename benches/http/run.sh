@@ -6,6 +6,9 @@
 #   bash benches/http/run.sh            (from the repository root)
 #   RESTOCK_BIN=/path/to/restock bash benches/http/run.sh   (another build, e.g. a base commit's,
 #                                        for before/after figures under the same load)
+#   BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test bash benches/http/run.sh
+#                                       (PostgreSQL instead: a fresh database beside the one
+#                                        named, created for the run and dropped after it)
 set -euo pipefail
 port=${BENCH_PORT:-18080}   # another port when a second bench shares the machine
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,8 +17,23 @@ if [ -z "${RESTOCK_BIN:-}" ]; then
   RESTOCK_BIN="$root/target/release/restock"
 fi
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+database=""
+cleanup() {
+  kill $server 2>/dev/null || true
+  wait $server 2>/dev/null || true
+  if [ -n "$database" ]; then psql -q "$BENCH_POSTGRES" -c "DROP DATABASE IF EXISTS $database" || true; fi
+  rm -rf "$work"
+}
+server=""
+trap cleanup EXIT
 cd "$work"
+if [ -n "${BENCH_POSTGRES:-}" ]; then
+  # A database of its own, so every run starts empty like SQLite's temporary file.
+  database="restock_bench_${port}_$$"
+  psql -q "$BENCH_POSTGRES" -c "CREATE DATABASE $database"
+  export RESTOCK_DATABASE_URL="${BENCH_POSTGRES%/*}/$database"
+fi
+echo "== $RESTOCK_BIN on ${RESTOCK_DATABASE_URL:-SQLite}; load: $(uptime | sed 's/.*load average: //')"
 RESTOCK_API_KEYS=bench-key RESTOCK_RATE_LIMIT__ENABLED=false RESTOCK_LISTEN=127.0.0.1:$port RUST_LOG=warn "$RESTOCK_BIN" serve >server.log 2>&1 &
 server=$!
 for _ in $(seq 1 50); do curl -sf 127.0.0.1:$port/health >/dev/null && break; sleep 0.2; done
@@ -28,5 +46,7 @@ done >contacts.txt
 cd "$root/benches/http"
 echo "== subscribe: POST subscriptions, 32 connections, 15 s"
 CONTACTS="$work/contacts.txt" KEY=bench-key wrk -t2 -c32 -d15s --latency -s subscribe.lua http://127.0.0.1:$port
+echo "load after: $(uptime | sed 's/.*load average: //')"
 echo "== ingest: PUT stock-levels, 1,000-item batches, 8 connections, 15 s"
 KEY=bench-key wrk -t2 -c8 -d15s --latency -s ingest.lua http://127.0.0.1:$port
+echo "load after: $(uptime | sed 's/.*load average: //')"
