@@ -190,6 +190,21 @@ mod tests {
         assert_eq!(field_errors(err)[0].0, "email");
     }
 
+    /// Objects with more keys than are compared one by one still have every repeat found,
+    /// before and after their keys move into a set.
+    #[test]
+    fn repeated_keys_are_found_in_objects_of_any_size() {
+        for (keys, repeat) in [(3, 1), (8, 8), (9, 2), (9, 9), (30, 17)] {
+            let mut body: Vec<String> = (1..=keys).map(|i| format!("\"k{i}\":{i}")).collect();
+            body.push(format!("\"k{repeat}\":0"));
+            let err = parse::<serde_json::Value>(format!("{{{}}}", body.join(",")).as_bytes())
+                .unwrap_err();
+            assert_eq!(field_errors(err)[0].0, format!("k{repeat}"), "{keys} keys");
+            let unique = format!("{{{}}}", body[..keys].join(","));
+            assert!(parse::<serde_json::Value>(unique.as_bytes()).is_ok());
+        }
+    }
+
     /// A key with an escape is read into a copy, not borrowed: it still counts as the same key.
     #[test]
     fn a_repeated_key_spelled_with_an_escape_is_still_repeated() {

@@ -3,6 +3,7 @@
 //! never reported as a field error, and a repeated key is never silently "last wins".
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// Marks the error [`WellFormed`] raises for a repeated key; the key follows.
 pub const DUPLICATE: &str = "duplicate key: ";
@@ -48,10 +49,35 @@ impl<'de> serde::de::Visitor<'de> for WellFormed {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
-        let mut keys = std::collections::HashSet::new();
-        while let Some(Key(key)) = map.next_key()? {
-            if let Some(key) = keys.replace(key) {
-                return Err(serde::de::Error::custom(format!("{DUPLICATE}{key}")));
+        // Most objects have a handful of keys (a stock level four, and a call carries up
+        // to 10,000 of them): compared one by one in a small array they cost no hashing and
+        // no allocation, where a set per object cost more than reading the body's fields.
+        // An object with more keys moves them into a set, so a long one stays linear.
+        let mut few: [Option<Key<'de>>; FEW] = Default::default();
+        let mut seen = 0;
+        let mut many: Option<HashSet<Key<'de>>> = None;
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let repeated = match &many {
+                Some(set) => set.contains(&key),
+                None => few[..seen].iter().flatten().any(|k| *k == key),
+            };
+            if repeated {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE}{}", key.0)));
+            }
+            match &mut many {
+                Some(set) => {
+                    set.insert(key);
+                }
+                None if seen < FEW => {
+                    few[seen] = Some(key);
+                    seen += 1;
+                }
+                None => {
+                    let mut set: HashSet<Key<'de>> =
+                        few.iter_mut().filter_map(Option::take).collect();
+                    set.insert(key);
+                    many = Some(set);
+                }
             }
             map.next_value::<WellFormed>()?;
         }
@@ -59,8 +85,12 @@ impl<'de> serde::de::Visitor<'de> for WellFormed {
     }
 }
 
+/// Keys an object's are compared with one by one before they go into a set.
+const FEW: usize = 8;
+
 /// An object key, borrowed from the body unless it has escapes: this pass runs over every
 /// key of every body (10,000 stock levels a call), so it copies none it need not.
+#[derive(PartialEq, Eq, Hash)]
 struct Key<'de>(Cow<'de, str>);
 
 impl<'de> serde::Deserialize<'de> for Key<'de> {
