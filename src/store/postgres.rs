@@ -55,6 +55,22 @@ impl PostgresStore {
         op(&mut conn).await
     }
 
+    /// Runs `op` and adds the daily statistics it returns in one transaction, committed
+    /// before this returns (SQLite adds them once per group commit instead).
+    async fn write_counted<T, F>(&self, _weight: usize, op: F) -> Result<T, StoreError>
+    where
+        F: for<'c> FnOnce(
+            &'c mut PgConnection,
+        ) -> BoxFuture<'c, Result<(T, super::DailyStats), StoreError>>,
+    {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let (value, stats) = op(&mut tx).await?;
+        super::AddStats::add_stats(&mut *tx, &stats).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
     /// A pooled connection, for what SQLite runs alone on its writer connection.
     async fn writer(&self) -> Result<PoolConnection<Postgres>, StoreError> {
         Ok(self.pool.acquire().await?)

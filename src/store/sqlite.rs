@@ -76,6 +76,21 @@ impl SqliteStore {
         self.group.write(weight, op).await
     }
 
+    /// Runs `op`, which returns the daily statistics it counts, in the next group commit:
+    /// the group's own SAVEPOINT makes `op` all or nothing, and its counts are added with
+    /// the group's (see [`GroupWriter::write_counted`]).
+    async fn write_counted<T, F>(&self, weight: usize, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut SqliteConnection,
+            ) -> BoxFuture<'c, Result<(T, super::DailyStats), StoreError>>
+            + Send
+            + 'static,
+    {
+        self.group.write_counted(weight, op).await
+    }
+
     /// The writer connection alone, between groups (see [`GroupWriter::lend`]).
     async fn writer(&self) -> Result<Lent, StoreError> {
         self.group.lend().await

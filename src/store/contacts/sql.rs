@@ -10,7 +10,10 @@ pub(crate) const SUBSCRIPTION_COLUMNS: &str =
 /// Writes run through `$store::write(weight, op)`, where `op` takes the connection: on
 /// SQLite it joins a group commit (`group/`), already inside a transaction, so a write that
 /// needs atomicity `begin()`s a nested transaction, which sqlx makes a savepoint there and a
-/// real transaction on PostgreSQL. The SQL is the same either way.
+/// real transaction on PostgreSQL. The SQL is the same either way. A write that counts
+/// daily statistics goes through `$store::write_counted(weight, op)` instead: `op` returns
+/// its counts, it is all or nothing without a nested transaction (SQLite: the group's own
+/// savepoint; PostgreSQL: a transaction around it and the counts).
 macro_rules! impl_contact_store {
     ($store:ty, $db:ty, read: $read:ident) => {
         const _: () = {
@@ -138,9 +141,11 @@ macro_rules! impl_contact_store {
                      WHERE contact_id = $1 AND sku = $2 AND locale = $3 AND external_id = $4"
                 );
                 let zone = self.zone;
-                self.write(1, move |conn| Box::pin(async move {
+                // No transaction of its own: `write_counted` makes it all or nothing (on
+                // SQLite the group's savepoint, a nested one cost two more statements on the
+                // connection every write waits for) and adds the `subscribed` count with it.
+                self.write_counted(1, move |conn| Box::pin(async move {
                     let external_id = column(&new.external_id);
-                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     loop {
                         let inserted: Option<rows::SubscriptionRow> = sqlx::query_as(&insert)
                             .bind(row::new_id())
@@ -149,25 +154,25 @@ macro_rules! impl_contact_store {
                             .bind(new.locale.as_str())
                             .bind(external_id)
                             .bind(row::now())
-                            .fetch_optional(&mut *tx)
+                            .fetch_optional(&mut *conn)
                             .await
                             .map_err(StoreError::on_constraint)?;
                         if let Some(row) = inserted {
-                            InsightsTx::count_subscribed(&mut *tx, zone, &row.locale).await?;
-                            tx.commit().await?;
-                            return Ok(Subscribed { subscription: row.try_into()?, created: true });
+                            let counted = history::subscribed_stats(zone, &row.locale);
+                            let subscription = row.try_into()?;
+                            return Ok((Subscribed { subscription, created: true }, counted));
                         }
                         let found: Option<rows::SubscriptionRow> = sqlx::query_as(&existing)
                             .bind(new.contact_id)
                             .bind(new.sku.as_str())
                             .bind(new.locale.as_str())
                             .bind(external_id)
-                            .fetch_optional(&mut *tx)
+                            .fetch_optional(&mut *conn)
                             .await?;
                         // None: the twin was consumed or deleted in between; insert again.
                         if let Some(row) = found {
-                            tx.commit().await?;
-                            return Ok(Subscribed { subscription: row.try_into()?, created: false });
+                            let nothing = $crate::store::DailyStats::new(zone.today());
+                            return Ok((Subscribed { subscription: row.try_into()?, created: false }, nothing));
                         }
                     }
                 }))

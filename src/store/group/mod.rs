@@ -6,9 +6,11 @@
 //! each in its own SAVEPOINT inside one transaction (a failing write rolls back only itself
 //! and gets its own error), commits once, and only then answers the callers: a 2xx still
 //! means the write is on disk. Large transactions (the engine's chunks, the delivery
-//! worker's outcomes) borrow the connection from the same queue and run alone.
+//! worker's outcomes) borrow the connection from the same queue and run alone. Daily statistics
+//! a write counts are added once per group, before its COMMIT (`tally`).
 
 mod job;
+mod tally;
 mod task;
 #[cfg(test)]
 mod tests;

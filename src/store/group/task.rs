@@ -10,6 +10,7 @@ use sqlx::{Connection, Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::job::{Answer, Job};
+use super::tally::Tally;
 use super::writer::{Lent, Queued};
 use crate::store::StoreError;
 
@@ -23,7 +24,7 @@ const MAX_WEIGHT: usize = 2_048;
 
 type Conn = Option<PoolConnection<Sqlite>>;
 
-pub(super) async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Queued>) {
+pub(super) async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Queued>, tally: Arc<Tally>) {
     // Kept between groups; `None` after a failure, to take a fresh one from the pool.
     let mut conn: Conn = None;
     let mut carry: Option<Queued> = None;
@@ -60,7 +61,7 @@ pub(super) async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Queued>) {
                 Err(_) => break,
             }
         }
-        conn = commit_group(&pool, conn.take(), group.drain(..)).await;
+        conn = commit_group(&pool, conn.take(), group.drain(..), &tally).await;
     }
 }
 
@@ -96,6 +97,7 @@ async fn commit_group(
     pool: &SqlitePool,
     conn: Conn,
     group: std::vec::Drain<'_, Box<dyn Job>>,
+    tally: &Tally,
 ) -> Conn {
     let mut conn = match connection(pool, conn).await {
         Ok(conn) => conn,
@@ -122,6 +124,15 @@ async fn commit_group(
             }
         }
     }
+    // The group's counts go in last, in its transaction: a failure to add them fails the
+    // group like a failed COMMIT would.
+    let broken = match broken {
+        None => tally.flush(&mut tx).await.err().map(Arc::new),
+        Some(err) => {
+            tally.discard();
+            Some(err)
+        }
+    };
     let outcome = match broken {
         None => tx.commit().await.map_err(Arc::new),
         Some(err) => {

@@ -10,7 +10,7 @@ use sqlx::sqlite::{
 use sqlx::SqliteExecutor;
 
 use super::GroupWriter;
-use crate::store::StoreError;
+use crate::store::{DailyStats, StatKey, StoreError};
 
 type Op = Box<
     dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<(), StoreError>> + Send,
@@ -169,4 +169,62 @@ async fn a_lent_connection_runs_alone_and_one_dropped_mid_transaction_rolls_back
     drop(lent);
     queued.await.expect("write");
     assert_eq!(keys(&reader).await, ["after", "alone"]);
+}
+
+/// A write that counts: inserts `k` into `t` and counts `subscribed` once for sv-SE.
+fn counted<'w>(
+    writer: &'w GroupWriter,
+    k: &'static str,
+) -> impl std::future::Future<Output = Result<(), StoreError>> + 'w {
+    writer.write_counted(1, move |conn| {
+        Box::pin(async move {
+            put(&mut *conn, "t", k).await?;
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).expect("a day");
+            let mut stats = DailyStats::new(day);
+            stats.add(StatKey::locale("sv-SE"), "subscribed", 1);
+            Ok(((), stats))
+        })
+    })
+}
+
+async fn subscribed(reader: &SqlitePool) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT day, value FROM daily_stats WHERE metric = 'subscribed'")
+        .fetch_all(reader)
+        .await
+        .expect("read back")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn counted_writes_add_their_counts_once_per_group_and_only_when_kept() {
+    let (_dir, pool, reader) = scratch().await;
+    sqlx::raw_sql(
+        "CREATE TABLE daily_stats (day TEXT NOT NULL, automation TEXT NOT NULL, \
+         branch TEXT NOT NULL, locale TEXT NOT NULL, metric TEXT NOT NULL, \
+         value INTEGER NOT NULL, PRIMARY KEY (day, automation, branch, locale, metric));",
+    )
+    .execute(&pool)
+    .await
+    .expect("schema");
+    let writer = GroupWriter::start(pool);
+    // One group: two kept writes, one that fails (a duplicate key) and counts nothing.
+    let results = join_all([
+        counted(&writer, "a"),
+        counted(&writer, "a"),
+        counted(&writer, "b"),
+    ])
+    .await;
+    assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
+    assert!(matches!(&results[1], Err(StoreError::Database(_))));
+    assert_eq!(subscribed(&reader).await, [("2026-01-02".to_owned(), 2)]);
+
+    // A group whose COMMIT fails keeps neither its rows nor its counts.
+    let orphan: Op = Box::new(|conn| Box::pin(async move { put(&mut *conn, "child", "x").await }));
+    let (kept, failed) = futures::join!(counted(&writer, "c"), writer.write(1, orphan));
+    assert!(matches!(kept, Err(StoreError::CommitFailed(_))), "{kept:?}");
+    assert!(matches!(failed, Err(StoreError::CommitFailed(_))));
+    assert_eq!(keys(&reader).await, ["a", "b"]);
+    assert_eq!(subscribed(&reader).await, [("2026-01-02".to_owned(), 2)]);
+
+    counted(&writer, "d").await.expect("next group");
+    assert_eq!(subscribed(&reader).await, [("2026-01-02".to_owned(), 3)]);
 }

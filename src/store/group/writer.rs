@@ -1,6 +1,7 @@
 //! The handle writers hold: a queue into the writer task.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
@@ -9,8 +10,9 @@ use sqlx::Sqlite;
 use tokio::sync::{mpsc, oneshot};
 
 use super::job::{Job, Pending};
+use super::tally::Tally;
 use super::task;
-use crate::store::StoreError;
+use crate::store::{DailyStats, StoreError};
 
 /// Writes waiting for the writer before callers wait to queue: back-pressure, not a limit.
 const QUEUE: usize = 4_096;
@@ -19,6 +21,7 @@ const QUEUE: usize = 4_096;
 /// after finishing what was queued.
 pub(crate) struct GroupWriter {
     queue: mpsc::Sender<Queued>,
+    tally: Arc<Tally>,
 }
 
 pub(super) enum Queued {
@@ -33,8 +36,9 @@ impl GroupWriter {
     /// pool should hold one) and keeps it: from then on every write goes through the queue.
     pub(crate) fn start(pool: SqlitePool) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
-        tokio::spawn(task::run(pool, jobs));
-        Self { queue }
+        let tally = Arc::new(Tally::default());
+        tokio::spawn(task::run(pool, jobs, Arc::clone(&tally)));
+        Self { queue, tally }
     }
 
     /// Runs `op` in the next group and answers once that group is durable. `op` runs on the
@@ -53,6 +57,30 @@ impl GroupWriter {
         self.send(Queued::Write { job, weight }).await?;
         // Closed without an answer: the write panicked, or the runtime is shutting down.
         answer.await.map_err(|_| StoreError::WriteAbandoned)?
+    }
+
+    /// [`GroupWriter::write`] for a write that counts daily statistics: `op` returns them
+    /// with its result, and they are added with the rest of its group's, once, before the
+    /// group's COMMIT — only if `op` succeeded, as its rows are kept only then.
+    pub(crate) async fn write_counted<T, F>(&self, weight: usize, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut SqliteConnection,
+            ) -> BoxFuture<'c, Result<(T, DailyStats), StoreError>>
+            + Send
+            + 'static,
+    {
+        let tally = Arc::clone(&self.tally);
+        self.write(weight, move |conn| {
+            Box::pin(async move {
+                let (value, stats) = op(conn).await?;
+                // Nothing after this can fail: a counted write is a kept write.
+                tally.add(stats);
+                Ok(value)
+            })
+        })
+        .await
     }
 
     /// The writer connection to the caller alone, between groups, until the [`Lent`] is

@@ -34,8 +34,6 @@ struct Ended<'a> {
 /// The hooks, on an open transaction of either backend (`&mut *tx`).
 #[async_trait::async_trait]
 pub(crate) trait InsightsTx {
-    /// A subscription was created.
-    async fn count_subscribed(&mut self, zone: StatsZone, locale: &str) -> Result<(), sqlx::Error>;
     /// Subscriptions removed by the API (`deleted`) or the shopper (`unsubscribed`): their
     /// history rows, and the `unsubscribed` count either way.
     async fn subscriptions_removed(
@@ -183,6 +181,14 @@ fn consumed_counts<'a>(
     counts
 }
 
+/// What a new subscription counts: `subscribed` for its locale, today. The subscribing
+/// write returns it to `write_counted`, which adds it in the same transaction.
+pub(crate) fn subscribed_stats(zone: StatsZone, locale: &str) -> DailyStats {
+    let mut stats = DailyStats::new(zone.today());
+    stats.add(StatKey::locale(locale), metric::SUBSCRIBED, 1);
+    stats
+}
+
 fn removed_stats(zone: StatsZone, removed: &[SubscriptionRow]) -> DailyStats {
     let mut stats = DailyStats::new(zone.today());
     for row in removed {
@@ -206,12 +212,6 @@ macro_rules! impl_insights_tx {
     ($conn:ty, $db:ty, sqlite: $sqlite:literal) => {
         #[async_trait::async_trait]
         impl InsightsTx for $conn {
-            async fn count_subscribed(&mut self, zone: StatsZone, locale: &str) -> Result<(), sqlx::Error> {
-                let mut stats = DailyStats::new(zone.today());
-                stats.add(StatKey::locale(locale), metric::SUBSCRIBED, 1);
-                self.add_stats(&stats).await
-            }
-
             async fn subscriptions_removed(
                 &mut self,
                 zone: StatsZone,

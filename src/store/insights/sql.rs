@@ -84,8 +84,10 @@ macro_rules! impl_insights_store {
                 automation: Option<&str>,
                 locale: Option<&str>,
             ) -> Result<Vec<StatRow>, StoreError> {
+                // Summed: on PostgreSQL a counter is kept in shards (migration 0010).
                 let mut sql = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT day, automation, branch, locale, metric, value FROM daily_stats WHERE day >= ",
+                    "SELECT day, automation, branch, locale, metric, CAST(SUM(value) AS BIGINT) AS value \
+                     FROM daily_stats WHERE day >= ",
                 );
                 sql.push_bind(from.format("%Y-%m-%d").to_string())
                     .push(" AND day <= ")
@@ -96,7 +98,10 @@ macro_rules! impl_insights_store {
                 if let Some(locale) = locale {
                     sql.push(" AND locale = ").push_bind(locale);
                 }
-                sql.push(" ORDER BY day, automation, branch, locale, metric");
+                sql.push(
+                    " GROUP BY day, automation, branch, locale, metric \
+                     ORDER BY day, automation, branch, locale, metric",
+                );
                 Ok(sql.build_query_as().fetch_all(&self.$read).await?)
             }
 

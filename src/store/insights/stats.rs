@@ -69,6 +69,17 @@ impl DailyStats {
         self.counts.is_empty()
     }
 
+    /// Adds `other`'s counts if it is of the same day; false (nothing added) if not.
+    pub fn merge(&mut self, other: &DailyStats) -> bool {
+        if other.day != self.day {
+            return false;
+        }
+        for (key, n) in &other.counts {
+            *self.counts.entry(key.clone()).or_default() += n;
+        }
+        true
+    }
+
     pub fn day(&self) -> &str {
         &self.day
     }
@@ -101,11 +112,10 @@ pub mod metric {
     pub const REVENUE_PREFIX: &str = "revenue:";
 }
 
-/// Adds a counter row to the stored one, saturating at the ends of the 64-bit range
+/// Adds a counter row to the stored one (its conflict target before it), saturating at the ends of the 64-bit range
 /// instead of overflowing: SQLite would turn the sum into a REAL (which no reader
 /// takes) and PostgreSQL would fail the whole transaction, the receipt with it.
-const SATURATING_UPSERT: &str = " ON CONFLICT (day, automation, branch, locale, metric) \
-     DO UPDATE SET value = CASE \
+const SATURATING_UPDATE: &str = "DO UPDATE SET value = CASE \
      WHEN excluded.value > 0 AND daily_stats.value > 9223372036854775807 - excluded.value \
      THEN 9223372036854775807 \
      WHEN excluded.value < 0 AND daily_stats.value < (-9223372036854775807 - 1) - excluded.value \
@@ -121,16 +131,20 @@ pub trait AddStats {
     async fn add_stats(&mut self, stats: &DailyStats) -> Result<(), sqlx::Error>;
 }
 
+/// `shard`: on PostgreSQL, the expression that picks the row of a counter this connection
+/// adds to (migration 0010); `None` where a counter has one row (SQLite).
 macro_rules! impl_add_stats {
-    ($conn:ty, $db:ty) => {
+    ($conn:ty, $db:ty, shard: $shard:expr) => {
         #[async_trait::async_trait]
         impl AddStats for $conn {
             async fn add_stats(&mut self, stats: &DailyStats) -> Result<(), sqlx::Error> {
+                let shard: Option<&str> = $shard;
                 let rows: Vec<_> = stats.rows().collect();
                 for part in rows.chunks(STATS_CHUNK) {
                     let mut upsert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO daily_stats (day, automation, branch, locale, metric, value) ",
+                        "INSERT INTO daily_stats (day, automation, branch, locale, metric, value",
                     );
+                    upsert.push(if shard.is_some() { ", shard) " } else { ") " });
                     upsert.push_values(part, |mut row, (key, metric, n)| {
                         row.push_bind(stats.day())
                             .push_bind(key.automation.as_str())
@@ -138,8 +152,16 @@ macro_rules! impl_add_stats {
                             .push_bind(key.locale.as_str())
                             .push_bind(*metric)
                             .push_bind(*n);
+                        if let Some(shard) = shard {
+                            row.push(shard);
+                        }
                     });
-                    upsert.push(SATURATING_UPSERT);
+                    upsert.push(if shard.is_some() {
+                        " ON CONFLICT (day, automation, branch, locale, metric, shard) "
+                    } else {
+                        " ON CONFLICT (day, automation, branch, locale, metric) "
+                    });
+                    upsert.push(SATURATING_UPDATE);
                     upsert.build().execute(&mut *self).await?;
                 }
                 Ok(())
@@ -148,8 +170,12 @@ macro_rules! impl_add_stats {
     };
 }
 
-impl_add_stats!(sqlx::SqliteConnection, sqlx::Sqlite);
-impl_add_stats!(sqlx::PgConnection, sqlx::Postgres);
+impl_add_stats!(sqlx::SqliteConnection, sqlx::Sqlite, shard: None);
+impl_add_stats!(
+    sqlx::PgConnection,
+    sqlx::Postgres,
+    shard: Some("CAST(pg_backend_pid() % 64 AS SMALLINT)")
+);
 
 /// One stored counter, as reports read it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

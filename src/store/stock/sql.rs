@@ -65,15 +65,16 @@ macro_rules! impl_stock_store {
                 // Owned, to cross to the SQLite writer task; a copy costs far less than the write.
                 let levels = levels.to_vec();
                 let zone = self.zone;
-                self.write(levels.len() + 1, move |conn| Box::pin(async move {
+                // Like `subscribe`: all or nothing through `write_counted`, which adds the
+                // `stock_levels` counts with it.
+                self.write_counted(levels.len() + 1, move |conn| Box::pin(async move {
                     let levels = &levels[..];
                     let batch = StockBatch { id: row::new_id(), received_on: row::now(), item_count: levels.len() };
-                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     sqlx::query("INSERT INTO stock_batches (id, received_on, item_count) VALUES ($1, $2, $3)")
                         .bind(batch.id)
                         .bind(batch.received_on)
                         .bind(i64::try_from(levels.len()).unwrap_or(i64::MAX))
-                        .execute(&mut *tx)
+                        .execute(&mut *conn)
                         .await?;
                     for (chunk_no, chunk) in levels.chunks(INSERT_CHUNK).enumerate() {
                         let mut insert = sqlx::QueryBuilder::<$db>::new(
@@ -88,7 +89,7 @@ macro_rules! impl_stock_store {
                                 .push_bind(column(&level.key.external_id))
                                 .push_bind(level.quantity.get());
                         });
-                        insert.build().execute(&mut *tx).await?;
+                        insert.build().execute(&mut *conn).await?;
                     }
                     for chunk in rows::latest_per_key(levels).chunks(INSERT_CHUNK) {
                         let mut upsert = sqlx::QueryBuilder::<$db>::new(
@@ -107,12 +108,9 @@ macro_rules! impl_stock_store {
                             " ON CONFLICT (sku, locale, external_id) DO UPDATE SET quantity = excluded.quantity, \
                              updated_on = excluded.updated_on, batch_id = excluded.batch_id, item = excluded.item",
                         );
-                        upsert.build().execute(&mut *tx).await?;
+                        upsert.build().execute(&mut *conn).await?;
                     }
-                    let received = received_stats(zone, levels);
-                    $crate::store::AddStats::add_stats(&mut *tx, &received).await?;
-                    tx.commit().await?;
-                    Ok(batch)
+                    Ok((batch, received_stats(zone, levels)))
                 }))
                 .await
             }
