@@ -84,9 +84,14 @@ macro_rules! impl_insights_store {
                 automation: Option<&str>,
                 locale: Option<&str>,
             ) -> Result<Vec<StatRow>, StoreError> {
-                // Summed: on PostgreSQL a counter is kept in shards (migration 0010).
+                // Summed: on PostgreSQL a counter is kept in shards (migration 0010), whose
+                // sum (numeric there) can pass the 64-bit range when shards saturated: it
+                // saturates too, rather than fail the cast.
                 let mut sql = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT day, automation, branch, locale, metric, CAST(SUM(value) AS BIGINT) AS value \
+                    "SELECT day, automation, branch, locale, metric, CAST(CASE \
+                     WHEN SUM(value) > 9223372036854775807 THEN 9223372036854775807 \
+                     WHEN SUM(value) < -9223372036854775807 - 1 THEN -9223372036854775807 - 1 \
+                     ELSE SUM(value) END AS BIGINT) AS value \
                      FROM daily_stats WHERE day >= ",
                 );
                 sql.push_bind(from.format("%Y-%m-%d").to_string())
