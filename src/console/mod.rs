@@ -1,4 +1,4 @@
-//! The web console under `/admin` (issue #13, docs/console.md): server-rendered pages for
+//! The web console under `/admin` (docs/console.md): server-rendered pages for
 //! marketers and admins, in the same binary as the API, with no front-end build.
 //!
 //! - [`session`]: sign-in with an API key, sessions stored in the database, sign-out.
