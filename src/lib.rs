@@ -20,6 +20,9 @@ pub mod rules;
 pub mod startup;
 pub mod store;
 pub mod templates;
-pub mod throttle;
 pub mod tracking;
 pub mod unsubscribe;
+pub mod web;
+
+#[cfg(test)]
+mod layers;

@@ -3,26 +3,10 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::store::StoreError;
-
-/// A field the client got wrong, named by its path in the request (`[3].quantity`).
-#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
-        Self {
-            field: field.into(),
-            message: message.to_string(),
-        }
-    }
-}
+use crate::web::problem::{problem_body, problem_response};
+pub use crate::web::problem::{ErrorCode, FieldError, Problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -144,36 +128,6 @@ impl ApiError {
     }
 }
 
-/// The `errorCode` of every problem the API answers with: one per cause, so a client can
-/// branch on it without parsing `detail`. Listed in the OpenAPI document as an enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-pub enum ErrorCode {
-    Unauthorized,
-    MalformedJson,
-    EmptyBody,
-    BadRequest,
-    ValidationFailed,
-    InvalidId,
-    ContactNotFound,
-    SubscriptionNotFound,
-    NoFeedForLocale,
-    ProductNotFound,
-    NotFound,
-    TemplateNotFound,
-    TemplateFailed,
-    MethodNotAllowed,
-    ContactAlreadyExists,
-    PayloadTooLarge,
-    RequestTimeout,
-    UriTooLong,
-    UnsupportedMediaType,
-    UnsupportedContentEncoding,
-    HeadersTooLarge,
-    TooManyRequests,
-    Unavailable,
-    InternalError,
-}
-
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
@@ -182,23 +136,6 @@ impl From<StoreError> for ApiError {
             other => Self::Internal(other.into()),
         }
     }
-}
-
-/// RFC 9457 problem details, as every error is answered (`application/problem+json`).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Problem<'a> {
-    /// The status's reason phrase, e.g. `Bad Request`.
-    #[schema(value_type = String)]
-    title: &'a str,
-    status: u16,
-    /// What is wrong, for a person; the first field error when there is one.
-    detail: String,
-    error_code: ErrorCode,
-    /// Every field at fault (validation errors only; absent otherwise).
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    #[schema(value_type = Vec<FieldError>)]
-    errors: &'a [FieldError],
 }
 
 impl IntoResponse for ApiError {
@@ -215,13 +152,7 @@ impl IntoResponse for ApiError {
             [one] => format!("{}: {}", one.field, one.message),
             _ => self.to_string(),
         };
-        let body = problem_body(status, error_code, detail, errors);
-        let mut response = (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response();
+        let mut response = problem_response(status, error_code, detail, errors);
         if let ApiError::TooManyRequests(secs) = self {
             response
                 .headers_mut()
@@ -229,22 +160,6 @@ impl IntoResponse for ApiError {
         }
         response
     }
-}
-
-fn problem_body(
-    status: StatusCode,
-    error_code: ErrorCode,
-    detail: String,
-    errors: &[FieldError],
-) -> Vec<u8> {
-    let problem = Problem {
-        title: status.canonical_reason().unwrap_or("Error"),
-        status: status.as_u16(),
-        detail,
-        error_code,
-        errors,
-    };
-    serde_json::to_vec(&problem).unwrap_or_default()
 }
 
 /// The body for an answer hyper gives on its own, before any request reaches the router:

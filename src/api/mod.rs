@@ -32,7 +32,6 @@ mod unsubscribe;
 mod validate;
 mod well_formed;
 
-pub use auth::ApiKeys;
 pub use error::{ApiError, FieldError};
 pub use rate_limit::RateLimit;
 pub use routes::router;
@@ -51,14 +50,32 @@ use crate::templates::{TemplateError, Templates};
 use crate::tracking::ClickKey;
 use crate::unsubscribe::UnsubscribeKey;
 
-/// What every handler can reach.
+/// What every handler can reach, behind one `Arc`: the router, every middleware layer and
+/// every handler clone it per request, one count instead of one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl AppState {
+    pub fn new(parts: Parts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Parts {
     pub store: Arc<dyn Store>,
     pub engine: Arc<Engine>,
     /// Signalled when a stock-level batch is stored, so the engine starts at once.
     pub wake_engine: Arc<Notify>,
-    pub api_keys: Arc<ApiKeys>,
+    pub api_keys: Arc<crate::web::ApiKeys>,
     /// Per-key request budget checked after authentication (`rate_limit`).
     pub rate_limit: Arc<RateLimit>,
     /// What `/metrics` serves; handlers count into it.
@@ -77,8 +94,6 @@ pub struct AppState {
     pub public_url: String,
     /// Whether the mail transport works, for `GET /api/v3/status`.
     pub mail: TransportHealth,
-    /// The web console under `/admin` (sessions, templates, the rules folder).
-    pub console: Arc<crate::console::Console>,
     /// Checks the tokens of tracked links and decides which hits count.
     pub clicks: Arc<ClickSettings>,
 }

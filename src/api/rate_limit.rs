@@ -9,9 +9,9 @@ use std::time::Duration;
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use super::auth::KeyId;
 use crate::config::RateLimitQuota;
-use crate::throttle::FailedAttempts;
+use crate::web::throttle::FailedAttempts;
+use crate::web::KeyId;
 
 /// A GCRA bucket per accepted key (keyed by the key's digest, never the key itself), or
 /// nothing when limiting is off. Only accepted keys get a bucket, so the map holds at most

@@ -14,9 +14,10 @@ use super::{
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), the
-/// OpenAPI document, and the probes, `/metrics` and unsubscribe pages (neither). Every
-/// request is timed for `/metrics`, by route template.
-pub fn router(state: AppState) -> Router {
+/// OpenAPI document, and the probes, `/metrics` and unsubscribe pages (neither), with
+/// `pages` (the console's, put together by `startup`) served beside them. Every request,
+/// a page's too, is held to the same limits and timed for `/metrics` by route template.
+pub fn router(state: AppState, pages: Router) -> Router {
     let (v3, _) = v3().split_for_parts();
     let (v2, _) = engage_routes().split_for_parts();
     let v2 = v2
@@ -33,7 +34,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(public)
-        .merge(crate::console::router(&state))
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::scrape))
@@ -42,6 +42,8 @@ pub fn router(state: AppState) -> Router {
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
+        .with_state(state.clone())
+        .merge(pages)
         .route_layer(middleware::from_fn(metrics::tag_route))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -56,7 +58,6 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// Every `/api/v3` route, each registered with its documentation (see the `openapi`

@@ -5,6 +5,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::engine::EngineError;
 use crate::store::StoreError;
+use crate::web::problem::{problem_response, ErrorCode, FieldError};
 
 /// Every way a console request fails; each maps to one status and a short page.
 #[derive(Debug, thiserror::Error)]
@@ -94,5 +95,51 @@ impl IntoResponse for ConsoleError {
             }
         }
         response
+    }
+}
+
+/// Why an editor's live check (JSON in, JSON out) could not run. Answered as the API
+/// answers a bad field, in problem+json, so the page's script and a client read both alike.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// 400: the body or one of its fields cannot be used.
+    #[error("{field}: {message}")]
+    Field {
+        field: &'static str,
+        message: String,
+    },
+    /// 500: the check itself failed to run.
+    #[error("the check failed to run: {0}")]
+    Internal(#[from] tokio::task::JoinError),
+}
+
+impl CheckError {
+    pub(crate) fn field(field: &'static str, message: impl ToString) -> Self {
+        CheckError::Field {
+            field,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for CheckError {
+    fn into_response(self) -> Response {
+        match self {
+            CheckError::Field { field, message } => problem_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::ValidationFailed,
+                format!("{field}: {message}"),
+                &[FieldError::new(field, message)],
+            ),
+            CheckError::Internal(cause) => {
+                tracing::error!(error = %cause, "console check failed");
+                problem_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::InternalError,
+                    "the check failed to run; the log says why".to_owned(),
+                    &[],
+                )
+            }
+        }
     }
 }

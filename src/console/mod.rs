@@ -24,17 +24,43 @@ mod template_file;
 mod versioned;
 mod views;
 
-pub use error::ConsoleError;
+pub use error::{CheckError, ConsoleError};
 pub use routes::router;
 pub use session::SESSION_COOKIE;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
 use crate::config::{ConsoleConfig, Secret};
+use crate::engine::Engine;
+use crate::metrics::Metrics;
+use crate::reload::Reloadable;
+use crate::store::Store;
+use crate::templates::{TemplateError, Templates};
+use crate::unsubscribe::UnsubscribeKey;
+use crate::web::ApiKeys;
 
-/// What the console needs besides [`crate::api::AppState`]'s store and engine.
+/// What the console's pages are served from: the console itself and the parts of the
+/// application it reads, the same the API is built from (`startup` hands both theirs).
+#[derive(Clone)]
+pub struct ConsoleState {
+    pub console: Arc<Console>,
+    pub store: Arc<dyn Store>,
+    pub engine: Arc<Engine>,
+    /// The email templates (`None` when `templates_dir` does not exist).
+    pub templates: Option<Reloadable<Templates, TemplateError>>,
+    /// Signs the unsubscribe links of previews.
+    pub unsubscribe: Arc<UnsubscribeKey>,
+    /// The keys one signs in with (the API's).
+    pub api_keys: Arc<ApiKeys>,
+    pub metrics: Metrics,
+    /// The base of links in emails, without a trailing slash.
+    pub public_url: String,
+}
+
+/// The console's own settings and state: sessions' keys, the folders it edits, its views.
 pub struct Console {
     settings: ConsoleConfig,
     /// SHA-256 (hex) of every accepted key: a stored session counts only while the key it
@@ -52,7 +78,7 @@ pub struct Console {
     /// Whether the session cookie gets `Secure` (`public_url` is https).
     secure_cookie: bool,
     /// Failed sign-ins per client address (`console.failed_sign_ins_per_minute`).
-    failures: crate::throttle::FailedAttempts,
+    failures: crate::web::throttle::FailedAttempts,
     views: views::Views,
 }
 
@@ -69,7 +95,9 @@ impl Console {
         public_url: &str,
     ) -> Result<Self, ConsoleError> {
         Ok(Self {
-            failures: crate::throttle::FailedAttempts::new(settings.failed_sign_ins_per_minute),
+            failures: crate::web::throttle::FailedAttempts::new(
+                settings.failed_sign_ins_per_minute,
+            ),
             settings,
             key_digests: keys.iter().map(|k| digest(k.expose())).collect(),
             read_only: versioned::read_only_reason(&rules_dir, "rules folder"),

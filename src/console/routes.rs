@@ -9,10 +9,10 @@ use super::pages::{
     automations, contacts, demand, feeds, history, log, outbox, overview, templates,
 };
 use super::{assets, security, session};
-use crate::api::AppState;
+use crate::console::ConsoleState;
 
 /// Every `/admin` route, or none when `console.enabled` is false.
-pub fn router(state: &AppState) -> Router<AppState> {
+pub fn router(state: ConsoleState) -> Router {
     if !state.console.enabled() {
         return Router::new();
     }
@@ -65,4 +65,5 @@ pub fn router(state: &AppState) -> Router<AppState> {
             security::same_origin,
         ))
         .route_layer(middleware::from_fn(security::headers))
+        .with_state(state)
 }

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::ConsoleError;
-use crate::api::AppState;
+use crate::console::ConsoleState;
 
 /// Scripts, styles, images and requests from this origin only; no inline script or style,
 /// no plugins, forms post only here; pages are never framed, and frame only this origin
@@ -44,7 +44,7 @@ pub async fn headers(req: Request, next: Next) -> Response {
 
 /// Lets safe methods through; any other request must come from this site: 403 otherwise.
 pub async fn same_origin(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     req: Request,
     next: Next,
 ) -> Result<Response, ConsoleError> {

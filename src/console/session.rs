@@ -14,9 +14,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{digest, ConsoleError};
-use crate::api::AppState;
 use crate::console::form::Form;
-use crate::throttle::ClientAddress;
+use crate::console::ConsoleState;
+use crate::web::throttle::ClientAddress;
 
 /// The cookie that carries the session id (and nothing else).
 pub const SESSION_COOKIE: &str = "restock_console";
@@ -25,7 +25,7 @@ pub const SESSION_COOKIE: &str = "restock_console";
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// `GET /admin/login`.
-pub async fn form(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+pub async fn form(State(state): State<ConsoleState>) -> Result<Response, ConsoleError> {
     let page = state.console.views.login(&json!({}))?;
     Ok(page.into_response())
 }
@@ -39,7 +39,7 @@ pub struct SignIn {
 /// `POST /admin/login`: a session and a redirect to the overview, or the form again (401)
 /// saying the key was not accepted. Never echoes the key.
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     ClientAddress(client): ClientAddress,
     Form(body): Form<SignIn>,
 ) -> Result<Response, ConsoleError> {
@@ -81,7 +81,7 @@ pub async fn sign_in(
 
 /// `POST /admin/logout`: ends the session in the database and clears the cookie.
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
 ) -> Result<Response, ConsoleError> {
     if let Some(id) = session_id(&headers) {
@@ -91,7 +91,7 @@ pub async fn sign_out(
 }
 
 /// `POST /admin/sessions/end-all`: signs everyone out, on every instance.
-pub async fn end_all(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+pub async fn end_all(State(state): State<ConsoleState>) -> Result<Response, ConsoleError> {
     state.store.delete_all_sessions().await?;
     Ok(signed_out())
 }
@@ -107,7 +107,7 @@ fn signed_out() -> Response {
 
 /// Lets requests with a live session through; others go to the sign-in form.
 pub async fn require(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     req: Request,
     next: Next,
 ) -> Result<Response, ConsoleError> {
@@ -119,7 +119,7 @@ pub async fn require(
 
 /// The request's session, if it exists, is not idle too long and its key is still
 /// accepted; an expired one is deleted.
-async fn live_session(state: &AppState, headers: &HeaderMap) -> Result<bool, ConsoleError> {
+async fn live_session(state: &ConsoleState, headers: &HeaderMap) -> Result<bool, ConsoleError> {
     let Some(id) = session_id(headers) else {
         return Ok(false);
     };
@@ -164,7 +164,7 @@ fn new_session_id() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn idle_ms(state: &AppState) -> i64 {
+fn idle_ms(state: &ConsoleState) -> i64 {
     let idle = state.console.settings.idle_timeout().as_millis();
     i64::try_from(idle).unwrap_or(i64::MAX)
 }

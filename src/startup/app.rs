@@ -9,9 +9,9 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
-use crate::api::{self, ApiKeys, AppState, RateLimit};
+use crate::api::{self, AppState, RateLimit};
 use crate::config::{read_or_create_key, redact_url, Config, HttpConfig, Secret};
-use crate::console::Console;
+use crate::console::{self, Console, ConsoleState};
 use crate::delivery::{Delivery, DeliverySettings, RetryPolicy};
 use crate::engine::{self, Engine, EngineSettings, RuleSet};
 use crate::feeds::Catalog;
@@ -22,6 +22,7 @@ use crate::plugins::{self, Registry};
 use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
 use crate::templates::{TemplateError, Templates};
+use crate::web::ApiKeys;
 
 use super::mail::{click_key, email_action, load_templates, unsubscribe_key, webhook_action};
 
@@ -29,6 +30,7 @@ use super::mail::{click_key, email_action, load_templates, unsubscribe_key, webh
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    console: Arc<Console>,
     delivery: Arc<Delivery>,
     run_engine: bool,
     run_delivery: bool,
@@ -67,7 +69,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let state = AppState {
+        let state = AppState::new(api::Parts {
             store,
             engine,
             wake_engine: Arc::new(Notify::new()),
@@ -81,15 +83,15 @@ impl Application {
             contact_attributes: Arc::new(config.contact_attributes.clone()),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             mail,
-            console,
             clicks: Arc::new(api::ClickSettings {
                 key: click_key(config)?,
                 prefetch_secs: config.tracking.prefetch_secs,
             }),
-        };
+        });
         Ok(Self {
             listener,
             state,
+            console,
             delivery,
             run_engine: config.engine.enabled,
             run_delivery: config.delivery.enabled,
@@ -166,7 +168,17 @@ impl Application {
             shutdown.await;
             let _ = stop_tx.send(true);
         };
-        let app = api::router(self.state);
+        let pages = console::router(ConsoleState {
+            console: self.console,
+            store: self.state.store.clone(),
+            engine: self.state.engine.clone(),
+            templates: self.state.templates.clone(),
+            unsubscribe: self.state.unsubscribe.clone(),
+            api_keys: self.state.api_keys.clone(),
+            metrics: self.state.metrics.clone(),
+            public_url: self.state.public_url.clone(),
+        });
+        let app = api::router(self.state, pages);
         api::serve(self.listener, app, &self.http, stop).await;
         if let Some(engine) = engine {
             engine.await.context("the engine task failed")?;

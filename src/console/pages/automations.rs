@@ -8,11 +8,11 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::Params;
-use crate::api::{ApiError, AppState};
 use crate::console::form::Form;
 use crate::console::rules_file::{self, Checked, FileName};
 use crate::console::versioned::{self, SaveError};
-use crate::console::ConsoleError;
+use crate::console::ConsoleState;
+use crate::console::{CheckError, ConsoleError};
 use crate::domain::{format_time, ExternalId, Locale, Quantity, Sku};
 use crate::rules::Automation;
 use crate::store::{StockKey, StockLevel};
@@ -20,7 +20,7 @@ use crate::store::{StockKey, StockLevel};
 const DRY_RUN_LIMIT: usize = 100;
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -59,7 +59,7 @@ pub async fn show(
 
 /// `GET /admin/automations.csv`: the live automations in priority order, as listed, each
 /// split as `locale: actions` per branch.
-pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+pub async fn csv(State(state): State<ConsoleState>) -> Result<Response, ConsoleError> {
     let rows: Vec<Value> = state
         .engine
         .rules()
@@ -133,7 +133,7 @@ fn automation(a: &Automation) -> Value {
 }
 
 /// The dry run the form asked for (`?sku=&quantity=`), or null.
-async fn dry_run(state: &AppState, params: &Params) -> Result<Value, ConsoleError> {
+async fn dry_run(state: &ConsoleState, params: &Params) -> Result<Value, ConsoleError> {
     let Some(sku) = params.get("sku") else {
         return Ok(Value::Null);
     };
@@ -173,7 +173,7 @@ async fn dry_run(state: &AppState, params: &Params) -> Result<Value, ConsoleErro
 /// `GET /admin/automations/edit?file=[&version=]`: the editor, with the file's text (or a
 /// kept version's, to restore it by saving).
 pub async fn edit(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -189,7 +189,7 @@ use super::history::EditForm;
 
 /// `POST /admin/automations/edit`: check (without JavaScript) or save the text.
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     Form(form): Form<EditForm>,
 ) -> Result<(axum::http::StatusCode, Html<String>), ConsoleError> {
     use axum::http::StatusCode;
@@ -258,7 +258,7 @@ pub async fn submit(
 }
 
 fn editor(
-    state: &AppState,
+    state: &ConsoleState,
     name: &FileName,
     text: &str,
     checked: Option<Checked>,
@@ -290,17 +290,16 @@ fn file_name(raw: &str) -> Result<FileName, ConsoleError> {
 /// `POST /admin/automations/check` (JSON `{file, text}`): what `restock rules check`
 /// would say about this text as that file, for the editor's live check.
 pub async fn check(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, CheckError> {
     let request = super::CheckRequest::parse(&body)?;
-    let name = FileName::parse(&request.file).map_err(|e| ApiError::field("file", e))?;
+    let name = FileName::parse(&request.file).map_err(|e| CheckError::field("file", e))?;
     let dir = state.console.rules_dir.clone();
     let schema = state.engine.rules().current().schema.clone();
     let checked =
         tokio::task::spawn_blocking(move || rules_file::check(&dir, &schema, &name, &request.text))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+            .await?;
     Ok(Json(
         json!({"ok": checked.ok(), "problems": checked.problems, "others": checked.others,
                "automations": checked.automations,

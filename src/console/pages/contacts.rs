@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::Params;
-use crate::api::AppState;
 use crate::console::form::Form;
 use crate::console::ConsoleError;
+use crate::console::ConsoleState;
 use crate::domain::{format_time, EmailAddress};
 use crate::store::{Contact, HistoryEntry};
 
@@ -25,7 +25,7 @@ const LISTED: usize = 20;
 const LONGEST: usize = 254;
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -67,7 +67,7 @@ pub async fn show(
 /// subscription with its notification, or the contacts an address's start finds (at most
 /// as many as the page lists; addresses masked unless `reveal=1`).
 pub async fn csv(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -135,7 +135,10 @@ enum Found {
 }
 
 /// A contact's back-in-stock history, newest first (none for an unknown contact).
-async fn newest_first(state: &AppState, contact: Uuid) -> Result<Vec<HistoryEntry>, ConsoleError> {
+async fn newest_first(
+    state: &ConsoleState,
+    contact: Uuid,
+) -> Result<Vec<HistoryEntry>, ConsoleError> {
     let mut history = state.store.history(contact).await?.unwrap_or_default();
     history.reverse();
     Ok(history)
@@ -170,7 +173,7 @@ impl Search {
         Ok(Search::Prefix(raw.to_owned()))
     }
 
-    async fn run(self, state: &AppState) -> Result<Found, ConsoleError> {
+    async fn run(self, state: &ConsoleState) -> Result<Found, ConsoleError> {
         let store = &state.store;
         Ok(match self {
             Search::Id(id) => Found::One {
@@ -190,7 +193,7 @@ impl Search {
 
 /// The page's data for one contact (or `found: false`), with a page of their history.
 async fn one(
-    state: &AppState,
+    state: &ConsoleState,
     contact: Option<Contact>,
     reveal: bool,
     params: &Params,
@@ -348,7 +351,7 @@ pub struct Delete {
 /// `POST /admin/contacts/delete`: deletes the contact with their subscriptions,
 /// notifications, purchases and history (the API's `DELETE /api/v3/contacts/{id}`).
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     Form(form): Form<Delete>,
 ) -> Result<Response, ConsoleError> {
     let raw = form.id.as_deref().unwrap_or_default().trim();

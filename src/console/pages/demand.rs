@@ -10,9 +10,9 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::Params;
-use crate::api::AppState;
 use crate::console::csv::download;
 use crate::console::ConsoleError;
+use crate::console::ConsoleState;
 use crate::domain::{format_time, Locale, Sku};
 use crate::feeds::Catalog;
 use crate::store::{DemandQuery, DemandRow};
@@ -23,7 +23,7 @@ const PAGE: i64 = 50;
 const MOST: i64 = 10_000;
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -61,7 +61,7 @@ pub async fn show(
 /// `GET /admin/demand.csv`: the rows the filters select (the first 10,000 unless `limit`
 /// and `offset` say otherwise), with the product's name and image from the feed.
 pub async fn csv(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());

@@ -6,12 +6,12 @@ use axum::response::{Html, Response};
 use serde_json::{json, Value};
 
 use super::Params;
-use crate::api::AppState;
 use crate::console::ConsoleError;
+use crate::console::ConsoleState;
 use crate::domain::{format_time, Locale, Sku};
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -30,7 +30,7 @@ pub async fn show(
 }
 
 /// `GET /admin/feeds.csv`: the feeds as listed.
-pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+pub async fn csv(State(state): State<ConsoleState>) -> Result<Response, ConsoleError> {
     let columns = [
         ("locale", "/locale"),
         ("file", "/path"),
@@ -45,7 +45,7 @@ pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError
 }
 
 /// Every configured feed's load status, one row each.
-fn feeds(state: &AppState) -> Vec<Value> {
+fn feeds(state: &ConsoleState) -> Vec<Value> {
     state
         .engine
         .catalog()
@@ -68,7 +68,7 @@ fn feeds(state: &AppState) -> Vec<Value> {
 
 /// The product's fields as (name, value) rows, `found: false` when the feed lacks it;
 /// null when nothing was asked.
-fn lookup(state: &AppState, params: &Params) -> Result<Value, ConsoleError> {
+fn lookup(state: &ConsoleState, params: &Params) -> Result<Value, ConsoleError> {
     let (Some(locale), Some(sku)) = (params.get("locale"), params.get("sku")) else {
         return Ok(Value::Null);
     };

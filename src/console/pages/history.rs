@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{blocking, Params};
-use crate::api::AppState;
 use crate::console::form::Form;
 use crate::console::rules_file::{self, FileName};
 use crate::console::versioned::{self, Place, SaveError};
+use crate::console::ConsoleState;
 use crate::console::{template_file, ConsoleError};
 
 /// What the editor of `place` (shown as `name`) starts with: the file's text, or a kept
@@ -65,14 +65,14 @@ impl Folder {
         }
     }
 
-    fn dir(self, state: &AppState) -> PathBuf {
+    fn dir(self, state: &ConsoleState) -> PathBuf {
         match self {
             Folder::Rules => state.console.rules_dir.clone(),
             Folder::Templates => state.console.templates_dir.clone(),
         }
     }
 
-    fn read_only(self, state: &AppState) -> Option<String> {
+    fn read_only(self, state: &ConsoleState) -> Option<String> {
         match self {
             Folder::Rules => state.console.read_only.clone(),
             Folder::Templates => state.console.templates_read_only.clone(),
@@ -92,7 +92,7 @@ impl Folder {
     /// as text when they refuse it.
     async fn restore(
         self,
-        state: &AppState,
+        state: &ConsoleState,
         raw: &str,
         version: &str,
     ) -> Result<Result<Option<String>, SaveError<Vec<String>>>, ConsoleError> {
@@ -131,7 +131,11 @@ impl Folder {
     }
 
     /// Reloads what the folder feeds; the outcome the page shows.
-    async fn reload(self, state: &AppState, kept: Option<String>) -> Result<Value, ConsoleError> {
+    async fn reload(
+        self,
+        state: &ConsoleState,
+        kept: Option<String>,
+    ) -> Result<Value, ConsoleError> {
         match self {
             Folder::Rules => {
                 let engine = state.engine.clone();
@@ -166,7 +170,7 @@ fn shown(p: &template_file::Problem) -> String {
 
 /// `GET /admin/automations/diff?file=&version=`.
 pub async fn rules_diff(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     diff(&state, Folder::Rules, query.as_deref())
@@ -174,7 +178,7 @@ pub async fn rules_diff(
 
 /// `GET /admin/templates/diff?file=&version=`.
 pub async fn templates_diff(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     diff(&state, Folder::Templates, query.as_deref())
@@ -183,7 +187,7 @@ pub async fn templates_diff(
 /// The versions of `file` and, when `version` is given, its diff against the current
 /// file (`-` only in the kept version, `+` only in the current file).
 fn diff(
-    state: &AppState,
+    state: &ConsoleState,
     folder: Folder,
     query: Option<&str>,
 ) -> Result<Html<String>, ConsoleError> {
@@ -195,7 +199,7 @@ fn diff(
 }
 
 fn page(
-    state: &AppState,
+    state: &ConsoleState,
     folder: Folder,
     place: &Place,
     version: Option<&str>,
@@ -241,7 +245,7 @@ pub struct RestoreForm {
 
 /// `POST /admin/automations/restore` (`file`, `version`, `confirm=yes`).
 pub async fn rules_restore(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     Form(form): Form<RestoreForm>,
 ) -> Result<(StatusCode, Html<String>), ConsoleError> {
     restore(&state, Folder::Rules, form).await
@@ -249,14 +253,14 @@ pub async fn rules_restore(
 
 /// `POST /admin/templates/restore` (`file`, `version`, `confirm=yes`).
 pub async fn templates_restore(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     Form(form): Form<RestoreForm>,
 ) -> Result<(StatusCode, Html<String>), ConsoleError> {
     restore(&state, Folder::Templates, form).await
 }
 
 async fn restore(
-    state: &AppState,
+    state: &ConsoleState,
     folder: Folder,
     form: RestoreForm,
 ) -> Result<(StatusCode, Html<String>), ConsoleError> {

@@ -9,15 +9,15 @@ use axum::response::{Html, Response};
 use serde_json::{json, Value};
 
 use super::{paging, parse_time, Params};
-use crate::api::AppState;
 use crate::console::csv::{every_row, CSV_MAX};
 use crate::console::ConsoleError;
+use crate::console::ConsoleState;
 use crate::domain::{format_time, Sku};
 use crate::engine::log::{group, LogEntry};
 use crate::store::{Keyset, LevelKey, LogFilter, Page};
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -75,7 +75,7 @@ fn parse_key(raw: &str) -> Option<LevelKey> {
 /// `GET /admin/log.csv`: every stock level the filters select (newest first, at most
 /// [`CSV_MAX`](crate::console::csv::CSV_MAX)), one line each, streamed a thousand at a time.
 pub async fn csv(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -156,7 +156,7 @@ fn filter(params: &Params) -> Result<LogFilter, ConsoleError> {
 
 /// One page of stock levels, newest first.
 async fn read_page(
-    state: &AppState,
+    state: &ConsoleState,
     filter: &LogFilter,
     at: Keyset<LevelKey>,
     size: usize,

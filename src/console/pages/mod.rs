@@ -15,8 +15,7 @@ pub mod templates;
 
 use std::collections::HashMap;
 
-use crate::api::ApiError;
-use crate::console::ConsoleError;
+use crate::console::{CheckError, ConsoleError};
 
 /// What an editor's live check sends: JSON `{file, text}` (the rules and the template
 /// editor alike).
@@ -29,9 +28,9 @@ pub struct CheckRequest {
 
 impl CheckRequest {
     /// The body, or a 400 naming it; the text with line ends as a form's would be (LF).
-    pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
+    pub fn parse(body: &[u8]) -> Result<Self, CheckError> {
         let request: CheckRequest =
-            serde_json::from_slice(body).map_err(|e| ApiError::field("body", e.to_string()))?;
+            serde_json::from_slice(body).map_err(|e| CheckError::field("body", e))?;
         Ok(CheckRequest {
             text: request.text.replace("\r\n", "\n"),
             ..request

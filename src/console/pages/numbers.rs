@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::api::AppState;
 use crate::console::chart::{bars, Series};
 use crate::console::ConsoleError;
+use crate::console::ConsoleState;
 use crate::insights::report::{self, Granularity, ReportQuery, Summary};
 use crate::store::stats::StatRow;
 
@@ -28,7 +28,7 @@ fn last_days(today: NaiveDate, days: u64) -> ReportQuery {
 
 /// The overview's insights: the summary of the last 7 days (today included, in
 /// `insights.time_zone`), a chart per day with its table, and revenue per currency.
-pub async fn overview(state: &AppState) -> Result<Value, ConsoleError> {
+pub async fn overview(state: &ConsoleState) -> Result<Value, ConsoleError> {
     let query = last_days(state.store.stats_zone().today(), 7);
     let report = report::load(state.store.as_ref(), &query).await?;
     let s = &report.summary;
@@ -141,7 +141,7 @@ const WINDOWS: [u64; 2] = [7, 30];
 /// name, e.g. one since removed) and per split branch: the 7- and 30-day numbers; and
 /// what was held back in each window, which is counted per stock level before an
 /// automation is chosen and so belongs to none.
-pub async fn automations(state: &AppState, ids: &[String]) -> Result<Value, ConsoleError> {
+pub async fn automations(state: &ConsoleState, ids: &[String]) -> Result<Value, ConsoleError> {
     let today = state.store.stats_zone().today();
     let windows: Vec<ReportQuery> = WINDOWS.iter().map(|d| last_days(today, *d)).collect();
     let widest = windows.last().map_or(today, |q| q.from);

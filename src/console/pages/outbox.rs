@@ -13,17 +13,17 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{paging, Params};
-use crate::api::AppState;
 use crate::console::csv::{every_row, CSV_MAX};
 use crate::console::form::Form;
 use crate::console::ConsoleError;
+use crate::console::ConsoleState;
 use crate::domain::format_time;
 use crate::store::{Keyset, OutboxEntry, Page, DEAD, DELIVERED, PENDING};
 
 const STATUSES: [&str; 3] = [DEAD, PENDING, DELIVERED];
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -73,7 +73,7 @@ pub async fn show(
 /// `GET /admin/outbox.csv?status=`: every notification of the status (newest first, at
 /// most [`CSV_MAX`](crate::console::csv::CSV_MAX)), streamed a thousand at a time.
 pub async fn csv(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -93,7 +93,7 @@ pub async fn csv(
 }
 
 async fn step(
-    state: &AppState,
+    state: &ConsoleState,
     status: &str,
     at: Keyset<Uuid>,
     size: usize,
@@ -168,7 +168,7 @@ impl Confirmed {
 
 /// `POST /admin/outbox/retry`: every dead letter gets a fresh start.
 pub async fn retry(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     Form(form): Form<Confirmed>,
 ) -> Result<Response, ConsoleError> {
     form.check()?;
@@ -178,7 +178,7 @@ pub async fn retry(
 
 /// `POST /admin/outbox/purge`: deletes delivered or dead notifications (never pending).
 pub async fn purge(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     Form(form): Form<Confirmed>,
 ) -> Result<Response, ConsoleError> {
     form.check()?;

@@ -10,14 +10,14 @@ use axum::response::Html;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::api::AppState;
 use crate::console::chart::{bars, Series};
 use crate::console::ConsoleError;
+use crate::console::ConsoleState;
 use crate::domain::format_time;
 use crate::store::stats::{metric, StatRow};
 use crate::store::{DEAD, DELIVERED, PENDING};
 
-pub async fn show(State(state): State<AppState>) -> Result<Html<String>, ConsoleError> {
+pub async fn show(State(state): State<ConsoleState>) -> Result<Html<String>, ConsoleError> {
     let data = json!({
         "outbox": outbox(&state).await?,
         "week": week(&state).await?,
@@ -30,7 +30,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, Console
         .page("overview", "Overview", "/admin", &data)
 }
 
-async fn outbox(state: &AppState) -> Result<Value, ConsoleError> {
+async fn outbox(state: &ConsoleState) -> Result<Value, ConsoleError> {
     let depth: BTreeMap<String, u64> = state.store.outbox_depth().await?.into_iter().collect();
     let statuses = [PENDING, DELIVERED, DEAD];
     let rows: Vec<Value> = statuses
@@ -103,7 +103,7 @@ impl Day {
 /// per day (a chart and its table) and for today, yesterday and the week. Read from the
 /// daily statistics the ingest, the fan-out and the delivery count in their own
 /// transactions, so it costs the same after a million stock levels as after ten.
-async fn week(state: &AppState) -> Result<Value, ConsoleError> {
+async fn week(state: &ConsoleState) -> Result<Value, ConsoleError> {
     let zone = state.store.stats_zone();
     let today = zone.today();
     let first = today.checked_sub_days(Days::new(6)).unwrap_or(today);
@@ -203,7 +203,7 @@ fn parse_day(day: &str) -> Option<NaiveDate> {
 }
 
 /// Rules, templates and every feed: generation, load time, and the last error if any.
-fn loads(state: &AppState) -> Vec<Value> {
+fn loads(state: &ConsoleState) -> Vec<Value> {
     let rules = state.engine.rules().status();
     let count = state.engine.rules().current().all().len();
     let mut out = vec![json!({

@@ -15,11 +15,11 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{blocking, Params};
-use crate::api::AppState;
 use crate::console::form::Form;
 use crate::console::template_file::{self, relative, Checked, TemplateFile};
 use crate::console::versioned::{self, SaveError};
-use crate::console::ConsoleError;
+use crate::console::ConsoleState;
+use crate::console::{CheckError, ConsoleError};
 use crate::domain::{format_time, EmailAddress, Locale, Quantity, Sku};
 use crate::plugins::email::{preview, PreviewContact, PreviewError, PreviewRequest};
 use crate::templates::{Rendered, TemplateError, Templates};
@@ -34,7 +34,7 @@ pub const FRAME_POLICY: &str = "default-src 'none'; img-src https: data:; \
 const PATH: &str = "/admin/templates";
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<(StatusCode, Html<String>), ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -82,7 +82,7 @@ pub async fn show(
 
 /// `GET /admin/templates.csv`: every template × locale as listed — the locale whose files
 /// serve it, whether it is the locale's own, the files, or why it cannot be rendered.
-pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError> {
+pub async fn csv(State(state): State<ConsoleState>) -> Result<Response, ConsoleError> {
     let rows = match &state.templates {
         Some(templates) => {
             let set = templates.current();
@@ -103,7 +103,7 @@ pub async fn csv(State(state): State<AppState>) -> Result<Response, ConsoleError
 
 /// Every locale the templates may be asked for: each feed's, each locale folder's and
 /// the fallback, sorted.
-fn locales(state: &AppState, set: &Templates) -> Vec<Locale> {
+fn locales(state: &ConsoleState, set: &Templates) -> Vec<Locale> {
     let mut all: BTreeSet<Locale> = state.engine.catalog().locales().cloned().collect();
     for entry in set.listing().templates {
         all.extend(
@@ -118,7 +118,7 @@ fn locales(state: &AppState, set: &Templates) -> Vec<Locale> {
 }
 
 /// One row per template × locale: the locale whose files serve it, and those files.
-fn rows(state: &AppState, set: &Templates, locales: &[Locale]) -> Vec<Value> {
+fn rows(state: &ConsoleState, set: &Templates, locales: &[Locale]) -> Vec<Value> {
     let dir = &state.console.templates_dir;
     let listing = set.listing();
     let mut rows = Vec::new();
@@ -149,7 +149,7 @@ fn rows(state: &AppState, set: &Templates, locales: &[Locale]) -> Vec<Value> {
 }
 
 /// The web pages (unsubscribe) per locale, picked as the unsubscribe link picks them.
-fn page_rows(state: &AppState, set: &Templates, locales: &[Locale]) -> Vec<Value> {
+fn page_rows(state: &ConsoleState, set: &Templates, locales: &[Locale]) -> Vec<Value> {
     let dir = &state.console.templates_dir;
     let listing = set.listing();
     let mut rows = Vec::new();
@@ -173,7 +173,7 @@ fn page_rows(state: &AppState, set: &Templates, locales: &[Locale]) -> Vec<Value
     rows
 }
 
-fn partials(state: &AppState, set: &Templates) -> Vec<String> {
+fn partials(state: &ConsoleState, set: &Templates) -> Vec<String> {
     let dir = &state.console.templates_dir;
     set.listing()
         .partials
@@ -198,7 +198,7 @@ impl Unshown {
 }
 
 /// The preview the form asks for, as the page shows it.
-async fn render(state: &AppState, set: &Templates, params: &Params) -> Result<Value, Unshown> {
+async fn render(state: &ConsoleState, set: &Templates, params: &Params) -> Result<Value, Unshown> {
     let rendered = rendered(state, set, params).await?;
     let query: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(
@@ -218,7 +218,11 @@ async fn render(state: &AppState, set: &Templates, params: &Params) -> Result<Va
 
 /// Renders the asked template with the delivery's own data and rendering
 /// ([`crate::plugins::email::preview`]): the feed's product, the contact's attributes.
-async fn rendered(state: &AppState, set: &Templates, params: &Params) -> Result<Rendered, Unshown> {
+async fn rendered(
+    state: &ConsoleState,
+    set: &Templates,
+    params: &Params,
+) -> Result<Rendered, Unshown> {
     let name = params.get("template").unwrap_or("back-in-stock");
     let locale = params
         .get("locale")
@@ -262,7 +266,7 @@ async fn rendered(state: &AppState, set: &Templates, params: &Params) -> Result<
 }
 
 /// A contact by id or email address; the locale's sample contact when none is given.
-async fn contact(state: &AppState, raw: Option<&str>) -> Result<PreviewContact, Unshown> {
+async fn contact(state: &ConsoleState, raw: Option<&str>) -> Result<PreviewContact, Unshown> {
     let Some(raw) = raw else {
         return Ok(PreviewContact::Sample);
     };
@@ -294,7 +298,7 @@ async fn contact(state: &AppState, raw: Option<&str>) -> Result<PreviewContact, 
 /// `GET /admin/templates/frame?…`: the preview's HTML part alone, for the page's
 /// `<iframe sandbox>`, under [`FRAME_POLICY`] instead of the console's own policy (an
 /// email needs inline styles and remote images, which the console never allows itself).
-pub async fn frame(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+pub async fn frame(State(state): State<ConsoleState>, RawQuery(query): RawQuery) -> Response {
     let params = Params::parse(query.as_deref());
     let (status, html) = match &state.templates {
         None => (StatusCode::NOT_FOUND, message("No templates are loaded.")),
@@ -326,7 +330,7 @@ fn message(text: &str) -> String {
 /// `GET /admin/templates/edit?file=[&version=]`: the editor, with the file's text (or a
 /// kept version's, to restore it by saving).
 pub async fn edit(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, ConsoleError> {
     let params = Params::parse(query.as_deref());
@@ -344,22 +348,23 @@ use super::history::EditForm;
 /// this text as that file, and what stops them — the editor's live check, the same check
 /// as its Check button.
 pub async fn check(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     body: axum::body::Bytes,
-) -> Result<axum::Json<Value>, crate::api::ApiError> {
-    use crate::api::ApiError;
+) -> Result<axum::Json<Value>, CheckError> {
     let request = super::CheckRequest::parse(&body)?;
-    let file = TemplateFile::parse(&request.file).map_err(|e| ApiError::field("file", e))?;
+    let file = TemplateFile::parse(&request.file).map_err(|e| CheckError::field("file", e))?;
     let Some(templates) = state.templates.clone() else {
-        return Err(ApiError::field("file", "no templates folder is configured"));
+        return Err(CheckError::field(
+            "file",
+            "no templates folder is configured",
+        ));
     };
     let dir = state.console.templates_dir.clone();
     let fallback = templates.current().fallback().clone();
     let text = request.text;
     let checked =
         tokio::task::spawn_blocking(move || template_file::check(&dir, &fallback, &file, &text))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+            .await?;
     Ok(axum::Json(json!({
         "ok": checked.ok(),
         "problems": checked.problems,
@@ -370,7 +375,7 @@ pub async fn check(
 /// `POST /admin/templates/edit`: check or save the text. A save checks the whole set
 /// with it first, writes only a set that loads, keeps the previous text and reloads.
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<ConsoleState>,
     Form(form): Form<EditForm>,
 ) -> Result<(StatusCode, Html<String>), ConsoleError> {
     let file = file(&form.file)?;
@@ -438,7 +443,7 @@ pub(crate) async fn reload(
 }
 
 fn editor(
-    state: &AppState,
+    state: &ConsoleState,
     file: &TemplateFile,
     text: &str,
     checked: Option<Checked>,
