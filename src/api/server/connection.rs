@@ -25,6 +25,8 @@ use crate::config::HttpConfig;
 
 /// hyper's smallest allowed read buffer.
 const MIN_BUF: usize = 8 * 1024;
+/// hyper's default header count.
+const HYPER_MAX_HEADERS: usize = 100;
 /// hyper's default read buffer (about 400 KiB).
 const DEFAULT_BUF: usize = 8 * 1024 + 4096 * 100;
 
@@ -32,9 +34,12 @@ const DEFAULT_BUF: usize = 8 * 1024 + 4096 * 100;
 pub struct Settings {
     header_read_timeout: Duration,
     keep_alive_timeout: Duration,
-    /// hyper's own limits, set above ours so that our guard, which answers problem+json,
-    /// is the one that refuses an oversized head.
-    hyper_max_headers: usize,
+    /// hyper's own header count: twice ours when ours is above hyper's default of 100, so
+    /// that our guard, which names the limit, refuses first; otherwise `None`, which keeps
+    /// hyper's default (a head past 100 fields gets hyper's 431, in problem+json too).
+    /// A count that is set costs two heap arrays of that size, initialised on every
+    /// request; the default parses into arrays on the stack.
+    hyper_max_headers: Option<usize>,
     hyper_max_buf: usize,
 }
 
@@ -44,7 +49,8 @@ impl Settings {
         Self {
             header_read_timeout: http.header_read_timeout,
             keep_alive_timeout: http.keep_alive_timeout,
-            hyper_max_headers: http.max_headers.saturating_mul(2).max(100),
+            hyper_max_headers: (http.max_headers > HYPER_MAX_HEADERS)
+                .then(|| http.max_headers.saturating_mul(2)),
             hyper_max_buf: head.saturating_mul(2).max(DEFAULT_BUF).max(MIN_BUF),
         }
     }
@@ -76,9 +82,11 @@ pub async fn run(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(settings.header_read_timeout)
-        .max_headers(settings.hyper_max_headers)
         .max_buf_size(settings.hyper_max_buf)
         .keep_alive(true);
+    if let Some(max) = settings.hyper_max_headers {
+        builder.max_headers(max);
+    }
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
     let stopping = stopped(stop);
