@@ -158,6 +158,8 @@ pub struct DryRunRequest {
     limit: Option<usize>,
 }
 
+impl super::json::Body for DryRunRequest {}
+
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 10_000;
 

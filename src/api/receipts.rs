@@ -36,6 +36,8 @@ pub struct ReceiptRequest {
     items: Option<Vec<ItemRequest>>,
 }
 
+impl super::json::Body for ReceiptRequest {}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = NewReceiptItem)]

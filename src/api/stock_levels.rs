@@ -35,6 +35,10 @@ pub struct StockLevelRequest {
     pub(super) external_id: Option<String>,
 }
 
+impl super::json::Body for StockLevelRequest {
+    const FLAT: bool = true;
+}
+
 /// The body of `PUT stock-levels` in the document: the handler reads a
 /// `Vec<StockLevelRequest>` and checks its length against [`MAX_ITEMS`].
 pub struct StockLevels;

@@ -28,6 +28,10 @@ pub struct SubscriptionRequest {
     external_id: Option<String>,
 }
 
+impl super::json::Body for SubscriptionRequest {
+    const FLAT: bool = true;
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = Subscription)]

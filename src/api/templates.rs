@@ -51,6 +51,8 @@ pub struct PreviewBody {
     quantity: Option<i64>,
 }
 
+impl super::json::Body for PreviewBody {}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = Preview)]
