@@ -91,6 +91,20 @@ impl SqliteStore {
         self.group.write_counted(weight, op).await
     }
 
+    /// [`SqliteStore::write_counted`] for a write that is one statement (see
+    /// [`GroupWriter::write_counted_statement`]): no savepoint of its own.
+    async fn write_counted_statement<T, F>(&self, weight: usize, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut SqliteConnection,
+            ) -> BoxFuture<'c, Result<(T, super::DailyStats), StoreError>>
+            + Send
+            + 'static,
+    {
+        self.group.write_counted_statement(weight, op).await
+    }
+
     /// The writer connection alone, between groups (see [`GroupWriter::lend`]).
     async fn writer(&self) -> Result<Lent, StoreError> {
         self.group.lend().await
@@ -116,7 +130,7 @@ impl Store for SqliteStore {
     }
 }
 
-impl_contact_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_contact_store!(SqliteStore, sqlx::Sqlite, read: reader, counting_insert: false);
 impl_stock_store!(SqliteStore, sqlx::Sqlite, read: reader, claim: super::stock::sql::SQLITE_CLAIM);
 impl_engine_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_settle_store!(SqliteStore, sqlx::Sqlite, read: reader);

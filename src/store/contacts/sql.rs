@@ -5,7 +5,29 @@ pub(crate) const CONTACT_COLUMNS: &str =
 pub(crate) const SUBSCRIPTION_COLUMNS: &str =
     "id, contact_id, sku, locale, external_id, created_on";
 
-/// Implements [`crate::store::ContactStore`] for `$store`, whose `$read` pool serves reads.
+/// A new subscription, `$1`–`$6`, that adds its `subscribed` count for day `$7` in the same
+/// statement: on PostgreSQL one autocommitted round trip, as the insert alone was, where a
+/// transaction around it and the count took four (`BEGIN`, the two, `COMMIT`). SQLite counts
+/// once per group commit instead (`group/tally.rs`).
+pub(crate) fn counting_subscription_insert() -> String {
+    format!(
+        "WITH inserted AS (\
+           INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {SUBSCRIPTION_COLUMNS}), \
+         counted AS (\
+           INSERT INTO daily_stats (day, automation, branch, locale, metric, value, shard) \
+           SELECT $7, '', '', locale, '{metric}', 1, CAST(pg_backend_pid() % 64 AS SMALLINT) \
+           FROM inserted \
+           ON CONFLICT (day, automation, branch, locale, metric, shard) {update}) \
+         SELECT {SUBSCRIPTION_COLUMNS} FROM inserted",
+        metric = crate::store::insights::stats::metric::SUBSCRIBED,
+        update = crate::store::insights::stats::SATURATING_UPDATE,
+    )
+}
+
+/// Implements [`crate::store::ContactStore`] for `$store`, whose `$read` pool serves reads;
+/// `counting_insert`: whether its subscription insert counts itself
+/// ([`counting_subscription_insert`], PostgreSQL) rather than through its group (SQLite).
 ///
 /// Writes run through `$store::write(weight, op)`, where `op` takes the connection: on
 /// SQLite it joins a group commit (`group/`), already inside a transaction, so a write that
@@ -13,9 +35,11 @@ pub(crate) const SUBSCRIPTION_COLUMNS: &str =
 /// real transaction on PostgreSQL. The SQL is the same either way. A write that counts
 /// daily statistics goes through `$store::write_counted(weight, op)` instead: `op` returns
 /// its counts, it is all or nothing without a nested transaction (SQLite: the group's own
-/// savepoint; PostgreSQL: a transaction around it and the counts).
+/// savepoint; PostgreSQL: a transaction around it and the counts). A new subscription,
+/// one statement, goes through `$store::write_counted_statement`: no savepoint on SQLite,
+/// and on PostgreSQL no transaction, its count being added by the statement itself.
 macro_rules! impl_contact_store {
-    ($store:ty, $db:ty, read: $read:ident) => {
+    ($store:ty, $db:ty, read: $read:ident, counting_insert: $counting:expr) => {
         const _: () = {
         use uuid::Uuid;
         use $crate::store::contacts::rows;
@@ -132,33 +156,46 @@ macro_rules! impl_contact_store {
             }
 
             async fn subscribe(&self, new: NewSubscription) -> Result<Subscribed, StoreError> {
-                let insert = format!(
-                    "INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {SUBSCRIPTION_COLUMNS}"
-                );
+                let counting: bool = $counting;
+                let insert = if counting {
+                    $crate::store::contacts::sql::counting_subscription_insert()
+                } else {
+                    format!(
+                        "INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {SUBSCRIPTION_COLUMNS}"
+                    )
+                };
                 let existing = format!(
                     "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions \
                      WHERE contact_id = $1 AND sku = $2 AND locale = $3 AND external_id = $4"
                 );
                 let zone = self.zone;
-                // No transaction of its own: `write_counted` makes it all or nothing (on
-                // SQLite the group's savepoint, a nested one cost two more statements on the
-                // connection every write waits for) and adds the `subscribed` count with it.
-                self.write_counted(1, move |conn| Box::pin(async move {
+                // One statement changes anything (the INSERT that succeeds), so on SQLite it
+                // needs no savepoint: `write_counted_statement` spares it (a round trip on the
+                // connection every write waits for) and adds the `subscribed` count with it;
+                // on PostgreSQL the statement counts itself and runs alone, autocommitted.
+                self.write_counted_statement(1, move |conn| Box::pin(async move {
                     let external_id = column(&new.external_id);
+                    let today = zone.today().format("%Y-%m-%d").to_string();
                     loop {
-                        let inserted: Option<rows::SubscriptionRow> = sqlx::query_as(&insert)
+                        let query = sqlx::query_as(&insert)
                             .bind(row::new_id())
                             .bind(new.contact_id)
                             .bind(new.sku.as_str())
                             .bind(new.locale.as_str())
                             .bind(external_id)
-                            .bind(row::now())
+                            .bind(row::now());
+                        let query = if counting { query.bind(today.as_str()) } else { query };
+                        let inserted: Option<rows::SubscriptionRow> = query
                             .fetch_optional(&mut *conn)
                             .await
                             .map_err(StoreError::on_constraint)?;
                         if let Some(row) = inserted {
-                            let counted = history::subscribed_stats(zone, &row.locale);
+                            let counted = if counting {
+                                $crate::store::DailyStats::new(zone.today())
+                            } else {
+                                history::subscribed_stats(zone, &row.locale)
+                            };
                             let subscription = row.try_into()?;
                             return Ok((Subscribed { subscription, created: true }, counted));
                         }

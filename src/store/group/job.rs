@@ -10,6 +10,9 @@ use tokio::sync::oneshot;
 use crate::store::StoreError;
 
 pub(super) trait Job: Send {
+    /// The write is one statement, which SQLite undoes by itself when it fails: it needs no
+    /// savepoint of its own (see [`super::GroupWriter::write_counted_statement`]).
+    fn one_statement(&self) -> bool;
     /// Runs the write; what it returns says whether it succeeded and answers the caller
     /// once the group's commit is known.
     fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Box<dyn Answer>>;
@@ -19,12 +22,17 @@ pub(super) trait Job: Send {
 
 pub(super) trait Answer: Send {
     fn succeeded(&self) -> bool;
+    /// A failure that is the database refusing the write's one statement (a constraint:
+    /// the contact is gone, the address is taken), which leaves the transaction as it
+    /// was; any other failure of a one-statement write may have written before it failed.
+    fn refused(&self) -> bool;
     /// `commit` is the group's COMMIT outcome; a failed write keeps its own error.
     fn send(self: Box<Self>, commit: Result<(), &Arc<sqlx::Error>>);
 }
 
 pub(super) struct Pending<T, F> {
     pub(super) op: F,
+    pub(super) one_statement: bool,
     pub(super) reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
@@ -40,8 +48,12 @@ where
         + Send
         + 'static,
 {
+    fn one_statement(&self) -> bool {
+        self.one_statement
+    }
+
     fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Box<dyn Answer>> {
-        let Pending { op, reply } = *self;
+        let Pending { op, reply, .. } = *self;
         Box::pin(async move {
             let result = op(conn).await;
             Box::new(Reply { result, reply }) as Box<dyn Answer>
@@ -57,6 +69,13 @@ where
 impl<T: Send> Answer for Reply<T> {
     fn succeeded(&self) -> bool {
         self.result.is_ok()
+    }
+
+    fn refused(&self) -> bool {
+        matches!(
+            self.result,
+            Err(StoreError::ContactNotFound | StoreError::DuplicateEmail)
+        )
     }
 
     fn send(self: Box<Self>, commit: Result<(), &Arc<sqlx::Error>>) {

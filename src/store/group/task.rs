@@ -158,6 +158,9 @@ type Ran = Result<Option<Box<dyn Answer>>, (Option<Box<dyn Answer>>, sqlx::Error
 /// successful write's savepoint is simply left open (the COMMIT ends them all), which
 /// saves a round trip to SQLite's thread per write.
 async fn in_savepoint(tx: &mut Transaction<'_, Sqlite>, job: Box<dyn Job>) -> Ran {
+    if job.one_statement() {
+        return alone(tx, job).await;
+    }
     if let Err(err) = sqlx::query("SAVEPOINT op").execute(&mut **tx).await {
         job.fail(StoreError::Database(err));
         return Ok(None);
@@ -176,6 +179,24 @@ async fn in_savepoint(tx: &mut Transaction<'_, Sqlite>, job: Box<dyn Job>) -> Ra
         Ok(_) => Ok(answer),
         Err(err) => Err((answer, err)),
     }
+}
+
+/// Runs a one-statement write without a savepoint: SQLite undoes a refused statement by
+/// itself and the transaction goes on. Any other failure (or a panic) may have left a
+/// change behind, so it breaks the group, which is then rolled back whole.
+async fn alone(tx: &mut Transaction<'_, Sqlite>, job: Box<dyn Job>) -> Ran {
+    match AssertUnwindSafe(job.run(tx)).catch_unwind().await {
+        Ok(answer) if answer.succeeded() || answer.refused() => Ok(Some(answer)),
+        Ok(answer) => Err((Some(answer), group_broken("a one-statement write failed"))),
+        Err(_) => {
+            tracing::error!("a one-statement write panicked; its group is rolled back");
+            Err((None, group_broken("a one-statement write panicked")))
+        }
+    }
+}
+
+fn group_broken(why: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("{why}: its group is rolled back"))
 }
 
 fn fail_all(group: std::vec::Drain<'_, Box<dyn Job>>, err: sqlx::Error) -> Conn {

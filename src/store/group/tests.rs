@@ -228,3 +228,78 @@ async fn counted_writes_add_their_counts_once_per_group_and_only_when_kept() {
     counted(&writer, "d").await.expect("next group");
     assert_eq!(subscribed(&reader).await, [("2026-01-02".to_owned(), 3)]);
 }
+
+/// A one-statement write: inserts `k` into `t`, a duplicate key refused as a taken address
+/// is (a constraint); with `then_fails`, it fails after its insert has succeeded.
+fn statement<'w>(
+    writer: &'w GroupWriter,
+    k: &'static str,
+    then_fails: bool,
+) -> impl std::future::Future<Output = Result<(), StoreError>> + 'w {
+    writer.write_counted_statement(1, move |conn| {
+        Box::pin(async move {
+            put(&mut *conn, "t", k)
+                .await
+                .map_err(|_| StoreError::DuplicateEmail)?;
+            if then_fails {
+                return Err(StoreError::Corrupt("after its insert".to_owned()));
+            }
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).expect("a day");
+            let mut stats = DailyStats::new(day);
+            stats.add(StatKey::locale("sv-SE"), "subscribed", 1);
+            Ok(((), stats))
+        })
+    })
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn one_statement_writes_share_a_group_without_savepoints_and_a_refusal_fails_alone() {
+    let (_dir, pool, reader) = scratch().await;
+    sqlx::raw_sql(
+        "CREATE TABLE daily_stats (day TEXT NOT NULL, automation TEXT NOT NULL, \
+         branch TEXT NOT NULL, locale TEXT NOT NULL, metric TEXT NOT NULL, \
+         value INTEGER NOT NULL, PRIMARY KEY (day, automation, branch, locale, metric));",
+    )
+    .execute(&pool)
+    .await
+    .expect("schema");
+    let writer = GroupWriter::start(pool);
+    // One group: the second "a" is refused by the key and undone by SQLite alone.
+    let results = join_all([
+        statement(&writer, "a", false),
+        statement(&writer, "a", false),
+        statement(&writer, "b", false),
+    ])
+    .await;
+    assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
+    assert!(matches!(&results[1], Err(StoreError::DuplicateEmail)));
+    assert_eq!(keys(&reader).await, ["a", "b"]);
+    assert_eq!(subscribed(&reader).await, [("2026-01-02".to_owned(), 2)]);
+
+    // One that fails after its insert cannot be undone alone: its whole group is rolled
+    // back, the writes before and after it in the group answered as not stored.
+    let (before, failing, after) = futures::join!(
+        statement(&writer, "c", false),
+        statement(&writer, "d", true),
+        writer.write(1, insert("e")),
+    );
+    assert!(
+        matches!(before, Err(StoreError::CommitFailed(_))),
+        "{before:?}"
+    );
+    assert!(
+        matches!(failing, Err(StoreError::Corrupt(_))),
+        "{failing:?}"
+    );
+    assert!(
+        matches!(after, Err(StoreError::CommitFailed(_))),
+        "{after:?}"
+    );
+    assert_eq!(keys(&reader).await, ["a", "b"]);
+    assert_eq!(subscribed(&reader).await, [("2026-01-02".to_owned(), 2)]);
+
+    statement(&writer, "f", false)
+        .await
+        .expect("the next group");
+    assert_eq!(keys(&reader).await, ["a", "b", "f"]);
+}

@@ -51,8 +51,27 @@ impl GroupWriter {
             + Send
             + 'static,
     {
+        self.queue_write(weight, false, op).await
+    }
+
+    async fn queue_write<T, F>(
+        &self,
+        weight: usize,
+        one_statement: bool,
+        op: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        let job = Box::new(Pending { op, reply });
+        let job = Box::new(Pending {
+            op,
+            one_statement,
+            reply,
+        });
         let weight = weight.max(1);
         self.send(Queued::Write { job, weight }).await?;
         // Closed without an answer: the write panicked, or the runtime is shutting down.
@@ -71,8 +90,48 @@ impl GroupWriter {
             + Send
             + 'static,
     {
+        self.counted(weight, false, op).await
+    }
+
+    /// [`GroupWriter::write_counted`] for a write that changes the database in one
+    /// statement at most (others may read, or change nothing, as an `INSERT … ON CONFLICT
+    /// DO NOTHING` that met its twin), and returns once that one has: it runs without
+    /// a savepoint of its own, one round trip to SQLite's thread fewer (a subscription's
+    /// two become one). A failed statement is undone by SQLite itself; should such a write
+    /// fail in any other way than a refusal (a constraint), its whole group is rolled back,
+    /// as nothing else can say what it left.
+    pub(crate) async fn write_counted_statement<T, F>(
+        &self,
+        weight: usize,
+        op: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut SqliteConnection,
+            ) -> BoxFuture<'c, Result<(T, DailyStats), StoreError>>
+            + Send
+            + 'static,
+    {
+        self.counted(weight, true, op).await
+    }
+
+    async fn counted<T, F>(
+        &self,
+        weight: usize,
+        one_statement: bool,
+        op: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut SqliteConnection,
+            ) -> BoxFuture<'c, Result<(T, DailyStats), StoreError>>
+            + Send
+            + 'static,
+    {
         let tally = Arc::clone(&self.tally);
-        self.write(weight, move |conn| {
+        self.queue_write(weight, one_statement, move |conn| {
             Box::pin(async move {
                 let (value, stats) = op(conn).await?;
                 // Nothing after this can fail: a counted write is a kept write.

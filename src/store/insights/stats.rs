@@ -115,7 +115,7 @@ pub mod metric {
 /// Adds a counter row to the stored one (its conflict target before it), saturating at the ends of the 64-bit range
 /// instead of overflowing: SQLite would turn the sum into a REAL (which no reader
 /// takes) and PostgreSQL would fail the whole transaction, the receipt with it.
-const SATURATING_UPDATE: &str = "DO UPDATE SET value = CASE \
+pub(crate) const SATURATING_UPDATE: &str = "DO UPDATE SET value = CASE \
      WHEN excluded.value > 0 AND daily_stats.value > 9223372036854775807 - excluded.value \
      THEN 9223372036854775807 \
      WHEN excluded.value < 0 AND daily_stats.value < (-9223372036854775807 - 1) - excluded.value \
