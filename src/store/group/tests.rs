@@ -187,6 +187,18 @@ fn counted<'w>(
     })
 }
 
+/// The counters' table, for the writes that count.
+async fn add_daily_stats(pool: &SqlitePool) {
+    sqlx::raw_sql(
+        "CREATE TABLE daily_stats (day TEXT NOT NULL, automation TEXT NOT NULL, \
+         branch TEXT NOT NULL, locale TEXT NOT NULL, metric TEXT NOT NULL, \
+         value INTEGER NOT NULL, PRIMARY KEY (day, automation, branch, locale, metric));",
+    )
+    .execute(pool)
+    .await
+    .expect("schema");
+}
+
 async fn subscribed(reader: &SqlitePool) -> Vec<(String, i64)> {
     sqlx::query_as("SELECT day, value FROM daily_stats WHERE metric = 'subscribed'")
         .fetch_all(reader)
@@ -197,14 +209,7 @@ async fn subscribed(reader: &SqlitePool) -> Vec<(String, i64)> {
 #[tokio::test(flavor = "current_thread")]
 async fn counted_writes_add_their_counts_once_per_group_and_only_when_kept() {
     let (_dir, pool, reader) = scratch().await;
-    sqlx::raw_sql(
-        "CREATE TABLE daily_stats (day TEXT NOT NULL, automation TEXT NOT NULL, \
-         branch TEXT NOT NULL, locale TEXT NOT NULL, metric TEXT NOT NULL, \
-         value INTEGER NOT NULL, PRIMARY KEY (day, automation, branch, locale, metric));",
-    )
-    .execute(&pool)
-    .await
-    .expect("schema");
+    add_daily_stats(&pool).await;
     let writer = GroupWriter::start(pool);
     // One group: two kept writes, one that fails (a duplicate key) and counts nothing.
     let results = join_all([
@@ -255,14 +260,7 @@ fn statement<'w>(
 #[tokio::test(flavor = "current_thread")]
 async fn one_statement_writes_share_a_group_without_savepoints_and_a_refusal_fails_alone() {
     let (_dir, pool, reader) = scratch().await;
-    sqlx::raw_sql(
-        "CREATE TABLE daily_stats (day TEXT NOT NULL, automation TEXT NOT NULL, \
-         branch TEXT NOT NULL, locale TEXT NOT NULL, metric TEXT NOT NULL, \
-         value INTEGER NOT NULL, PRIMARY KEY (day, automation, branch, locale, metric));",
-    )
-    .execute(&pool)
-    .await
-    .expect("schema");
+    add_daily_stats(&pool).await;
     let writer = GroupWriter::start(pool);
     // One group: the second "a" is refused by the key and undone by SQLite alone.
     let results = join_all([
