@@ -44,11 +44,7 @@ impl<T: Body> FromRequest<AppState> for Json<T> {
                 ApiError::MalformedJson(rejection.body_text())
             }
         })?;
-        if T::FLAT {
-            parse_flat(&bytes).map(Json)
-        } else {
-            parse(&bytes).map(Json)
-        }
+        read_body(&bytes, T::FLAT).map(Json)
     }
 }
 
@@ -72,23 +68,20 @@ fn is_json(req: &Request) -> bool {
 /// wrong shape, reported against the field's path). The whole body is checked as JSON
 /// first, so a truncated body is `MalformedJson` even when its first field is already
 /// wrong, and an object with a key twice is refused wherever it is.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+///
+/// `flat` ([`Body::FLAT`]): the same answers, in one pass when the body reads.
+fn read_body<T: DeserializeOwned>(bytes: &[u8], flat: bool) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::EmptyBody);
+    }
+    if flat {
+        return read(bytes).or_else(|err| {
+            read::<WellFormed>(bytes)?;
+            Err(err)
+        });
     }
     read::<WellFormed>(bytes)?;
     read(bytes)
-}
-
-/// [`parse`] for a [`Body::FLAT`] type: the same answers, one pass when the body reads.
-fn parse_flat<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::EmptyBody);
-    }
-    read(bytes).or_else(|err| {
-        read::<WellFormed>(bytes)?;
-        Err(err)
-    })
 }
 
 fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -162,6 +155,11 @@ fn named_parameter(message: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A body read in two passes, as a type with free-form maps is.
+    fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+        read_body(bytes, false)
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

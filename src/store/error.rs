@@ -26,6 +26,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database refused a statement (a constraint: the contact is gone, the address is
+    /// taken): the statement is undone by the database itself and the transaction goes on.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            StoreError::ContactNotFound | StoreError::DuplicateEmail => true,
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                !matches!(db.kind(), sqlx::error::ErrorKind::Other)
+            }
+            _ => false,
+        }
+    }
+
     /// A failure that the same work, tried again, may not meet: a deadlock or
     /// serialization failure on PostgreSQL, a busy database on SQLite.
     pub fn is_retryable(&self) -> bool {

@@ -1,33 +1,50 @@
 //! The SQL of contacts and their subscriptions, written once for both backends.
 
+use std::sync::LazyLock;
+
 pub(crate) const CONTACT_COLUMNS: &str =
     "id, attributes, source, accepts_email, created_on, modified_on, version";
 pub(crate) const SUBSCRIPTION_COLUMNS: &str =
     "id, contact_id, sku, locale, external_id, created_on";
 
-/// A new subscription, `$1`–`$6`, that adds its `subscribed` count for day `$7` in the same
+/// A new subscription, `$1`–`$6`; nothing when its twin exists.
+pub(crate) static SUBSCRIPTION_INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {SUBSCRIPTION_COLUMNS}"
+    )
+});
+
+/// [`SUBSCRIPTION_INSERT`] adding its `subscribed` count for day `$7` in the same
 /// statement: on PostgreSQL one autocommitted round trip, as the insert alone was, where a
 /// transaction around it and the count took four (`BEGIN`, the two, `COMMIT`). SQLite counts
 /// once per group commit instead (`group/tally.rs`).
-pub(crate) fn counting_subscription_insert() -> String {
+pub(crate) static COUNTING_SUBSCRIPTION_INSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "WITH inserted AS (\
-           INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {SUBSCRIPTION_COLUMNS}), \
+        "WITH inserted AS ({insert}), \
          counted AS (\
            INSERT INTO daily_stats (day, automation, branch, locale, metric, value, shard) \
            SELECT $7, '', '', locale, '{metric}', 1, CAST(pg_backend_pid() % 64 AS SMALLINT) \
            FROM inserted \
            ON CONFLICT (day, automation, branch, locale, metric, shard) {update}) \
          SELECT {SUBSCRIPTION_COLUMNS} FROM inserted",
+        insert = *SUBSCRIPTION_INSERT,
         metric = crate::store::insights::stats::metric::SUBSCRIBED,
         update = crate::store::insights::stats::SATURATING_UPDATE,
     )
-}
+});
+
+/// The subscription a new one would repeat, `$1`–`$4`.
+pub(crate) static SUBSCRIPTION_TWIN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions \
+         WHERE contact_id = $1 AND sku = $2 AND locale = $3 AND external_id = $4"
+    )
+});
 
 /// Implements [`crate::store::ContactStore`] for `$store`, whose `$read` pool serves reads;
 /// `counting_insert`: whether its subscription insert counts itself
-/// ([`counting_subscription_insert`], PostgreSQL) rather than through its group (SQLite).
+/// ([`COUNTING_SUBSCRIPTION_INSERT`], PostgreSQL) rather than through its group (SQLite).
 ///
 /// Writes run through `$store::write(weight, op)`, where `op` takes the connection: on
 /// SQLite it joins a group commit (`group/`), already inside a transaction, so a write that
@@ -157,18 +174,12 @@ macro_rules! impl_contact_store {
 
             async fn subscribe(&self, new: NewSubscription) -> Result<Subscribed, StoreError> {
                 let counting: bool = $counting;
-                let insert = if counting {
-                    $crate::store::contacts::sql::counting_subscription_insert()
+                let insert: &'static str = if counting {
+                    &$crate::store::contacts::sql::COUNTING_SUBSCRIPTION_INSERT
                 } else {
-                    format!(
-                        "INSERT INTO subscriptions (id, contact_id, sku, locale, external_id, created_on) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {SUBSCRIPTION_COLUMNS}"
-                    )
+                    &$crate::store::contacts::sql::SUBSCRIPTION_INSERT
                 };
-                let existing = format!(
-                    "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions \
-                     WHERE contact_id = $1 AND sku = $2 AND locale = $3 AND external_id = $4"
-                );
+                let twin: &'static str = &$crate::store::contacts::sql::SUBSCRIPTION_TWIN;
                 let zone = self.zone;
                 // One statement changes anything (the INSERT that succeeds), so on SQLite it
                 // needs no savepoint: `write_counted_statement` spares it (a round trip on the
@@ -176,30 +187,33 @@ macro_rules! impl_contact_store {
                 // on PostgreSQL the statement counts itself and runs alone, autocommitted.
                 self.write_counted_statement(1, move |conn| Box::pin(async move {
                     let external_id = column(&new.external_id);
-                    let today = zone.today().format("%Y-%m-%d").to_string();
+                    // The day the statement counts for (PostgreSQL): its counts are its own.
+                    let counts_itself = counting.then(|| $crate::store::DailyStats::new(zone.today()));
                     loop {
-                        let query = sqlx::query_as(&insert)
+                        let query = sqlx::query_as(insert)
                             .bind(row::new_id())
                             .bind(new.contact_id)
                             .bind(new.sku.as_str())
                             .bind(new.locale.as_str())
                             .bind(external_id)
                             .bind(row::now());
-                        let query = if counting { query.bind(today.as_str()) } else { query };
+                        let query = match &counts_itself {
+                            Some(today) => query.bind(today.day().to_owned()),
+                            None => query,
+                        };
                         let inserted: Option<rows::SubscriptionRow> = query
                             .fetch_optional(&mut *conn)
                             .await
                             .map_err(StoreError::on_constraint)?;
                         if let Some(row) = inserted {
-                            let counted = if counting {
-                                $crate::store::DailyStats::new(zone.today())
-                            } else {
-                                history::subscribed_stats(zone, &row.locale)
+                            let counted = match counts_itself {
+                                Some(nothing_more) => nothing_more,
+                                None => history::subscribed_stats(zone, &row.locale),
                             };
                             let subscription = row.try_into()?;
                             return Ok((Subscribed { subscription, created: true }, counted));
                         }
-                        let found: Option<rows::SubscriptionRow> = sqlx::query_as(&existing)
+                        let found: Option<rows::SubscriptionRow> = sqlx::query_as(twin)
                             .bind(new.contact_id)
                             .bind(new.sku.as_str())
                             .bind(new.locale.as_str())

@@ -22,9 +22,9 @@ pub(super) trait Job: Send {
 
 pub(super) trait Answer: Send {
     fn succeeded(&self) -> bool;
-    /// A failure that is the database refusing the write's one statement (a constraint:
-    /// the contact is gone, the address is taken), which leaves the transaction as it
-    /// was; any other failure of a one-statement write may have written before it failed.
+    /// A failure that is the database refusing the write's one statement
+    /// ([`StoreError::is_refusal`]), which leaves the transaction as it was; any other
+    /// failure of a one-statement write may have written before it failed.
     fn refused(&self) -> bool;
     /// `commit` is the group's COMMIT outcome; a failed write keeps its own error.
     fn send(self: Box<Self>, commit: Result<(), &Arc<sqlx::Error>>);
@@ -72,10 +72,7 @@ impl<T: Send> Answer for Reply<T> {
     }
 
     fn refused(&self) -> bool {
-        matches!(
-            self.result,
-            Err(StoreError::ContactNotFound | StoreError::DuplicateEmail)
-        )
+        self.result.as_ref().is_err_and(StoreError::is_refusal)
     }
 
     fn send(self: Box<Self>, commit: Result<(), &Arc<sqlx::Error>>) {

@@ -179,12 +179,17 @@ fn counted<'w>(
     writer.write_counted(1, move |conn| {
         Box::pin(async move {
             put(&mut *conn, "t", k).await?;
-            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).expect("a day");
-            let mut stats = DailyStats::new(day);
-            stats.add(StatKey::locale("sv-SE"), "subscribed", 1);
-            Ok(((), stats))
+            Ok(((), one_subscribed()))
         })
     })
+}
+
+/// `subscribed` once, for sv-SE on 2026-01-02: what a counting write returns.
+fn one_subscribed() -> DailyStats {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).expect("a day");
+    let mut stats = DailyStats::new(day);
+    stats.add(StatKey::locale("sv-SE"), "subscribed", 1);
+    stats
 }
 
 /// The counters' table, for the writes that count.
@@ -249,10 +254,7 @@ fn statement<'w>(
             if then_fails {
                 return Err(StoreError::Corrupt("after its insert".to_owned()));
             }
-            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).expect("a day");
-            let mut stats = DailyStats::new(day);
-            stats.add(StatKey::locale("sv-SE"), "subscribed", 1);
-            Ok(((), stats))
+            Ok(((), one_subscribed()))
         })
     })
 }
