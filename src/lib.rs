@@ -19,6 +19,7 @@ pub mod reload;
 pub mod rules;
 pub mod startup;
 pub mod store;
+pub mod storefront;
 pub mod templates;
 pub mod tracking;
 pub mod unsubscribe;

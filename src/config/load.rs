@@ -36,6 +36,7 @@ const KEYS: &[&str] = &[
     "insights",
     "tracking",
     "attribution",
+    "storefront",
 ];
 
 /// Whether `RESTOCK_<key>` names a configuration key (its first `__` segment).
@@ -280,6 +281,26 @@ pub(super) fn durations<'de, D: Deserializer<'de>>(
                 })
         })
         .collect()
+}
+
+/// A list written as a YAML list or as one comma-separated string (as an environment
+/// variable can only be), each item trimmed, empty items dropped.
+pub(super) fn comma_list<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Items {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Items::deserialize(de)? {
+        Items::List(list) => list,
+        Items::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .into_iter()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect())
 }
 
 #[cfg(test)]

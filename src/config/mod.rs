@@ -10,6 +10,7 @@ mod mail;
 mod public_url;
 mod rate_limit;
 mod secret;
+mod storefront;
 mod tracking;
 mod webhook;
 
@@ -21,6 +22,9 @@ pub use load::{load, ConfigError};
 pub use mail::{MailConfig, MailTransport};
 pub use rate_limit::{RateLimitConfig, RateLimitQuota, ENGAGE_REQUESTS_PER_SECOND};
 pub use secret::{redact_url, Secret};
+pub use storefront::{
+    ConsentWording, EmailDomains, IpKeeping, OptIn, SignupLimits, StorefrontConfig,
+};
 pub use tracking::{AttributionConfig, TrackingConfig, DEFAULT_ATTRIBUTION_WINDOW};
 pub use webhook::WebhookConfig;
 
@@ -99,6 +103,9 @@ pub struct Config {
     /// Statistics' time zone and the retention of history (`insights.time_zone`,
     /// `insights.history_days`, `insights.delivered_days`).
     pub insights: InsightsConfig,
+    /// Sign-ups from the shop's own pages (`storefront.enabled`,
+    /// `storefront.allowed_origins`, `storefront.double_opt_in`, `storefront.pending_ttl`).
+    pub storefront: StorefrontConfig,
 }
 
 impl Default for Config {
@@ -129,6 +136,7 @@ impl Default for Config {
             max_body_bytes: 4 * 1024 * 1024,
             database_max_connections: 8,
             insights: InsightsConfig::default(),
+            storefront: StorefrontConfig::default(),
         }
     }
 }

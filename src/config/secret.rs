@@ -58,20 +58,8 @@ fn redact_query_password(path: &str) -> String {
 pub(super) fn list_or_comma_separated<'de, D: Deserializer<'de>>(
     de: D,
 ) -> Result<Vec<Secret>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Keys {
-        List(Vec<String>),
-        Text(String),
-    }
-    let keys = match Keys::deserialize(de)? {
-        Keys::List(list) => list,
-        Keys::Text(text) => text.split(',').map(str::to_owned).collect(),
-    };
-    Ok(keys
+    Ok(super::load::comma_list(de)?
         .into_iter()
-        .map(|k| k.trim().to_owned())
-        .filter(|k| !k.is_empty())
         .map(Secret)
         .collect())
 }

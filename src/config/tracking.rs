@@ -52,7 +52,7 @@ impl Default for AttributionConfig {
 }
 
 /// One duration written as rules write them (`7d`, `1h30m`), more than zero.
-fn duration<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
+pub(super) fn duration<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(de)?;
     crate::dsl::Duration::parse(text.trim())
         .and_then(|d| u64::try_from(d.as_millis()).ok())

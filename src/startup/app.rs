@@ -21,10 +21,13 @@ use crate::plugins::webhook::WebhookAction;
 use crate::plugins::{self, Registry};
 use crate::reload::{Reloadable, WatchGuard, DEFAULT_DEBOUNCE};
 use crate::store::{self, Store};
+use crate::storefront::{self, Challenges, ConfirmationMailer, MailerSettings, StorefrontState};
 use crate::templates::{TemplateError, Templates};
 use crate::web::ApiKeys;
 
-use super::mail::{click_key, email_action, load_templates, unsubscribe_key, webhook_action};
+use super::mail::{
+    click_key, email_action, load_templates, storefront_links, unsubscribe_key, webhook_action,
+};
 
 /// A bound, ready-to-serve Restock. Tests build it on port 0 and read the real address.
 pub struct Application {
@@ -32,6 +35,7 @@ pub struct Application {
     state: AppState,
     console: Arc<Console>,
     delivery: Arc<Delivery>,
+    storefront: Storefront,
     run_engine: bool,
     run_delivery: bool,
     http: HttpConfig,
@@ -49,6 +53,7 @@ impl Application {
         let unsubscribe = Arc::new(unsubscribe_key(config)?);
         let email = email_action(config, templates.clone(), unsubscribe.clone())?;
         let mail = email.mailer().health().clone();
+        let storefront = build_storefront(config, &store, &engine, email.mailer().clone())?;
         mail.observe(metrics.mail_transport_observer());
         let webhook = webhook_action(config, unsubscribe.clone())?;
         let delivery = Arc::new(
@@ -93,6 +98,7 @@ impl Application {
             state,
             console,
             delivery,
+            storefront,
             run_engine: config.engine.enabled,
             run_delivery: config.delivery.enabled,
             http: config.http.clone(),
@@ -122,6 +128,11 @@ impl Application {
     /// The delivery worker, for tests that drive it step by step (`run_pending`).
     pub fn delivery(&self) -> Arc<Delivery> {
         self.delivery.clone()
+    }
+
+    /// The confirmation mailer, for tests that drive it step by step (`run_pending`).
+    pub fn confirmation_mailer(&self) -> Arc<ConfirmationMailer> {
+        self.storefront.mailer.clone()
     }
 
     /// Serves (and runs the engine and delivery, unless disabled) until `shutdown` completes, then
@@ -159,6 +170,13 @@ impl Application {
             let wake = Arc::new(Notify::new());
             tokio::spawn(self.delivery.clone().run(wake, stopped(stop_rx.clone())))
         });
+        // Confirmation emails go out where the delivery worker runs.
+        let confirmations =
+            (self.run_delivery && self.storefront.state.config.enabled).then(|| {
+                let mailer = self.storefront.mailer.clone();
+                let wake = self.storefront.state.wake_mailer.clone();
+                tokio::spawn(mailer.run(wake, stopped(stop_rx.clone())))
+            });
         let retention = tokio::spawn(crate::insights::retention::run(
             store.clone(),
             self.insights.clone(),
@@ -178,6 +196,7 @@ impl Application {
             metrics: self.state.metrics.clone(),
             public_url: self.state.public_url.clone(),
         });
+        let pages = pages.merge(storefront::router(self.storefront.state));
         let app = api::router(self.state, pages);
         api::serve(self.listener, app, &self.http, stop).await;
         if let Some(engine) = engine {
@@ -185,6 +204,11 @@ impl Application {
         }
         if let Some(delivery) = delivery {
             delivery.await.context("the delivery task failed")?;
+        }
+        if let Some(confirmations) = confirmations {
+            confirmations
+                .await
+                .context("the confirmation mailer failed")?;
         }
         heartbeat.await.context("the heartbeat task failed")?;
         retention.await.context("the retention task failed")?;
@@ -203,6 +227,60 @@ impl Application {
         let delivery = self.run_delivery.then(|| self.delivery.worker().to_owned());
         engine.into_iter().chain(delivery).collect()
     }
+}
+
+/// The storefront's handlers' state and its confirmation mailer.
+struct Storefront {
+    state: StorefrontState,
+    mailer: Arc<ConfirmationMailer>,
+}
+
+fn build_storefront(
+    config: &Config,
+    store: &Arc<dyn Store>,
+    engine: &Arc<Engine>,
+    mailer: crate::plugins::email::Mailer,
+) -> anyhow::Result<Storefront> {
+    let links = storefront_links(config)?;
+    let settings = &config.storefront;
+    let public_url = config.public_url.trim_end_matches('/').to_owned();
+    let state = StorefrontState::new(storefront::Parts {
+        config: settings.clone(),
+        store: store.clone(),
+        engine: engine.clone(),
+        challenges: Challenges::new(
+            links.challenge_key(),
+            settings.difficulty,
+            settings.challenge_ttl,
+        ),
+        ip_key: links.challenge_key(),
+        links: links.clone(),
+        public_url: public_url.clone(),
+        wake_mailer: Arc::new(Notify::new()),
+    });
+    let sender =
+        crate::plugins::email::Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())?;
+    let mailer = Arc::new(ConfirmationMailer {
+        store: store.clone(),
+        mailer,
+        sender,
+        links,
+        engine: engine.clone(),
+        public_url,
+        worker: format!("confirmations-{}", uuid::Uuid::now_v7()),
+        settings: MailerSettings {
+            batch: 50,
+            lease: Duration::from_secs(60),
+            retry: config.delivery.retry_schedule.clone(),
+            purge_every: Duration::from_secs(600),
+            longest_window: settings
+                .limits
+                .ip_window
+                .max(settings.limits.address_window),
+            pending_ttl: settings.pending_ttl,
+        },
+    });
+    Ok(Storefront { state, mailer })
 }
 
 async fn stopped(mut rx: watch::Receiver<bool>) {

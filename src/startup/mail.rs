@@ -42,6 +42,11 @@ pub fn click_key(config: &Config) -> anyhow::Result<ClickKey> {
     Ok(ClickKey::new(&link_secret(config)?))
 }
 
+/// The key of the storefront's links and challenges: the same secret, labelled apart.
+pub fn storefront_links(config: &Config) -> anyhow::Result<crate::storefront::LinkKey> {
+    Ok(crate::storefront::LinkKey::new(&link_secret(config)?))
+}
+
 fn link_secret(config: &Config) -> anyhow::Result<String> {
     Ok(match &config.unsubscribe_secret {
         Some(secret) => secret.expose().to_owned(),

@@ -20,6 +20,7 @@ pub trait Store:
     + InstanceStore
     + InsightsStore
     + TrackingStore
+    + StorefrontStore
     + SessionStore
     + ConsoleListStore
     + Send

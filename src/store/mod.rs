@@ -19,6 +19,7 @@ mod postgres;
 mod row;
 mod sqlite;
 mod stock;
+mod storefront;
 mod tracking;
 
 pub use connect::{connect, connect_in, connect_with, Store};
@@ -37,4 +38,5 @@ pub use outbox::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use stock::*;
+pub use storefront::*;
 pub use tracking::*;

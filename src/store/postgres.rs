@@ -17,6 +17,7 @@ use super::insights::sql::impl_insights_store;
 use super::instances::sql::impl_instance_store;
 use super::outbox::sql::impl_outbox_store;
 use super::stock::sql::impl_stock_store;
+use super::storefront::sql::impl_storefront_store;
 use super::tracking::sql::impl_tracking_store;
 use super::{Store, StoreError};
 
@@ -124,3 +125,4 @@ impl_session_store!(PostgresStore, read: pool);
 impl_insights_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_console_list_store!(PostgresStore, sqlx::Postgres, read: pool);
 impl_tracking_store!(PostgresStore, sqlx::Postgres, read: pool);
+impl_storefront_store!(PostgresStore, sqlx::Postgres, read: pool);

@@ -20,6 +20,7 @@ use super::insights::sql::impl_insights_store;
 use super::instances::sql::impl_instance_store;
 use super::outbox::sql::impl_outbox_store;
 use super::stock::sql::impl_stock_store;
+use super::storefront::sql::impl_storefront_store;
 use super::tracking::sql::impl_tracking_store;
 use super::{Store, StoreError};
 
@@ -141,3 +142,4 @@ impl_session_store!(SqliteStore, read: reader);
 impl_insights_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_console_list_store!(SqliteStore, sqlx::Sqlite, read: reader);
 impl_tracking_store!(SqliteStore, sqlx::Sqlite, read: reader);
+impl_storefront_store!(SqliteStore, sqlx::Sqlite, read: reader);

@@ -50,6 +50,10 @@ pub enum ErrorCode {
     UnsupportedContentEncoding,
     HeadersTooLarge,
     TooManyRequests,
+    /// A sign-up's proof of work is missing, forged, expired, wrong or used before.
+    InvalidProof,
+    /// A browser request from an origin the storefront does not serve.
+    OriginNotAllowed,
     Unavailable,
     InternalError,
 }

@@ -210,7 +210,7 @@ async fn a_broken_feed_names_file_line_and_column(backend: Backend) {
 }
 
 /// The decoded text of every MIME part of an `.eml` (base64 and quoted-printable).
-fn decoded(eml: &str) -> String {
+pub(crate) fn decoded(eml: &str) -> String {
     let mut out = String::new();
     let eml = eml.replace("\r\n", "\n");
     for part in eml.split("\n--") {

@@ -153,6 +153,8 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub engine: Arc<Engine>,
     pub delivery: Arc<Delivery>,
+    /// Sends the storefront's confirmation emails, driven with `run_pending()`.
+    pub confirmations: Arc<restock::storefront::ConfirmationMailer>,
     pub templates: Option<Reloadable<Templates, TemplateError>>,
     pub backend: Backend,
     /// Holds `rules/` and `feeds/`.
@@ -264,6 +266,7 @@ impl Setup {
         let address = format!("http://{}", app.local_addr().expect("address"));
         let (store, engine, delivery) = (app.store(), app.engine(), app.delivery());
         let templates = app.templates();
+        let confirmations = app.confirmation_mailer();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = rx.await;
@@ -274,6 +277,7 @@ impl Setup {
             store,
             engine,
             delivery,
+            confirmations,
             templates,
             backend: self.backend,
             files: self.files,

@@ -53,6 +53,7 @@ mod served_log;
 mod smtp_server;
 mod stock_batches;
 mod stock_levels;
+mod storefront;
 mod subscriptions;
 mod sync_settle;
 mod takeover;

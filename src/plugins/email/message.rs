@@ -77,3 +77,26 @@ pub fn build(
         ))
         .map_err(|e| EmailError::Build(e.to_string()))
 }
+
+/// A message that is no notification (a test message, a sign-up's confirmation): to one
+/// address, from the configured sender, with no list headers, text and HTML alike.
+pub fn transactional(
+    sender: &Sender,
+    to: Mailbox,
+    id: Uuid,
+    subject: &str,
+    text: String,
+    html: String,
+) -> Result<Message, EmailError> {
+    let mut builder = Message::builder()
+        .from(sender.from.clone())
+        .to(to)
+        .subject(subject.replace(['\r', '\n'], " "))
+        .message_id(Some(message_id(id, sender.domain())));
+    if let Some(reply_to) = &sender.reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| EmailError::Build(e.to_string()))
+}

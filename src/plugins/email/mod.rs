@@ -29,7 +29,7 @@ pub use action::EmailAction;
 pub use data::{notification_data, template_data, TemplateInput};
 pub use error::EmailError;
 pub use health::{TransportHealth, TransportStatus};
-pub use message::Sender;
+pub use message::{mailbox, transactional, Sender};
 pub use preview::{preview, PreviewContact, PreviewError, PreviewRequest};
 pub use test_message::test_message;
 pub use transport::Mailer;

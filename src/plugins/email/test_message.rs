@@ -1,11 +1,10 @@
 //! The message `restock mail send-test` sends: proof that mail leaves, and arrives, with
 //! the configured From, before any real notification depends on it.
 
-use lettre::message::MultiPart;
 use lettre::Message;
 use uuid::Uuid;
 
-use super::message::{mailbox, message_id, Sender};
+use super::message::{mailbox, transactional, Sender};
 use super::EmailError;
 
 /// A short text and HTML message to `to` from the configured sender, with a Message-ID
@@ -20,15 +19,12 @@ pub fn test_message(sender: &Sender, to: &str, id: Uuid) -> Result<Message, Emai
          (<code>restock mail send-test</code>), id {id}.</p>\
          <p>If you can read it, the mail transport works.</p></body></html>"
     );
-    let mut builder = Message::builder()
-        .from(sender.from.clone())
-        .to(mailbox("--to", to)?)
-        .subject("Restock test message")
-        .message_id(Some(message_id(id, sender.domain())));
-    if let Some(reply_to) = &sender.reply_to {
-        builder = builder.reply_to(reply_to.clone());
-    }
-    builder
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| EmailError::Build(e.to_string()))
+    transactional(
+        sender,
+        mailbox("--to", to)?,
+        id,
+        "Restock test message",
+        text,
+        html,
+    )
 }

@@ -107,6 +107,12 @@ pub mod metric {
     pub const UNSUBSCRIBED: &str = "unsubscribed";
     pub const CLICKED: &str = "clicked";
     pub const CONVERTED: &str = "converted";
+    /// Sign-ups from the shop's pages (a new pending subscription, or one taken at once
+    /// where double opt-in is off), by locale.
+    pub const SIGNED_UP: &str = "signed_up";
+    /// Sign-ups that became subscriptions (confirmed from the email, or at once), by
+    /// locale: with `signed_up`, the confirmation rate.
+    pub const CONFIRMED: &str = "confirmed";
     pub const HELD_PREFIX: &str = "held:";
     pub const ACTION_PREFIX: &str = "action:";
     pub const REVENUE_PREFIX: &str = "revenue:";

@@ -1,0 +1,93 @@
+//! The storefront: what a shopper reaches without the shop's developers. A widget on the
+//! product page (`widget.js`) asks for a proof-of-work challenge, signs the shopper up
+//! (`POST /storefront/subscriptions`), and the confirmation email's link makes the
+//! pending subscription a real one (`/storefront/confirm/{token}`). Public: no API key,
+//! so every input is checked and every sign-up limited (docs/storefront.md).
+//!
+//! Beside the API and the console, importing neither; `startup` merges its router.
+
+mod cors;
+mod error;
+mod mail;
+mod pages;
+mod proof;
+mod signup;
+mod widget;
+mod words;
+
+pub mod links;
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::Notify;
+
+use crate::config::StorefrontConfig;
+use crate::engine::Engine;
+use crate::store::Store;
+
+pub use error::StorefrontError;
+pub use links::LinkKey;
+pub use mail::{ConfirmationMailer, MailerSettings};
+pub use proof::{leading_zero_bits, solve, Challenge, Challenges, ProofError};
+
+/// What the storefront's handlers share.
+#[derive(Clone)]
+pub struct StorefrontState(Arc<Parts>);
+
+pub struct Parts {
+    pub config: StorefrontConfig,
+    pub store: Arc<dyn Store>,
+    /// Product names and availability for the pages (the engine's feeds).
+    pub engine: Arc<Engine>,
+    pub challenges: Challenges,
+    pub links: LinkKey,
+    /// Base of the links in emails (`{public_url}/storefront/confirm/{token}`).
+    pub public_url: String,
+    /// Keys the hashed client addresses of consent records.
+    pub ip_key: Vec<u8>,
+    /// Wakes the confirmation mailer when a sign-up queues an email.
+    pub wake_mailer: Arc<Notify>,
+}
+
+impl StorefrontState {
+    pub fn new(parts: Parts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for StorefrontState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// The storefront's routes; none when `storefront.enabled` is off.
+pub fn router(state: StorefrontState) -> Router {
+    if !state.config.enabled {
+        return Router::new();
+    }
+    // Only what the widget calls across origins is under the origin check: the script is
+    // loaded by a tag (no CORS), the confirmation pages are opened from an email.
+    let calls = Router::new()
+        .route("/storefront/challenge", get(signup::challenge))
+        .route(
+            "/storefront/subscriptions",
+            post(signup::sign_up).options(cors::preflight),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::only_allowed_origins,
+        ));
+    Router::new()
+        .route("/storefront/widget.js", get(widget::script))
+        .route(
+            "/storefront/confirm/{token}",
+            get(pages::confirm_page).post(pages::confirm),
+        )
+        .merge(calls)
+        .with_state(state)
+}
