@@ -13,6 +13,7 @@ pub mod dsl;
 pub mod engine;
 pub mod feeds;
 pub mod insights;
+pub mod links;
 pub mod metrics;
 pub mod plugins;
 pub mod reload;

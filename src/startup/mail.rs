@@ -89,13 +89,16 @@ pub(super) fn email_action(
     let mailer = Mailer::from_config(&config.mail)?;
     tokio::spawn(probe_at_start(mailer.clone()));
     let sender = Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())?;
-    let action = EmailAction::new(
+    let mut action = EmailAction::new(
         templates,
         mailer,
         sender,
         unsubscribe,
         public_url.to_owned(),
     );
+    if config.storefront.enabled {
+        action = action.with_alerts_links(storefront_links(config)?);
+    }
     if !config.tracking.clicks {
         return Ok(action);
     }

@@ -11,10 +11,10 @@ use std::time::Duration;
 use handlebars::html_escape;
 use tokio::sync::Notify;
 
-use super::links::LinkKey;
 use super::words::{with_product, words};
 use crate::domain::Locale;
 use crate::engine::Engine;
+use crate::links::LinkKey;
 use crate::plugins::email::{mailbox, transactional, Mailer, Sender};
 use crate::plugins::Outcome;
 use crate::store::{ConfirmationMail, MailFinish, Store, StoreError};
@@ -170,22 +170,28 @@ impl ConfirmationMailer {
             ),
             None => (w.request_any.to_owned(), html_escape(w.request_any)),
         };
+        let alerts = self
+            .links
+            .alerts_url(&self.public_url, &mail.email.to_lowercase());
         let text = format!(
-            "{}\n\n{request_text}\n\n{}:\n{url}\n\n{expires}\n{}\n",
-            w.greeting, w.confirm_button, w.ignore
+            "{}\n\n{request_text}\n\n{}:\n{url}\n\n{expires}\n{}\n\n{}: {alerts}\n",
+            w.greeting, w.confirm_button, w.ignore, w.alerts_link
         );
         let html = format!(
             "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif;line-height:1.5\">\
              <p>{greeting}</p><p>{request_html}</p>\
              <p><a href=\"{url}\" style=\"display:inline-block;padding:10px 18px;background:#1d1d1f;\
              color:#ffffff;text-decoration:none;border-radius:6px\">{button}</a></p>\
-             <p style=\"color:#555\">{expires}<br>{ignore}</p></body></html>",
+             <p style=\"color:#555\">{expires}<br>{ignore}</p>\
+             <p style=\"font-size:13px\"><a href=\"{alerts}\" style=\"color:#555\">{alerts_link}</a></p></body></html>",
             lang = w.lang,
             greeting = html_escape(w.greeting),
             url = html_escape(&url),
             button = html_escape(w.confirm_button),
             expires = html_escape(&expires),
             ignore = html_escape(w.ignore),
+            alerts = html_escape(&alerts),
+            alerts_link = html_escape(w.alerts_link),
         );
         transactional(&self.sender, to, mail.id, w.subject, text, html).map_err(|e| e.to_string())
     }

@@ -6,16 +6,18 @@
 //!
 //! Beside the API and the console, importing neither; `startup` merges its router.
 
+mod alerts;
+mod availability;
 mod cors;
+mod demo;
 mod error;
+mod form;
 mod mail;
 mod pages;
 mod proof;
 mod signup;
 mod widget;
 mod words;
-
-pub mod links;
 
 use std::sync::Arc;
 
@@ -27,8 +29,8 @@ use crate::config::StorefrontConfig;
 use crate::engine::Engine;
 use crate::store::Store;
 
+pub use crate::links::LinkKey;
 pub use error::StorefrontError;
-pub use links::LinkKey;
 pub use mail::{ConfirmationMailer, MailerSettings};
 pub use proof::{leading_zero_bits, solve, Challenge, Challenges, ProofError};
 
@@ -42,6 +44,8 @@ pub struct Parts {
     /// Product names and availability for the pages (the engine's feeds).
     pub engine: Arc<Engine>,
     pub challenges: Challenges,
+    /// The hosted form's tokens: challenges of difficulty 0 under a key of their own.
+    pub form_tokens: Challenges,
     pub links: LinkKey,
     /// Base of the links in emails (`{public_url}/storefront/confirm/{token}`).
     pub public_url: String,
@@ -74,6 +78,7 @@ pub fn router(state: StorefrontState) -> Router {
     // loaded by a tag (no CORS), the confirmation pages are opened from an email.
     let calls = Router::new()
         .route("/storefront/challenge", get(signup::challenge))
+        .route("/storefront/availability", get(availability::availability))
         .route(
             "/storefront/subscriptions",
             post(signup::sign_up).options(cors::preflight),
@@ -82,12 +87,22 @@ pub fn router(state: StorefrontState) -> Router {
             state.clone(),
             cors::only_allowed_origins,
         ));
-    Router::new()
+    let router = Router::new()
         .route("/storefront/widget.js", get(widget::script))
         .route(
             "/storefront/confirm/{token}",
             get(pages::confirm_page).post(pages::confirm),
         )
-        .merge(calls)
-        .with_state(state)
+        .route("/storefront/subscribe", get(form::show).post(form::post))
+        .route(
+            "/storefront/alerts/{token}",
+            get(alerts::show).post(alerts::cancel),
+        )
+        .merge(calls);
+    let router = if state.config.demo {
+        router.route("/storefront/demo/{sku}", get(demo::product))
+    } else {
+        router
+    };
+    router.with_state(state)
 }

@@ -7,10 +7,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use handlebars::html_escape;
 
-use super::links::LinkError;
 use super::words::{with_product, words, Words};
 use super::StorefrontState;
 use crate::domain::Locale;
+use crate::links::LinkError;
 
 /// Pages without scripts, never framed, posting only to themselves.
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; \
@@ -57,12 +57,13 @@ pub async fn confirm(State(state): State<StorefrontState>, Path(token): Path<Str
                 Some(name) => with_product(w.confirmed_text, &html_escape(name)),
                 None => html_escape(&with_product(w.confirmed_text, "")),
             };
-            page(
-                StatusCode::OK,
-                w,
-                w.confirmed_title,
-                &format!("<p>{text}</p>"),
-            )
+            let alerts = state.links.alerts_url(&state.public_url, &done.email_key);
+            let body = format!(
+                "<p>{text}</p><p><a href=\"{}\">{}</a></p>",
+                html_escape(&alerts),
+                html_escape(w.alerts_link)
+            );
+            page(StatusCode::OK, w, w.confirmed_title, &body)
         }
         Ok(None) => invalid(words("en")),
         Err(err) => failed(&err),
@@ -70,7 +71,7 @@ pub async fn confirm(State(state): State<StorefrontState>, Path(token): Path<Str
 }
 
 /// The product's title in the locale's feed, if the feed has it.
-fn product_name(state: &StorefrontState, locale: &str, sku: &str) -> Option<String> {
+pub(super) fn product_name(state: &StorefrontState, locale: &str, sku: &str) -> Option<String> {
     let locale = Locale::parse(locale).ok()?;
     let product = state.engine.catalog().product(&locale, sku)?;
     match product.get("name")? {
@@ -81,12 +82,12 @@ fn product_name(state: &StorefrontState, locale: &str, sku: &str) -> Option<Stri
     }
 }
 
-fn invalid(w: &Words) -> Response {
+pub(super) fn invalid(w: &Words) -> Response {
     let body = format!("<p>{}</p>", html_escape(w.invalid_text));
     page(StatusCode::NOT_FOUND, w, w.invalid_title, &body)
 }
 
-fn failed(err: &crate::store::StoreError) -> Response {
+pub(super) fn failed(err: &crate::store::StoreError) -> Response {
     tracing::error!(error = %err, "a confirmation failed in the store");
     let w = words("en");
     let body = format!("<p>{}</p>", html_escape(w.failed_text));
@@ -94,14 +95,16 @@ fn failed(err: &crate::store::StoreError) -> Response {
 }
 
 /// A whole page: `body` is HTML already escaped.
-fn page(status: StatusCode, w: &Words, title: &str, body: &str) -> Response {
+pub(super) fn page(status: StatusCode, w: &Words, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title>\
          <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1d1d1f}}\
          button{{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:.4rem;background:#1d1d1f;color:#fff;cursor:pointer}}\
-         button:focus-visible{{outline:3px solid #0a64d6;outline-offset:2px}}</style></head>\
+         button:focus-visible{{outline:3px solid #0a64d6;outline-offset:2px}}\
+         .alerts{{list-style:none;padding:0}}.alerts li{{display:flex;gap:1rem;align-items:center;margin:.75rem 0}}\
+         .alerts form{{margin-left:auto}}</style></head>\
          <body><main><h1>{title}</h1>{body}</main></body></html>",
         lang = w.lang,
         title = html_escape(title),

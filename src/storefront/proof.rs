@@ -114,6 +114,11 @@ impl Challenges {
         };
         let expires_ms: i64 = expires.parse().map_err(|_| ProofError::Forged)?;
         let difficulty: u8 = difficulty.parse().map_err(|_| ProofError::Forged)?;
+        // Only as hard as asked now: a challenge issued before the difficulty was raised
+        // (or by an instance asking less) does not pass.
+        if difficulty < self.difficulty {
+            return Err(ProofError::Forged);
+        }
         if expires_ms <= now_ms {
             return Err(ProofError::Expired);
         }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::words::words;
-use super::{ProofError, StorefrontError, StorefrontState};
+use super::{Challenges, ProofError, StorefrontError, StorefrontState};
 use crate::config::IpKeeping;
 use crate::domain::{EmailAddress, ExternalId, Locale, Sku};
 use crate::store::{NewSignup, SignupLimit, SignupOutcome};
@@ -78,7 +78,7 @@ pub async fn challenge(
 }
 
 /// The shop's wording for `locale` (exact, then its language), else the built-in one.
-fn consent_text<'a>(
+pub(super) fn consent_text<'a>(
     texts: &'a std::collections::BTreeMap<String, String>,
     locale: &str,
 ) -> &'a str {
@@ -97,27 +97,27 @@ fn consent_text<'a>(
 /// A sign-up as the widget (or any client) sends it.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SignupRequest {
-    email: String,
-    sku: String,
-    locale: String,
+pub(super) struct SignupRequest {
+    pub email: String,
+    pub sku: String,
+    pub locale: String,
     #[serde(default)]
-    external_id: Option<String>,
-    consent_version: String,
+    pub external_id: Option<String>,
+    pub consent_version: String,
     #[serde(default)]
-    source_page: Option<String>,
+    pub source_page: Option<String>,
     /// The honeypot: a field people never see, so never fill.
     #[serde(default)]
-    website: Option<String>,
+    pub website: Option<String>,
     #[serde(default)]
-    proof: Option<ProofRequest>,
+    pub proof: Option<ProofRequest>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProofRequest {
-    challenge: String,
-    nonce: String,
+pub(super) struct ProofRequest {
+    pub challenge: String,
+    pub nonce: String,
 }
 
 /// The one answer to every accepted sign-up.
@@ -148,29 +148,42 @@ pub async fn sign_up(
     body: Body,
 ) -> Result<Response, StorefrontError> {
     let request = read(&headers, body).await?;
+    let confirmation_required =
+        submit(&state, &state.challenges, client, &headers, request).await?;
+    let accepted = Accepted {
+        status: "accepted",
+        confirmation_required,
+    };
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(accepted),
+    )
+        .into_response())
+}
+
+/// Checks a sign-up (its proof against `challenges`) and records it; whether the
+/// shopper is asked to confirm. Every accepted sign-up gets this same answer, whatever
+/// the store found, and a filled honeypot gets it too with nothing stored.
+pub(super) async fn submit(
+    state: &StorefrontState,
+    challenges: &Challenges,
+    client: IpAddr,
+    headers: &HeaderMap,
+    request: SignupRequest,
+) -> Result<bool, StorefrontError> {
     let honeypot = request
         .website
         .as_deref()
         .is_some_and(|w| !w.trim().is_empty());
     let double_opt_in = state.config.double_opt_in.double_for(&request.locale);
-    let accepted = (
-        StatusCode::ACCEPTED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(Accepted {
-            status: "accepted",
-            confirmation_required: double_opt_in,
-        }),
-    );
-    let checked = check(&state, request)?;
+    let checked = check(state, request)?;
     let now_ms = chrono::Utc::now().timestamp_millis();
     let proof_expires_ms =
-        state
-            .challenges
-            .verify(&checked.proof.challenge, &checked.proof.nonce, now_ms)?;
+        challenges.verify(&checked.proof.challenge, &checked.proof.nonce, now_ms)?;
     if honeypot {
-        // Looks accepted to the bot; nothing is stored or sent.
         tracing::info!("a sign-up with its honeypot field filled was dropped");
-        return Ok(accepted.into_response());
+        return Ok(double_opt_in);
     }
     let user_agent = headers
         .get(header::USER_AGENT)
@@ -185,7 +198,7 @@ pub async fn sign_up(
                 window: limits.ip_window,
             },
             SignupLimit {
-                bucket: format!("email:{}", checked.email.key()),
+                bucket: format!("email:{}", address_digest(&checked.email)),
                 max: limits.per_address,
                 window: limits.address_window,
             },
@@ -210,12 +223,12 @@ pub async fn sign_up(
         SignupOutcome::Limited { retry_after, .. } => Err(StorefrontError::Limited(retry_after)),
         SignupOutcome::Pending { mail: true, .. } => {
             state.wake_mailer.notify_one();
-            Ok(accepted.into_response())
+            Ok(double_opt_in)
         }
         SignupOutcome::Pending { .. }
         | SignupOutcome::Subscribed { .. }
         | SignupOutcome::AlreadySubscribed
-        | SignupOutcome::Capped => Ok(accepted.into_response()),
+        | SignupOutcome::Capped => Ok(double_opt_in),
     }
 }
 
@@ -353,6 +366,13 @@ fn kept_ip(keeping: IpKeeping, key: &[u8], ip: IpAddr) -> String {
             format!("hmac:{}", hex::encode(&mac.finalize().into_bytes()[..12]))
         }
     }
+}
+
+/// The address as a limit's bucket names it: a digest, so the limits table holds no
+/// address (an erased contact leaves none behind there).
+fn address_digest(email: &EmailAddress) -> String {
+    use sha2::Digest;
+    hex::encode(&Sha256::digest(email.key().as_bytes())[..16])
 }
 
 fn truncate(text: &str, max: usize) -> String {

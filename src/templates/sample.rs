@@ -52,6 +52,7 @@ pub fn sample_data(locale: &Locale) -> Value {
         "quantity": 12,
         "locale": locale.as_str(),
         "unsubscribeUrl": format!("{site}/unsubscribe/c2FtcGxlLXRva2Vu"),
+        "alertsUrl": format!("{site}/storefront/alerts/c2FtcGxlLXRva2Vu"),
     })
 }
 
@@ -63,6 +64,10 @@ pub fn minimal_sample_data(locale: &Locale) -> Value {
     keep(&mut data["product"], &["sku"]);
     keep(&mut data["contact"], &["email"]);
     keep(&mut data["subscription"], &["sku", "locale", "createdOn"]);
+    if let Some(map) = data.as_object_mut() {
+        // Only where the storefront serves the page.
+        map.remove("alertsUrl");
+    }
     data
 }
 

@@ -58,11 +58,18 @@ async fn bought_for(app: &TestApp, contact: Uuid, paid: &str, at: chrono::DateTi
 async fn revenue_past_the_counters_range_neither_wraps_nor_breaks_a_page(backend: Backend) {
     let app = shop(backend).spawn().await;
     let huge = "900000000000000";
-    // Two conversions on today's row of the statistics (same automation and locale)…
+    // Two conversions on today's row of the statistics (same automation and locale),
+    // dated today even just after midnight…
+    let midnight = Utc::now()
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let sent = (Utc::now() - Duration::hours(2)).max(midnight);
+    let paid = sent + (Utc::now() - sent) / 2;
     for email in ["a@example.com", "b@example.com"] {
         let (contact, notification) = delivered(&app, email, "SKU-1").await;
-        delivered_at(&app, notification, Utc::now() - Duration::hours(2)).await;
-        bought_for(&app, contact, huge, Utc::now() - Duration::hours(1)).await;
+        delivered_at(&app, notification, sent).await;
+        bought_for(&app, contact, huge, paid).await;
     }
     // … and one on yesterday's row.
     let (contact, notification) = delivered(&app, "c@example.com", "SKU-1").await;

@@ -483,7 +483,315 @@ async fn unconfirmed_sign_ups_expire_and_links_can_not_be_forged(backend: Backen
     assert!(contact_of(&app, "late@example.com").await.is_none());
 }
 
+/// The "my alerts" link in an email or page.
+fn alerts_link(app: &TestApp, text: &str) -> String {
+    let start = text
+        .find("https://shop.example/restock/storefront/alerts/")
+        .expect(text);
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_/:.".contains(*c))
+        .collect();
+    local(app, &link)
+}
+
+async fn my_alerts_lists_waiting_and_unconfirmed_alerts_and_cancels_them(backend: Backend) {
+    let app = storefront(backend).await;
+    for sku in ["SKU-1", "SKU-2"] {
+        assert_eq!(sign_up(&app, "bo@example.com", sku).await.0, 202);
+    }
+    app.confirmations.run_pending().await.unwrap();
+    let mails = mail_to(&app, "bo@example.com");
+    let first = mails
+        .iter()
+        .find(|m| m.contains("Kånken"))
+        .expect("SKU-1's email");
+    let confirmed = app
+        .client
+        .post(local(&app, &confirm_link(first)))
+        .send()
+        .await
+        .unwrap();
+    let confirmed = confirmed.text().await.unwrap();
+    let alerts = alerts_link(&app, &confirmed);
+    assert_eq!(
+        alerts,
+        alerts_link(&app, first),
+        "the page and the email name the same page"
+    );
+
+    let html = app
+        .client
+        .get(&alerts)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Mina bevakningar"), "{html}");
+    assert!(html.contains("<strong>Kånken</strong><br>Väntar"), "{html}");
+    assert!(
+        html.contains("<strong>Tröja</strong><br>Inte bekräftad än"),
+        "{html}"
+    );
+    assert!(
+        html.contains("src=\"https://shop.example/SKU-1.jpg\""),
+        "{html}"
+    );
+
+    // Cancel the unconfirmed one; an id of someone else's alert changes nothing.
+    let pending_id = app.store.pending_for("bo@example.com").await.unwrap()[0].id;
+    let other = app.create_contact("other@example.com").await;
+    let theirs = app.subscribe(other, "SKU-1", "sv-SE", None).await;
+    let theirs = theirs["id"].as_str().unwrap().to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for cancel in [theirs.as_str(), &pending_id.to_string()] {
+        let done = no_redirects
+            .post(&alerts)
+            .form(&[("cancel", cancel)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), 303);
+    }
+    assert_eq!(
+        app.subscriptions_of(other).await.len(),
+        1,
+        "not theirs to cancel"
+    );
+    assert_eq!(pending(&app, "bo@example.com").await, 0);
+    let html = app
+        .client
+        .get(format!("{alerts}?done=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Klart: bevakningen är avbruten."), "{html}");
+    assert!(!html.contains("Tröja"), "{html}");
+
+    // The back-in-stock email links the page too.
+    app.stock(json!([{"sku": "SKU-1", "quantity": 3}])).await;
+    app.delivery.run_pending().await.unwrap();
+    let mails = mail_to(&app, "bo@example.com");
+    let notice = mails
+        .iter()
+        .find(|m| m.contains("finns i lager igen"))
+        .expect("the notice");
+    assert_eq!(alerts_link(&app, notice), alerts);
+
+    // Cancel all: no alerts left, and no email to the address any more.
+    assert_eq!(sign_up(&app, "bo@example.com", "SKU-2").await.0, 202);
+    let done = no_redirects
+        .post(&alerts)
+        .form(&[("cancel", "all")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303);
+    let html = app
+        .client
+        .get(&alerts)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Du har inga bevakningar."), "{html}");
+    let contact = contact_of(&app, "bo@example.com").await.unwrap();
+    assert!(!contact.accepts_email);
+    // A forged link shows nothing.
+    let forged = format!("{}x", &alerts[..alerts.len() - 1]);
+    assert_eq!(app.client.get(&forged).send().await.unwrap().status(), 404);
+}
+
+/// The hidden token of a hosted form page.
+fn form_token(html: &str) -> String {
+    let at = html.find("name=\"token\" value=\"").expect(html) + "name=\"token\" value=\"".len();
+    html[at..].chars().take_while(|c| *c != '"').collect()
+}
+
+async fn the_hosted_form_signs_up_without_javascript(backend: Backend) {
+    let app = storefront(backend).await;
+    let form = app
+        .client
+        .get(format!(
+            "{}/storefront/subscribe?sku=SKU-1&locale=sv-SE",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("<strong>Kånken</strong>"), "{html}");
+    assert!(
+        html.contains("type=\"email\"") && html.contains("type=\"checkbox\""),
+        "{html}"
+    );
+    let token = form_token(&html);
+    let fields = |token: &str, consent: Option<&str>| {
+        let mut f = vec![
+            ("email", "form@example.com".to_owned()),
+            ("sku", "SKU-1".to_owned()),
+            ("locale", "sv-SE".to_owned()),
+            ("consentVersion", "1".to_owned()),
+            ("website", String::new()),
+            ("token", token.to_owned()),
+        ];
+        if let Some(c) = consent {
+            f.push(("consent", c.to_owned()));
+        }
+        f
+    };
+    let url = format!("{}/storefront/subscribe", app.address);
+    // Without the box ticked: the form again, saying why, nothing stored.
+    let unticked = app
+        .client
+        .post(&url)
+        .form(&fields(&token, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unticked.status(), 400);
+    let again = unticked.text().await.unwrap();
+    assert!(again.contains("Kryssa i rutan"), "{again}");
+    assert!(
+        again.contains("value=\"form@example.com\""),
+        "what was typed stays: {again}"
+    );
+    assert_eq!(pending(&app, "form@example.com").await, 0);
+
+    let done = app
+        .client
+        .post(&url)
+        .form(&fields(&token, Some("on")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("Kolla din inkorg"));
+    assert_eq!(pending(&app, "form@example.com").await, 1);
+
+    // The token is single-use, and no proof of work for the JSON endpoint either way.
+    let replay = app
+        .client
+        .post(&url)
+        .form(&fields(&token, Some("on")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 400);
+    let as_proof = post(
+        &app,
+        &signup(
+            "json@example.com",
+            "SKU-1",
+            json!({"challenge": form_token(&html), "nonce": "0"}),
+        ),
+    )
+    .await;
+    assert_eq!(as_proof.status(), 400);
+    let challenge = proof(&app).await;
+    let as_token = app
+        .client
+        .post(&url)
+        .form(&fields(
+            challenge["challenge"].as_str().unwrap(),
+            Some("on"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_token.status(), 400);
+    assert_eq!(pending(&app, "json@example.com").await, 0);
+    app.confirmations.run_pending().await.unwrap();
+    assert_eq!(emails_sent(&app), 1);
+}
+
+async fn availability_follows_the_latest_stock_level(backend: Backend) {
+    let app = storefront(backend).await;
+    let ask = || async {
+        let url = format!(
+            "{}/storefront/availability?sku=SKU-1&locale=sv-SE",
+            app.address
+        );
+        let response = app
+            .client
+            .get(url)
+            .header("origin", SHOP)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["access-control-allow-origin"], SHOP);
+        response.json::<Value>().await.unwrap()["available"].clone()
+    };
+    assert_eq!(
+        ask().await,
+        Value::Null,
+        "neither a level nor the feed's availability"
+    );
+    app.stock(json!([{"sku": "SKU-1", "locale": "sv-SE", "quantity": 0}]))
+        .await;
+    assert_eq!(ask().await, json!(false));
+    app.stock(json!([{"sku": "SKU-1", "locale": "sv-SE", "quantity": 4}]))
+        .await;
+    assert_eq!(ask().await, json!(true));
+    let bad = app
+        .client
+        .get(format!(
+            "{}/storefront/availability?locale=sv-SE",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+async fn the_demo_page_is_served_only_when_asked_for(backend: Backend) {
+    let app = storefront(backend).await;
+    let url = format!("{}/storefront/demo/SKU-1", app.address);
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), 404);
+    let backend = app.stop().await;
+    let app = storefront_with(backend, |s| s.demo = true).await;
+    let url = format!("{}/storefront/demo/SKU-1?locale=sv-SE", app.address);
+    let page = app.client.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Kånken</h1>"), "{html}");
+    assert!(html.contains("<script src=\"/storefront/widget.js\" defer></script>"));
+    assert!(html.contains("data-restock-sku=\"SKU-1\" data-restock-locale=\"sv-SE\""));
+    let widget = app
+        .client
+        .get(format!("{}/storefront/widget.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        widget.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(widget.text().await.unwrap().contains("data-restock-sku"));
+}
+
 crate::on_both_backends!(
+    the_hosted_form_signs_up_without_javascript,
+    availability_follows_the_latest_stock_level,
+    the_demo_page_is_served_only_when_asked_for,
+    my_alerts_lists_waiting_and_unconfirmed_alerts_and_cancels_them,
     a_shopper_signs_up_confirms_and_is_told_when_it_is_back,
     the_answer_is_the_same_for_new_known_and_subscribed_addresses,
     bad_proofs_are_refused_and_store_nothing,

@@ -36,6 +36,8 @@ pub struct EmailAction {
     public_url: String,
     /// Tracks the product links (`tracking.clicks`); `None` leaves them as they are.
     links: Option<LinkRewriter>,
+    /// Makes the "my alerts" link (`alertsUrl`) where the storefront serves its page.
+    alerts: Option<crate::links::LinkKey>,
 }
 
 impl EmailAction {
@@ -53,7 +55,14 @@ impl EmailAction {
             unsubscribe,
             public_url,
             links: None,
+            alerts: None,
         }
+    }
+
+    /// Gives every email the shopper's "my alerts" link (`alertsUrl`), from now on.
+    pub fn with_alerts_links(mut self, alerts: crate::links::LinkKey) -> Self {
+        self.alerts = Some(alerts);
+        self
     }
 
     /// Sends product links through `links` (tracked), from now on.
@@ -103,6 +112,9 @@ impl EmailAction {
             .current();
         let unsubscribe_url = self.unsubscribe.url(&self.public_url, item.contact_id);
         let mut data = notification_data(item, &locale, &unsubscribe_url);
+        if let Some(alerts) = &self.alerts {
+            data["alertsUrl"] = alerts.alerts_url(&self.public_url, &address.key()).into();
+        }
         if let Some(links) = &self.links {
             links.rewrite(&mut data, item.id, item.product_id);
         }

@@ -98,6 +98,8 @@ pub struct Confirmed {
     pub created: bool,
     pub sku: String,
     pub locale: String,
+    /// The address's key: the "my alerts" link names it.
+    pub email_key: String,
 }
 
 /// A consent record, as the export and the console show it.

@@ -247,6 +247,7 @@ macro_rules! impl_storefront_store {
                 created,
                 sku: a.sku.to_owned(),
                 locale: a.locale.to_owned(),
+                email_key: a.email_key.to_owned(),
             })
         }
 

@@ -1,4 +1,5 @@
-//! Signed links of the storefront: the confirmation link and the "my alerts" link. Like
+//! Signed links of the storefront: the confirmation link and the "my alerts" link (in
+//! confirmation and back-in-stock emails alike), and the key of its challenges. Like
 //! click tokens (`tracking/token.rs`) they are keyed with the unsubscribe secret over a
 //! message that starts with their own label, so no token of one kind passes for another.
 
@@ -16,6 +17,8 @@ const TAG: usize = 16;
 const CONFIRM: &[u8] = b"restock confirm\0";
 const ALERTS: &[u8] = b"restock alerts\0";
 const CHALLENGE: &[u8] = b"restock challenge\0";
+const FORM: &[u8] = b"restock form\0";
+const CLIENT: &[u8] = b"restock client\0";
 /// The longest address key an alerts token carries (an address is at most 254 bytes).
 const MAX_KEY: usize = 320;
 
@@ -79,6 +82,17 @@ impl LinkKey {
         self.mac(CHALLENGE, b"").finalize().into_bytes().to_vec()
     }
 
+    /// The key of the hosted form's tokens: not the challenges', so a form token (of no
+    /// difficulty) is never a proof of work.
+    pub fn form_key(&self) -> Vec<u8> {
+        self.mac(FORM, b"").finalize().into_bytes().to_vec()
+    }
+
+    /// The key client addresses are hashed with where `storefront.ip` is `hash`.
+    pub fn client_key(&self) -> Vec<u8> {
+        self.mac(CLIENT, b"").finalize().into_bytes().to_vec()
+    }
+
     /// The token confirming pending subscription `id`, valid until `expires`.
     pub fn confirm_token(&self, id: Uuid, expires: DateTime<Utc>) -> String {
         let mut body = id.as_bytes().to_vec();
@@ -101,6 +115,15 @@ impl LinkKey {
     /// The "my alerts" token of an address (its key, as contacts are found by).
     pub fn alerts_token(&self, email_key: &str) -> String {
         self.seal(ALERTS, email_key.as_bytes())
+    }
+
+    /// `{public_url}/storefront/alerts/{token}`.
+    pub fn alerts_url(&self, public_url: &str, email_key: &str) -> String {
+        format!(
+            "{}/storefront/alerts/{}",
+            public_url.trim_end_matches('/'),
+            self.alerts_token(email_key)
+        )
     }
 
     /// The address key an alerts token names, if it is genuine.
