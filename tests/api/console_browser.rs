@@ -20,7 +20,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The driver and browser, or `None` (said on stderr) when this machine lacks them.
-fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
     let driver =
         PathBuf::from(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into()));
     let browser = PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.into()));
@@ -43,13 +43,13 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// chromedriver on a free local port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
 
 impl Driver {
-    fn start(path: &Path) -> Self {
+    pub(crate) fn start(path: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -83,7 +83,7 @@ impl Drop for Driver {
     }
 }
 
-async fn headless(driver: &Driver, browser: &Path, profile: &Path) -> Client {
+pub(crate) async fn headless(driver: &Driver, browser: &Path, profile: &Path) -> Client {
     let args = [
         "--headless=new",
         "--no-sandbox",
@@ -112,7 +112,7 @@ async fn headless(driver: &Driver, browser: &Path, profile: &Path) -> Client {
 }
 
 /// Where the screenshots go: kept by the test run for people to look at.
-fn shots() -> PathBuf {
+pub(crate) fn shots() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir

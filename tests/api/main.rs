@@ -54,6 +54,7 @@ mod smtp_server;
 mod stock_batches;
 mod stock_levels;
 mod storefront;
+mod storefront_browser;
 mod subscriptions;
 mod sync_settle;
 mod takeover;
