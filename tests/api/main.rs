@@ -48,6 +48,7 @@ mod metrics;
 mod openapi;
 mod rate_limit;
 mod readme;
+mod readme_browser;
 mod receipts;
 mod served_log;
 mod smtp_server;

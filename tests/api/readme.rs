@@ -22,9 +22,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The line that marks the next fenced block as part of the walk-through.
-const MARKER: &str = "<!-- walk-through -->";
+pub(crate) const MARKER: &str = "<!-- walk-through -->";
 /// The address the README's commands use.
-const README_ADDRESS: &str = "http://127.0.0.1:8080";
+pub(crate) const README_ADDRESS: &str = "http://127.0.0.1:8080";
 /// Printed between the two pastes, to tell their output apart.
 const SECOND_PASTE: &str = "=== the walk-through, pasted again ===";
 
@@ -32,7 +32,7 @@ const SECOND_PASTE: &str = "=== the walk-through, pasted again ===";
 fn the_readme_walk_through_pasted_twice_ends_in_a_swedish_email_each_time() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-    let blocks = walk_through(&readme);
+    let blocks = walk_through(&readme, MARKER);
     assert!(
         blocks.len() >= 6,
         "the README marks {} walk-through blocks; expected the six steps from contact to unsubscribe",
@@ -205,19 +205,19 @@ fn assert_swedish_back_in_stock(email: &str, address: &str) {
     );
 }
 
-/// The body of every fenced block that directly follows a [`MARKER`] line.
-fn walk_through(readme: &str) -> Vec<String> {
+/// The body of every fenced block that directly follows a `marker` line.
+pub(crate) fn walk_through(readme: &str, marker: &str) -> Vec<String> {
     let mut blocks = Vec::new();
     let mut lines = readme.lines();
     while let Some(line) = lines.next() {
-        if line.trim() != MARKER {
+        if line.trim() != marker {
             continue;
         }
         let fence = lines.next().unwrap_or_default();
         assert_eq!(
             fence.trim(),
             "```sh",
-            "{MARKER} must be followed by a ```sh fence"
+            "{marker} must be followed by a ```sh fence"
         );
         let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
         blocks.push(body.join("\n"));
@@ -251,7 +251,7 @@ fn outbox(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn copy(from: &Path, to: &Path) {
+pub(crate) fn copy(from: &Path, to: &Path) {
     if from.is_dir() {
         std::fs::create_dir_all(to).expect("create a folder");
         for entry in std::fs::read_dir(from).expect("read a folder") {
@@ -264,14 +264,14 @@ fn copy(from: &Path, to: &Path) {
 }
 
 /// `restock serve` in `dir`, as a newcomer starts it, on a port of its own.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
     log: PathBuf,
 }
 
 impl Server {
-    fn start(dir: &Path) -> Self {
+    pub(crate) fn start(dir: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -291,15 +291,15 @@ impl Server {
         Self { child, port, log }
     }
 
-    fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn wait_ready(&self) {
+    pub(crate) fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.ready() {
             assert!(

@@ -35,7 +35,7 @@ fn shop_page(restock: &str) -> String {
 }
 
 /// Waits (up to 10 s) until `read` gives text containing `needle`.
-async fn wait_for<F, Fut>(what: &str, needle: &str, read: F) -> String
+pub(crate) async fn wait_for<F, Fut>(what: &str, needle: &str, read: F) -> String
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = String>,
@@ -54,9 +54,12 @@ where
     }
 }
 
-/// Opens widget `#id`, fills it in and submits; the status text it ends with.
-async fn sign_up_in_widget(c: &Client, id: &str, email: &str) -> String {
-    let host = c.find(Locator::Css(&format!("#{id}"))).await.unwrap();
+/// Opens the widget on the element `host`, fills it in and submits; the status text it
+/// ends with.
+pub(crate) async fn sign_up_in_widget(c: &Client, host: &str, email: &str) -> String {
+    let name: String = host.chars().filter(char::is_ascii_alphanumeric).collect();
+    let shot = format!("storefront-form-{name}.png");
+    let host = c.find(Locator::Css(host)).await.unwrap();
     let shadow = host.shadow_root().await.unwrap();
     shadow
         .find(Locator::Css("button[aria-expanded]"))
@@ -84,7 +87,7 @@ async fn sign_up_in_widget(c: &Client, id: &str, email: &str) -> String {
         .await
         .unwrap();
     let png = c.screenshot().await.unwrap();
-    std::fs::write(shots().join(format!("storefront-form-{id}.png")), png).unwrap();
+    std::fs::write(shots().join(shot), png).unwrap();
     shadow
         .find(Locator::Css("button[type=submit]"))
         .await
@@ -99,7 +102,7 @@ async fn sign_up_in_widget(c: &Client, id: &str, email: &str) -> String {
     .await
 }
 
-async fn page_errors(c: &Client) -> Value {
+pub(crate) async fn page_errors(c: &Client) -> Value {
     c.execute("return window.restockErrors || null;", vec![])
         .await
         .unwrap()
@@ -143,7 +146,7 @@ async fn click_text(c: &Client, css: &str) {
         .unwrap();
 }
 
-async fn body_text(c: &Client) -> String {
+pub(crate) async fn body_text(c: &Client) -> String {
     c.find(Locator::Css("body"))
         .await
         .unwrap()
@@ -178,10 +181,10 @@ async fn a_shopper_signs_up_on_the_shops_page_confirms_and_manages_the_alerts() 
     let profile = tempfile::tempdir().unwrap();
     let c = headless(&driver, &binaries.1, profile.path()).await;
     c.goto(&format!("{shop_origin}/product")).await.unwrap();
-    let status = sign_up_in_widget(&c, "one", "anna@example.com").await;
+    let status = sign_up_in_widget(&c, "#one", "anna@example.com").await;
     assert_eq!(status.trim(), "Kolla din inkorg för att bekräfta.");
     assert_eq!(
-        sign_up_in_widget(&c, "two", "anna@example.com")
+        sign_up_in_widget(&c, "#two", "anna@example.com")
             .await
             .trim(),
         status.trim()
