@@ -22,7 +22,7 @@ pub struct HistoryBody {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct HistoryItem {
+pub(super) struct HistoryItem {
     subscription_id: Uuid,
     sku: String,
     locale: String,

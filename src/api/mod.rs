@@ -16,6 +16,7 @@ mod json;
 mod metrics;
 mod openapi;
 mod outbox;
+mod privacy;
 mod products;
 mod rate_limit;
 mod receipts;

@@ -9,8 +9,8 @@ use utoipa_axum::routes;
 use super::error::ApiError;
 use super::{
     auth, automations, completion, contacts, demand, feeds, health, history, integration_log,
-    metrics, openapi, outbox, products, receipts, redirect, reports, server, status, stock_levels,
-    subscriptions, templates, unsubscribe, AppState,
+    metrics, openapi, outbox, privacy, products, receipts, redirect, reports, server, status,
+    stock_levels, subscriptions, templates, unsubscribe, AppState,
 };
 
 /// Every route: `/api/v3/…`, its `/api/v2/…` aliases (API key and rate limit), the
@@ -85,6 +85,8 @@ fn engage_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(contacts::create))
         .routes(routes!(contacts::get, contacts::update, contacts::delete))
+        .routes(routes!(privacy::export))
+        .routes(routes!(privacy::erase))
         .routes(routes!(subscriptions::list_for_contact))
         .routes(routes!(subscriptions::create))
         .routes(routes!(subscriptions::delete))

@@ -20,5 +20,5 @@ pub use locale::Locale;
 pub use money::{Amount, Currency};
 pub use quantity::Quantity;
 pub use text::{ExternalId, Sku};
-pub use time::{format_time, serialize_time};
+pub use time::{format_time, serialize_optional_time, serialize_time};
 pub use zone::StatsZone;

@@ -14,3 +14,14 @@ pub fn serialize_time<S: Serializer>(
 ) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&format_time(time))
 }
+
+/// [`serialize_time`] for an optional timestamp (`null` when absent).
+pub fn serialize_optional_time<S: Serializer>(
+    time: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serializer.serialize_str(&format_time(time)),
+        None => serializer.serialize_none(),
+    }
+}

@@ -72,6 +72,8 @@ pub fn report(report: &Report) -> Result<String, csv::Error> {
         "unsubscribed",
         "clicked",
         "converted",
+        "signed up",
+        "confirmed",
     ]
     .map(String::from)
     .to_vec();
@@ -93,6 +95,8 @@ pub fn report(report: &Report) -> Result<String, csv::Error> {
                         c.unsubscribed,
                         c.clicked,
                         c.converted,
+                        c.signed_up,
+                        c.confirmed,
                     ]
                     .map(|n| n.to_string()),
                 );

@@ -109,6 +109,9 @@ pub struct Counts {
     pub unsubscribed: i64,
     pub clicked: i64,
     pub converted: i64,
+    /// Sign-ups on the shop's pages (the storefront), and those that became subscriptions.
+    pub signed_up: i64,
+    pub confirmed: i64,
     /// Non-email actions delivered, by kind (`webhook`).
     pub actions: BTreeMap<String, i64>,
     /// Subscriptions held back, by the engine's reason; one subscription held back by
@@ -139,6 +142,8 @@ impl Counts {
             m::UNSUBSCRIBED => &mut self.unsubscribed,
             m::CLICKED => &mut self.clicked,
             m::CONVERTED => &mut self.converted,
+            m::SIGNED_UP => &mut self.signed_up,
+            m::CONFIRMED => &mut self.confirmed,
             m::WAIT_SECONDS => &mut self.wait_seconds,
             other => {
                 let (map, name) = if let Some(kind) = other.strip_prefix(m::ACTION_PREFIX) {
@@ -165,6 +170,8 @@ pub struct Summary {
     pub waiting_now: u64,
     /// converted / delivered, `null` before anything was delivered.
     pub conversion_rate: Option<f64>,
+    /// confirmed / signedUp, `null` without sign-ups (a single opt-in counts as confirmed).
+    pub confirmation_rate: Option<f64>,
     /// Revenue of converted notifications per currency, as decimal strings.
     pub revenue: BTreeMap<String, String>,
     /// Mean seconds from subscription to notification of the triggered subscriptions.
@@ -255,6 +262,8 @@ fn summarize(counts: Counts, waiting_now: u64) -> Summary {
         waiting_now,
         conversion_rate: (counts.delivered > 0)
             .then(|| counts.converted as f64 / counts.delivered as f64),
+        confirmation_rate: (counts.signed_up > 0)
+            .then(|| counts.confirmed as f64 / counts.signed_up as f64),
         revenue: format_all(&counts.revenue_e4),
         average_wait_seconds: (counts.triggered > 0)
             .then(|| counts.wait_seconds / counts.triggered),

@@ -21,6 +21,7 @@ pub trait Store:
     + InsightsStore
     + TrackingStore
     + StorefrontStore
+    + PrivacyStore
     + SessionStore
     + ConsoleListStore
     + Send

@@ -16,6 +16,7 @@ mod insights;
 mod instances;
 mod outbox;
 mod postgres;
+mod privacy;
 mod row;
 mod sqlite;
 mod stock;
@@ -36,6 +37,7 @@ pub use insights::{
 pub use instances::{keep_alive, InstanceStore, HEARTBEAT_EVERY, STALE_AFTER};
 pub use outbox::*;
 pub use postgres::PostgresStore;
+pub use privacy::*;
 pub use sqlite::SqliteStore;
 pub use stock::*;
 pub use storefront::*;

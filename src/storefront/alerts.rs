@@ -4,7 +4,7 @@
 //! The link is the only key (signed, naming the address), so the page needs no sign-in.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use handlebars::html_escape;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::pages::{failed, invalid, page};
-use super::words::{words, Words};
+use super::words::{words, words_for_browser, Words};
 use super::StorefrontState;
 use crate::domain::{EmailAddress, Locale};
 use crate::store::{Contact, PendingSubscription, StoreError, Subscription};
@@ -36,9 +36,11 @@ pub async fn show(
     State(state): State<StorefrontState>,
     Path(token): Path<String>,
     Query(shown): Query<Shown>,
+    headers: HeaderMap,
 ) -> Response {
+    let unknown = words_for_browser(&headers);
     let Some(key) = state.links.alerts_key(&token) else {
-        return invalid(words("en"));
+        return invalid(unknown);
     };
     match alerts_of(&state, &key).await {
         Ok((contact, alerts)) => {
@@ -46,7 +48,7 @@ pub async fn show(
             let body = listing(&state, w, &alerts, shown.done.is_some());
             page(StatusCode::OK, w, w.alerts_title, &body)
         }
-        Err(err) => failed(&err),
+        Err(err) => failed(unknown, &err),
     }
 }
 
@@ -61,14 +63,16 @@ pub struct Cancel {
 pub async fn cancel(
     State(state): State<StorefrontState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<Cancel>,
 ) -> Response {
+    let unknown = words_for_browser(&headers);
     let Some(key) = state.links.alerts_key(&token) else {
-        return invalid(words("en"));
+        return invalid(unknown);
     };
     match cancel_for(&state, &key, &form.cancel).await {
         Ok(()) => Redirect::to(&format!("/storefront/alerts/{token}?done=1")).into_response(),
-        Err(err) => failed(&err),
+        Err(err) => failed(unknown, &err),
     }
 }
 

@@ -2,9 +2,10 @@
 //! JavaScript, for shops that cannot add a script (a link or a button to it does). A
 //! browser without scripts cannot solve a proof of work, so the form carries a signed,
 //! expiring, single-use token instead (a challenge of difficulty 0, from a key of its
-//! own, so it is no proof for the JSON endpoint). Another site cannot read the token out
-//! of the page, so it cannot make its visitors' browsers sign anyone up (CSRF); the
-//! honeypot and the limits apply as to every sign-up.
+//! own, so it is no proof for the JSON endpoint). The post is under the origin check: a
+//! page of another site cannot make its visitors' browsers sign anyone up (CSRF). The
+//! token costs a bot one page fetch, not a proof of work: here the limits, the honeypot
+//! and the double opt-in are what stop one (docs/storefront.md).
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};

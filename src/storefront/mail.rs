@@ -112,11 +112,14 @@ impl ConfirmationMailer {
     }
 
     async fn send(&self, mail: &ConfirmationMail) -> MailFinish {
-        let message = match self.message(mail) {
+        // Each email its own Message-ID (and file): a confirmation sent again after the
+        // cool-down is a new message, not a duplicate for mail systems to drop.
+        let message_id = uuid::Uuid::now_v7();
+        let message = match self.message(mail, message_id) {
             Ok(message) => message,
             Err(error) => return MailFinish::Dead { error },
         };
-        match self.mailer.send(mail.id, message).await {
+        match self.mailer.send(message_id, message).await {
             Outcome::Done => MailFinish::Sent,
             Outcome::Permanent(error) => MailFinish::Dead { error },
             Outcome::Unavailable(error) => MailFinish::Release { error },
@@ -139,7 +142,11 @@ impl ConfirmationMailer {
         }
     }
 
-    fn message(&self, mail: &ConfirmationMail) -> Result<lettre::Message, String> {
+    fn message(
+        &self,
+        mail: &ConfirmationMail,
+        message_id: uuid::Uuid,
+    ) -> Result<lettre::Message, String> {
         let to = mailbox("email", &mail.email).map_err(|e| e.to_string())?;
         let w = words(&mail.locale);
         let product = Locale::parse(&mail.locale)
@@ -193,6 +200,7 @@ impl ConfirmationMailer {
             alerts = html_escape(&alerts),
             alerts_link = html_escape(w.alerts_link),
         );
-        transactional(&self.sender, to, mail.id, w.subject, text, html).map_err(|e| e.to_string())
+        transactional(&self.sender, to, message_id, w.subject, text, html)
+            .map_err(|e| e.to_string())
     }
 }

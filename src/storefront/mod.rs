@@ -74,8 +74,9 @@ pub fn router(state: StorefrontState) -> Router {
     if !state.config.enabled {
         return Router::new();
     }
-    // Only what the widget calls across origins is under the origin check: the script is
-    // loaded by a tag (no CORS), the confirmation pages are opened from an email.
+    // What pages call (the widget's requests, the hosted form's post) is under the origin
+    // check; the script is loaded by a tag (no CORS), the confirmation and alerts pages are
+    // opened from an email and post with a signed link.
     let calls = Router::new()
         .route("/storefront/challenge", get(signup::challenge))
         .route("/storefront/availability", get(availability::availability))
@@ -83,6 +84,7 @@ pub fn router(state: StorefrontState) -> Router {
             "/storefront/subscriptions",
             post(signup::sign_up).options(cors::preflight),
         )
+        .route("/storefront/subscribe", get(form::show).post(form::post))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cors::only_allowed_origins,
@@ -93,7 +95,6 @@ pub fn router(state: StorefrontState) -> Router {
             "/storefront/confirm/{token}",
             get(pages::confirm_page).post(pages::confirm),
         )
-        .route("/storefront/subscribe", get(form::show).post(form::post))
         .route(
             "/storefront/alerts/{token}",
             get(alerts::show).post(alerts::cancel),

@@ -3,11 +3,11 @@
 //! the button's POST does.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use handlebars::html_escape;
 
-use super::words::{with_product, words, Words};
+use super::words::{with_product, words, words_for_browser, Words};
 use super::StorefrontState;
 use crate::domain::Locale;
 use crate::links::LinkError;
@@ -20,9 +20,11 @@ const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 pub async fn confirm_page(
     State(state): State<StorefrontState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
+    let unknown = words_for_browser(&headers);
     let Ok(id) = state.links.confirm_id(&token, chrono::Utc::now()) else {
-        return invalid(words("en"));
+        return invalid(unknown);
     };
     match state.store.pending_subscription(id).await {
         Ok(Some(pending)) => {
@@ -38,16 +40,21 @@ pub async fn confirm_page(
             );
             page(StatusCode::OK, w, w.confirm_title, &body)
         }
-        Ok(None) => invalid(words("en")),
-        Err(err) => failed(&err),
+        Ok(None) => invalid(unknown),
+        Err(err) => failed(unknown, &err),
     }
 }
 
 /// `POST /storefront/confirm/{token}`: the pending subscription becomes a subscription.
-pub async fn confirm(State(state): State<StorefrontState>, Path(token): Path<String>) -> Response {
+pub async fn confirm(
+    State(state): State<StorefrontState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let unknown = words_for_browser(&headers);
     let id = match state.links.confirm_id(&token, chrono::Utc::now()) {
         Ok(id) => id,
-        Err(LinkError::Invalid | LinkError::Expired) => return invalid(words("en")),
+        Err(LinkError::Invalid | LinkError::Expired) => return invalid(unknown),
     };
     match state.store.confirm_pending(id).await {
         Ok(Some(done)) => {
@@ -55,7 +62,7 @@ pub async fn confirm(State(state): State<StorefrontState>, Path(token): Path<Str
             let product = product_name(&state, &done.locale, &done.sku);
             let text = match &product {
                 Some(name) => with_product(w.confirmed_text, &html_escape(name)),
-                None => html_escape(&with_product(w.confirmed_text, "")),
+                None => html_escape(w.confirmed_any),
             };
             let alerts = state.links.alerts_url(&state.public_url, &done.email_key);
             let body = format!(
@@ -65,8 +72,8 @@ pub async fn confirm(State(state): State<StorefrontState>, Path(token): Path<Str
             );
             page(StatusCode::OK, w, w.confirmed_title, &body)
         }
-        Ok(None) => invalid(words("en")),
-        Err(err) => failed(&err),
+        Ok(None) => invalid(unknown),
+        Err(err) => failed(unknown, &err),
     }
 }
 
@@ -87,9 +94,8 @@ pub(super) fn invalid(w: &Words) -> Response {
     page(StatusCode::NOT_FOUND, w, w.invalid_title, &body)
 }
 
-pub(super) fn failed(err: &crate::store::StoreError) -> Response {
-    tracing::error!(error = %err, "a confirmation failed in the store");
-    let w = words("en");
+pub(super) fn failed(w: &Words, err: &crate::store::StoreError) -> Response {
+    tracing::error!(error = %err, "a storefront page failed in the store");
     let body = format!("<p>{}</p>", html_escape(w.failed_text));
     page(StatusCode::SERVICE_UNAVAILABLE, w, w.invalid_title, &body)
 }

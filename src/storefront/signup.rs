@@ -59,7 +59,8 @@ pub async fn challenge(
 ) -> Response {
     let now = chrono::Utc::now();
     let issued = state.challenges.issue(now.timestamp_millis());
-    let locale = query.locale.unwrap_or_default();
+    let raw = query.locale.unwrap_or_default();
+    let locale = Locale::parse(&raw).map_or(raw, |l| l.as_str().to_owned());
     let consent = &state.config.consent;
     let text = consent_text(&consent.text, &locale);
     let expires_on = chrono::DateTime::from_timestamp_millis(issued.expires_ms)
@@ -176,8 +177,12 @@ pub(super) async fn submit(
         .website
         .as_deref()
         .is_some_and(|w| !w.trim().is_empty());
-    let double_opt_in = state.config.double_opt_in.double_for(&request.locale);
     let checked = check(state, request)?;
+    // The canonical locale (`sv-se` is `sv-SE`), as the configuration writes it.
+    let double_opt_in = state
+        .config
+        .double_opt_in
+        .double_for(checked.locale.as_str());
     let now_ms = chrono::Utc::now().timestamp_millis();
     let proof_expires_ms =
         challenges.verify(&checked.proof.challenge, &checked.proof.nonce, now_ms)?;

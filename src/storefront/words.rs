@@ -20,6 +20,8 @@ pub struct Words {
     pub confirm_question: &'static str,
     pub confirmed_title: &'static str,
     pub confirmed_text: &'static str,
+    /// `confirmed_text` when the feed has no name for the product.
+    pub confirmed_any: &'static str,
     pub invalid_title: &'static str,
     pub invalid_text: &'static str,
     pub failed_text: &'static str,
@@ -77,6 +79,7 @@ const EN: Words = Words {
     consent_required: "Please tick the box to agree.",
     too_many: "Too many attempts. Please try again later.",
     something_wrong: "Something went wrong. Please try again.",
+    confirmed_any: "We will email you once when the product is back in stock.",
 };
 
 const SV: Words = Words {
@@ -113,6 +116,7 @@ const SV: Words = Words {
     consent_required: "Kryssa i rutan för att godkänna.",
     too_many: "För många försök. Försök igen senare.",
     something_wrong: "Något gick fel. Försök igen.",
+    confirmed_any: "Vi mejlar dig en gång när produkten finns i lager igen.",
 };
 
 const FI: Words = Words {
@@ -149,6 +153,7 @@ const FI: Words = Words {
     consent_required: "Hyväksy rastittamalla ruutu.",
     too_many: "Liian monta yritystä. Yritä myöhemmin uudelleen.",
     something_wrong: "Jokin meni vikaan. Yritä uudelleen.",
+    confirmed_any: "Lähetämme sinulle sähköpostin kerran, kun tuote on taas varastossa.",
 };
 
 const PL: Words = Words {
@@ -185,6 +190,7 @@ const PL: Words = Words {
     consent_required: "Zaznacz pole, aby wyrazić zgodę.",
     too_many: "Zbyt wiele prób. Spróbuj ponownie później.",
     something_wrong: "Coś poszło nie tak. Spróbuj ponownie.",
+    confirmed_any: "Wyślemy Ci jeden e-mail, gdy produkt znów będzie dostępny.",
 };
 
 /// The words of `locale`'s language, English for a language not shipped.
@@ -194,6 +200,18 @@ pub fn words(locale: &str) -> &'static Words {
         .into_iter()
         .find(|w| w.lang.eq_ignore_ascii_case(language))
         .unwrap_or(&EN)
+}
+
+/// The words of the browser's first language (`Accept-Language`), for a page whose
+/// shopper is not known (a link that does not work).
+pub fn words_for_browser(headers: &axum::http::HeaderMap) -> &'static Words {
+    let first = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|tag| tag.split(';').next().unwrap_or_default().trim())
+        .unwrap_or_default();
+    words(first)
 }
 
 /// `template` with `{product}` replaced.

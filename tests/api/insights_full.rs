@@ -460,7 +460,7 @@ fn csv_matches_series(csv: &str, series: &Value) {
     assert_eq!(
         lines[0],
         "period,subscribed,triggered,expired,delivered,dead,unsubscribed,clicked,converted,\
-         revenue EUR,revenue SEK",
+         signed up,confirmed,revenue EUR,revenue SEK",
         "{csv}"
     );
     let periods = series.as_array().unwrap();
@@ -481,6 +481,8 @@ fn csv_matches_series(csv: &str, series: &Value) {
             p["unsubscribed"].to_string(),
             p["clicked"].to_string(),
             p["converted"].to_string(),
+            p["signedUp"].to_string(),
+            p["confirmed"].to_string(),
             money("EUR"),
             money("SEK"),
         ]
@@ -669,6 +671,7 @@ async fn the_whole_story_adds_up_across_transports_kills_and_purges(backend: Bac
             "subscribed": 11, "waitingNow": 3, "triggered": 8, "expired": 0,
             "delivered": 8, "dead": 0, "unsubscribed": 0, "clicked": 3, "converted": 3,
             "conversionRate": 0.375,
+            "signedUp": 0, "confirmed": 0, "confirmationRate": null,
             "revenue": {"SEK": "999.00", "EUR": "19.50"},
             "actions": {"log": 4},
             "heldBack": {"noStock": 4, "noFeedForLocale": 1, "noProductData": 2},

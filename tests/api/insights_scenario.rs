@@ -273,8 +273,9 @@ async fn the_numbers_add_up_after_consumption_purge_and_restart(backend: Backend
     assert_eq!(
         csv,
         format!(
-            "period,subscribed,triggered,expired,delivered,dead,unsubscribed,clicked,converted\r\n\
-             {},11,4,0,4,0,3,0,0\r\n",
+            "period,subscribed,triggered,expired,delivered,dead,unsubscribed,clicked,converted,\
+             signed up,confirmed\r\n\
+             {},11,4,0,4,0,3,0,0,0,0\r\n",
             today()
         )
     );

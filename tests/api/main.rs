@@ -46,6 +46,7 @@ mod insights_scenario;
 mod mail_transport;
 mod metrics;
 mod openapi;
+mod privacy;
 mod rate_limit;
 mod readme;
 mod readme_browser;

@@ -17,7 +17,7 @@ use crate::helpers::{Backend, TestApp, UNSUBSCRIBE_SECRET};
 const DIFFICULTY: u8 = 6;
 const SHOP: &str = "https://nordkust.example";
 
-async fn storefront(backend: Backend) -> TestApp {
+pub(crate) async fn storefront(backend: Backend) -> TestApp {
     storefront_with(backend, |_| {}).await
 }
 
@@ -78,14 +78,14 @@ async fn post(app: &TestApp, body: &Value) -> reqwest::Response {
 }
 
 /// Status and body of a sign-up with a fresh proof.
-async fn sign_up(app: &TestApp, email: &str, sku: &str) -> (u16, String) {
+pub(crate) async fn sign_up(app: &TestApp, email: &str, sku: &str) -> (u16, String) {
     let body = signup(email, sku, proof(app).await);
     let response = post(app, &body).await;
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
 /// The decoded `.eml` files sent to `to`.
-fn mail_to(app: &TestApp, to: &str) -> Vec<String> {
+pub(crate) fn mail_to(app: &TestApp, to: &str) -> Vec<String> {
     let dir = app.files.path().join("outbox");
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -105,7 +105,7 @@ fn emails_sent(app: &TestApp) -> usize {
 }
 
 /// The confirmation link in an email.
-fn confirm_link(mail: &str) -> String {
+pub(crate) fn confirm_link(mail: &str) -> String {
     let start = mail
         .find("https://shop.example/restock/storefront/confirm/")
         .expect(mail);
@@ -117,7 +117,7 @@ fn confirm_link(mail: &str) -> String {
 }
 
 /// The link's path on the test server (the public URL is the shop's).
-fn local(app: &TestApp, link: &str) -> String {
+pub(crate) fn local(app: &TestApp, link: &str) -> String {
     link.replace("https://shop.example/restock", &app.address)
 }
 
@@ -216,6 +216,34 @@ async fn a_shopper_signs_up_confirms_and_is_told_when_it_is_back(backend: Backen
         (1, 1)
     );
     assert_eq!(stat(&app, "subscribed").await, 1);
+    // The report and its CSV show them.
+    let today = app
+        .store
+        .stats_zone()
+        .today()
+        .format("%Y-%m-%d")
+        .to_string();
+    let path = format!("/api/v3/reports/back-in-stock?from={today}&to={today}");
+    let report: Value = app.call(reqwest::Method::GET, &path).await;
+    let summary = &report["summary"];
+    assert_eq!(
+        (summary["signedUp"].as_i64(), summary["confirmed"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(summary["confirmationRate"], 1.0, "{report}");
+    let csv = app
+        .request(reqwest::Method::GET, &path)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines().next().unwrap().contains("signed up,confirmed"),
+        "{csv}"
+    );
 
     // The link is single-use.
     let again = app.client.post(&link).send().await.unwrap();
@@ -439,6 +467,33 @@ async fn one_address_is_limited_and_mailed_once_per_cooldown(backend: Backend) {
     assert_eq!(pending(&app, "repeat@example.com").await, 2);
 }
 
+async fn after_the_cooldown_a_repeat_is_mailed_again_as_a_new_message(backend: Backend) {
+    let app = storefront_with(backend, |s| s.cooldown = Duration::from_millis(1)).await;
+    for _ in 0..2 {
+        assert_eq!(sign_up(&app, "again@example.com", "SKU-1").await.0, 202);
+        app.confirmations.run_pending().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mails = mail_to(&app, "again@example.com");
+    assert_eq!(mails.len(), 2, "the repeat after the cool-down is mailed");
+    assert_eq!(emails_sent(&app), 2, "two files: two Message-IDs");
+    assert_eq!(
+        confirm_link(&mails[0]),
+        confirm_link(&mails[1]),
+        "one pending alert"
+    );
+    // A link that does not work speaks the browser's language.
+    let page = app
+        .client
+        .get(format!("{}/storefront/confirm/nonsense", app.address))
+        .header("accept-language", "fi-FI,fi;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("Linkki ei toimi"));
+}
+
 async fn where_double_opt_in_is_off_the_shopper_is_subscribed_at_once(backend: Backend) {
     let app = storefront_with(backend, |s| {
         s.double_opt_in = restock::config::OptIn::PerLocale(
@@ -446,7 +501,11 @@ async fn where_double_opt_in_is_off_the_shopper_is_subscribed_at_once(backend: B
         );
     })
     .await;
-    let (status, body) = sign_up(&app, "quick@example.com", "SKU-1").await;
+    // The locale as a client may write it: the configuration's sv-SE all the same.
+    let mut body = signup("quick@example.com", "SKU-1", proof(&app).await);
+    body["locale"] = json!("sv-se");
+    let response = post(&app, &body).await;
+    let (status, body) = (response.status().as_u16(), response.text().await.unwrap());
     assert_eq!(status, 202);
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap()["confirmationRequired"],
@@ -712,6 +771,31 @@ async fn the_hosted_form_signs_up_without_javascript(backend: Backend) {
         .unwrap();
     assert_eq!(as_token.status(), 400);
     assert_eq!(pending(&app, "json@example.com").await, 0);
+    // Another site's page posting the form for its visitors: refused.
+    let fresh = app
+        .client
+        .get(format!(
+            "{}/storefront/subscribe?sku=SKU-1&locale=sv-SE",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut cross = fields(&form_token(&fresh), Some("on"));
+    cross[0].1 = "victim@example.com".to_owned();
+    let cross = app
+        .client
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .form(&cross)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
+    assert_eq!(pending(&app, "victim@example.com").await, 0);
     app.confirmations.run_pending().await.unwrap();
     assert_eq!(emails_sent(&app), 1);
 }
@@ -788,6 +872,7 @@ async fn the_demo_page_is_served_only_when_asked_for(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    after_the_cooldown_a_repeat_is_mailed_again_as_a_new_message,
     the_hosted_form_signs_up_without_javascript,
     availability_follows_the_latest_stock_level,
     the_demo_page_is_served_only_when_asked_for,

@@ -112,6 +112,9 @@ fn summary(s: &Summary) -> Value {
         "clicked": c.clicked,
         "converted": c.converted,
         "conversionRate": s.conversion_rate.map(percent),
+        "signedUp": c.signed_up,
+        "confirmed": c.confirmed,
+        "confirmationRate": s.confirmation_rate.map(percent),
         "revenue": revenue,
         "averageWait": s.average_wait_seconds.map(duration),
     })

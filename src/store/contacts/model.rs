@@ -84,7 +84,9 @@ pub trait ContactStore: Send + Sync + 'static {
         id: Uuid,
         changes: ContactChanges,
     ) -> Result<Contact, StoreError>;
-    /// Removes the contact with their subscriptions and purchases; false if unknown.
+    /// Removes the contact with everything stored about them (their subscriptions,
+    /// purchases, sign-ups and clicks: an erasure, [`crate::store::PrivacyStore::erase_contact`]);
+    /// false if unknown.
     async fn delete_contact(&self, id: Uuid) -> Result<bool, StoreError>;
 
     /// Creates a subscription, or returns the identical active one (`created == false`).

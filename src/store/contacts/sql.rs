@@ -156,20 +156,9 @@ macro_rules! impl_contact_store {
             }
 
             async fn delete_contact(&self, id: Uuid) -> Result<bool, StoreError> {
-                // The cascade can deadlock with an engine chunk consuming this contact's
-                // subscriptions (PostgreSQL picks one to fail); the delete is safe to repeat.
-                self.write(1, move |conn| Box::pin(async move {
-                    let mut tries = 0;
-                    loop {
-                        tries += 1;
-                        let done = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *conn).await;
-                        match done.map_err(StoreError::from) {
-                            Err(err) if err.is_retryable() && tries < 3 => continue,
-                            result => return Ok(result?.rows_affected() > 0),
-                        }
-                    }
-                }))
-                .await
+                // A deletion is an erasure: the sign-ups at the address and the clicks on
+                // the contact's notifications go too (see `privacy/`).
+                Ok($crate::store::PrivacyStore::erase_contact(self, id).await?.is_some())
             }
 
             async fn subscribe(&self, new: NewSubscription) -> Result<Subscribed, StoreError> {
