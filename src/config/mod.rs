@@ -23,7 +23,7 @@ pub use mail::{MailConfig, MailTransport};
 pub use rate_limit::{RateLimitConfig, RateLimitQuota, ENGAGE_REQUESTS_PER_SECOND};
 pub use secret::{redact_url, Secret};
 pub use storefront::{
-    ConsentWording, EmailDomains, IpKeeping, OptIn, SignupLimits, StorefrontConfig,
+    ConsentWording, EmailDomains, IpKeeping, Network, OptIn, SignupLimits, StorefrontConfig,
 };
 pub use tracking::{AttributionConfig, TrackingConfig, DEFAULT_ATTRIBUTION_WINDOW};
 pub use webhook::WebhookConfig;

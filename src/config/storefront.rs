@@ -1,6 +1,7 @@
 //! `storefront:` — sign-ups from the shop's own pages (docs/storefront.md).
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -43,6 +44,12 @@ pub struct StorefrontConfig {
     pub ip: IpKeeping,
     /// The consent wording the form shows, and its version, kept with every consent.
     pub consent: ConsentWording,
+    /// Reverse proxies in front of Restock (`10.0.0.0/8`, `127.0.0.1`): a sign-up that
+    /// comes through one is counted and recorded under the address its `X-Forwarded-For`
+    /// names, read from the right past every trusted hop. Empty: the TCP peer is the
+    /// shopper, and the header is ignored (anyone can write it).
+    #[serde(deserialize_with = "networks")]
+    pub trusted_proxies: Vec<Network>,
     /// Serves the example shop's product page at `/storefront/demo/{sku}`.
     #[serde(deserialize_with = "load::bool_or_string")]
     pub demo: bool,
@@ -62,6 +69,7 @@ impl Default for StorefrontConfig {
             email_domains: EmailDomains::default(),
             ip: IpKeeping::Truncate,
             consent: ConsentWording::default(),
+            trusted_proxies: Vec::new(),
             demo: false,
         }
     }
@@ -191,6 +199,87 @@ impl Default for ConsentWording {
         Self {
             version: "1".to_owned(),
             text: BTreeMap::new(),
+        }
+    }
+}
+
+/// An IP network: an address and how many of its leading bits a member shares
+/// (`10.0.0.0/8`; a lone address is all of its bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    address: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let (address, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (text, None),
+        };
+        let address: IpAddr = address
+            .parse()
+            .map_err(|_| format!("`{text}` is not an IP address or network such as 10.0.0.0/8"))?;
+        let bits = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => bits,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= bits)
+                .ok_or_else(|| format!("`{text}`: the prefix must be 0 to {bits}"))?,
+        };
+        Ok(Self { address, prefix })
+    }
+
+    /// Whether `ip` is in the network (an IPv4 address in an IPv6 form is its IPv4 self).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let (ours, theirs, bits) = match (self.address, ip) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => {
+                (u128::from(u32::from(a)), u128::from(u32::from(b)), 32)
+            }
+            (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
+            _ => return false,
+        };
+        let shift = bits - u32::from(self.prefix);
+        shift >= bits || (ours >> shift) == (theirs >> shift)
+    }
+}
+
+fn networks<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<Network>, D::Error> {
+    load::comma_list(de)?
+        .iter()
+        .map(|text| Network::parse(text).map_err(serde::de::Error::custom))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn networks_hold_their_members_and_nothing_else() {
+        let private = Network::parse("10.0.0.0/8").unwrap();
+        assert!(private.contains(ip("10.1.2.3")));
+        assert!(!private.contains(ip("11.0.0.1")));
+        assert!(private.contains(ip("::ffff:10.9.9.9")), "IPv4 in IPv6 form");
+        let one = Network::parse("127.0.0.1").unwrap();
+        assert!(one.contains(ip("127.0.0.1")) && !one.contains(ip("127.0.0.2")));
+        let v6 = Network::parse("2001:db8::/32").unwrap();
+        assert!(v6.contains(ip("2001:db8:1::1")) && !v6.contains(ip("2001:db9::1")));
+        assert!(!v6.contains(ip("10.0.0.1")));
+        assert!(Network::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        for bad in ["", "10.0.0.0/33", "example.com", "10.0.0.0/x", "::/129"] {
+            assert!(Network::parse(bad).is_err(), "{bad}");
         }
     }
 }

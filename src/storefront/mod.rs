@@ -8,6 +8,7 @@
 
 mod alerts;
 mod availability;
+mod client;
 mod cors;
 mod demo;
 mod error;

@@ -163,13 +163,14 @@ pub async fn sign_up(
         .into_response())
 }
 
-/// Checks a sign-up (its proof against `challenges`) and records it; whether the
+/// Checks a sign-up (its proof against `challenges`) and records it, counted under the
+/// shopper's address (`peer`, or who a trusted proxy says it forwards); whether the
 /// shopper is asked to confirm. Every accepted sign-up gets this same answer, whatever
 /// the store found, and a filled honeypot gets it too with nothing stored.
 pub(super) async fn submit(
     state: &StorefrontState,
     challenges: &Challenges,
-    client: IpAddr,
+    peer: IpAddr,
     headers: &HeaderMap,
     request: SignupRequest,
 ) -> Result<bool, StorefrontError> {
@@ -177,6 +178,7 @@ pub(super) async fn submit(
         .website
         .as_deref()
         .is_some_and(|w| !w.trim().is_empty());
+    let client = super::client::shopper(peer, headers, &state.config.trusted_proxies);
     let checked = check(state, request)?;
     // The canonical locale (`sv-se` is `sv-SE`), as the configuration writes it.
     let double_opt_in = state

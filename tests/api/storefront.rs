@@ -453,6 +453,45 @@ async fn a_burst_from_one_client_is_cut_at_the_limit(backend: Backend) {
     assert_eq!(emails_sent(&app), 10, "none beyond the limit");
 }
 
+async fn behind_a_trusted_proxy_each_shopper_is_limited_apart(backend: Backend) {
+    let app = storefront_with(backend, |s| {
+        s.trusted_proxies = vec![restock::config::Network::parse("127.0.0.0/8").unwrap()];
+        s.limits.per_ip = 2;
+        s.double_opt_in = restock::config::OptIn::Everywhere(false);
+    })
+    .await;
+    let from = |n: usize, forwarded: &'static str| {
+        let app = &app;
+        async move {
+            let body = signup(
+                &format!("proxied{n}@example.com"),
+                "SKU-1",
+                proof(app).await,
+            );
+            app.client
+                .post(format!("{}/storefront/subscriptions", app.address))
+                .header("x-forwarded-for", forwarded)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // The client's own claim (left) is not believed; the proxy's (right) is.
+    let statuses = [
+        from(0, "192.0.2.1, 203.0.113.1").await,
+        from(1, "192.0.2.2, 203.0.113.1").await,
+        from(2, "203.0.113.1").await,
+        from(3, "203.0.113.2").await,
+    ];
+    assert_eq!(statuses, [202, 202, 429, 202]);
+    let contact = contact_of(&app, "proxied3@example.com").await.unwrap();
+    let consent = &app.store.consents(contact.id).await.unwrap()[0];
+    assert_eq!(consent.ip, "203.0.113.0/24");
+}
+
 async fn one_address_is_limited_and_mailed_once_per_cooldown(backend: Backend) {
     let app = storefront(backend).await;
     // The same sign-up again: one email.
@@ -872,6 +911,7 @@ async fn the_demo_page_is_served_only_when_asked_for(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    behind_a_trusted_proxy_each_shopper_is_limited_apart,
     after_the_cooldown_a_repeat_is_mailed_again_as_a_new_message,
     the_hosted_form_signs_up_without_javascript,
     availability_follows_the_latest_stock_level,
