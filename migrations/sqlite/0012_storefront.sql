@@ -32,6 +32,8 @@ CREATE TABLE pending_subscriptions (
 CREATE INDEX pending_subscriptions_mail_due ON pending_subscriptions (mail_due_ms)
     WHERE mail_status = 'pending';
 CREATE INDEX pending_subscriptions_expiry ON pending_subscriptions (expires_on);
+-- The demand list counts the unconfirmed sign-ups of each of its rows apart.
+CREATE INDEX pending_subscriptions_by_product ON pending_subscriptions (sku, locale, external_id);
 
 -- What a shopper agreed to, and how: one row per confirmed sign-up, kept with the contact
 -- (and removed with it) after the subscription it allowed has ended.

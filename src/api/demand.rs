@@ -59,6 +59,9 @@ struct DemandItem {
     locale: String,
     external_id: Option<String>,
     waiting: u64,
+    /// Sign-ups on the shop's pages for the same product not confirmed yet (not waiting:
+    /// no stock level matches them).
+    pending: u64,
     oldest_subscription: Option<String>,
     newest_subscription: Option<String>,
     average_wait_seconds: i64,
@@ -98,6 +101,7 @@ impl DemandItem {
             sku: row.sku,
             locale: row.locale,
             waiting: row.waiting,
+            pending: row.pending,
         }
     }
 }

@@ -910,7 +910,63 @@ async fn the_demo_page_is_served_only_when_asked_for(backend: Backend) {
     assert!(widget.text().await.unwrap().contains("data-restock-sku"));
 }
 
+async fn demand_and_the_console_show_consents_and_unconfirmed_sign_ups_apart(backend: Backend) {
+    let app = storefront(backend).await;
+    let waiting = app.create_contact("waits@example.com").await;
+    app.subscribe(waiting, "SKU-1", "sv-SE", None).await;
+    assert_eq!(sign_up(&app, "Cleo@Example.com", "SKU-1").await.0, 202);
+    assert_eq!(sign_up(&app, "dag@example.com", "SKU-1").await.0, 202);
+    app.confirmations.run_pending().await.unwrap();
+    // Dag confirms; Cleo does not (yet).
+    let link = local(&app, &confirm_link(&mail_to(&app, "dag@example.com")[0]));
+    assert_eq!(app.client.post(&link).send().await.unwrap().status(), 200);
+    let demand = app
+        .call(reqwest::Method::GET, "/api/v3/inventory/backinstock/demand")
+        .await;
+    let row = &demand["data"][0];
+    assert_eq!(
+        (
+            row["sku"].as_str(),
+            row["waiting"].as_u64(),
+            row["pending"].as_u64()
+        ),
+        (Some("SKU-1"), Some(2), Some(1)),
+        "{demand}"
+    );
+
+    let browser = crate::console::signed_in(&app).await;
+    let page = browser.page("/admin/demand").await;
+    assert!(
+        page.contains("<th scope=\"col\" class=\"num\">Unconfirmed</th>"),
+        "{page}"
+    );
+    let dag = contact_of(&app, "dag@example.com").await.unwrap();
+    let page = browser.page(&format!("/admin/contacts?q={}", dag.id)).await;
+    assert!(page.contains("id=\"consent-records\""), "{page}");
+    assert!(
+        page.contains("double opt-in") && page.contains("version 1"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("127.0.0.0/24"),
+        "the client address only when revealed"
+    );
+    let revealed = browser
+        .page(&format!("/admin/contacts?q={}&reveal=1", dag.id))
+        .await;
+    assert!(revealed.contains("127.0.0.0/24"), "{revealed}");
+    // Cleo has no contact yet; once she has one, her unconfirmed sign-up shows on it.
+    assert!(contact_of(&app, "cleo@example.com").await.is_none());
+    let cleo = app.create_contact("cleo@example.com").await;
+    let page = browser.page(&format!("/admin/contacts?q={cleo}")).await;
+    assert!(
+        page.contains("id=\"pending-signups\"") && page.contains("SKU-1 (sv-SE)"),
+        "{page}"
+    );
+}
+
 crate::on_both_backends!(
+    demand_and_the_console_show_consents_and_unconfirmed_sign_ups_apart,
     behind_a_trusted_proxy_each_shopper_is_limited_apart,
     after_the_cooldown_a_repeat_is_mailed_again_as_a_new_message,
     the_hosted_form_signs_up_without_javascript,

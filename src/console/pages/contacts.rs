@@ -218,9 +218,28 @@ async fn one(
         let reveal = if reveal { "&reveal=1" } else { "" };
         format!("/admin/contacts?q={}{reveal}&offset={at}{size}", contact.id)
     };
+    let consents: Vec<Value> = state
+        .store
+        .consents(contact.id)
+        .await?
+        .iter()
+        .map(|c| consent(c, reveal))
+        .collect();
+    let pending: Vec<Value> = state
+        .store
+        .pending_for(&email_of(&contact).to_lowercase())
+        .await?
+        .iter()
+        .map(|p| {
+            json!({"sku": p.sku, "locale": p.locale, "externalId": p.external_id,
+                   "createdOn": format_time(&p.created_on), "expiresOn": format_time(&p.expires_on)})
+        })
+        .collect();
     Ok(json!({
         "searched": true,
         "found": true,
+        "consents": consents,
+        "pending": pending,
         "contact": shown(&contact, reveal),
         "history": rows,
         "summary": summary,
@@ -230,6 +249,21 @@ async fn one(
         "prev": (skip > 0).then(|| link(skip.saturating_sub(take))),
         "next": (skip.saturating_add(rows.len()) < total).then(|| link(skip + take)),
     }))
+}
+
+/// A consent record; the client address and user agent only when revealed.
+fn consent(c: &crate::store::Consent, reveal: bool) -> Value {
+    json!({
+        "method": if c.method == crate::store::DOUBLE_OPT_IN { "double opt-in" } else { "single opt-in" },
+        "version": c.consent_version,
+        "sku": c.sku,
+        "locale": c.locale,
+        "sourcePage": c.source_page,
+        "ip": reveal.then_some(&c.ip),
+        "userAgent": reveal.then_some(&c.user_agent),
+        "signedUpOn": format_time(&c.signed_up_on),
+        "confirmedOn": format_time(&c.confirmed_on),
+    })
 }
 
 fn merge(data: &mut Value, more: Value) {

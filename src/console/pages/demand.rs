@@ -217,6 +217,7 @@ fn row(catalog: &Catalog, r: &DemandRow, rank: usize, now: i64) -> Value {
         "locale": r.locale,
         "externalId": (!r.external_id.is_empty()).then_some(&r.external_id),
         "waiting": r.waiting,
+        "pending": r.pending,
         "oldest": r.oldest.as_ref().map(format_time),
         "oldestAge": r.oldest.map(|t| age(now - t.timestamp())),
         "averageWait": age(now - r.mean_created_s),

@@ -26,6 +26,9 @@ pub struct DemandRow {
     /// `""` for subscriptions without one.
     pub external_id: String,
     pub waiting: u64,
+    /// Sign-ups from the shop's pages for the same product not confirmed yet: not
+    /// waiting (no stock level matches them), shown apart.
+    pub pending: u64,
     pub oldest: Option<DateTime<Utc>>,
     pub newest: Option<DateTime<Utc>>,
     /// The mean of the waiting subscriptions' creation times, Unix seconds.

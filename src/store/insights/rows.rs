@@ -14,6 +14,7 @@ pub(crate) struct DemandRaw {
     pub created_sum_s: i64,
     pub oldest: Option<DateTime<Utc>>,
     pub newest: Option<DateTime<Utc>>,
+    pub pending: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +40,7 @@ impl DemandRaw {
             locale: self.locale,
             external_id: self.external_id,
             waiting,
+            pending: u64::try_from(self.pending).unwrap_or_default(),
             oldest: self.oldest,
             newest: self.newest,
             last_level,

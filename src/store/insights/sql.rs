@@ -47,7 +47,9 @@ macro_rules! impl_insights_store {
                      (SELECT s.created_on FROM subscriptions s WHERE s.sku = d.sku AND s.locale = d.locale \
                       AND s.external_id = d.external_id ORDER BY s.id LIMIT 1) AS oldest, \
                      (SELECT s.created_on FROM subscriptions s WHERE s.sku = d.sku AND s.locale = d.locale \
-                      AND s.external_id = d.external_id ORDER BY s.id DESC LIMIT 1) AS newest \
+                      AND s.external_id = d.external_id ORDER BY s.id DESC LIMIT 1) AS newest, \
+                     (SELECT COUNT(*) FROM pending_subscriptions p WHERE p.sku = d.sku \
+                      AND p.locale = d.locale AND p.external_id = d.external_id) AS pending \
                      FROM (SELECT sku, locale, external_id, waiting, created_sum_s FROM demand WHERE waiting >= ",
                 );
                 sql.push_bind(min);
