@@ -23,6 +23,7 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/admin/contacts", get(contacts::show))
         .route("/admin/contacts.csv", get(contacts::csv))
         .route("/admin/contacts/delete", post(contacts::delete))
+        .route("/admin/contacts/export", get(contacts::export))
         .route("/admin/feeds", get(feeds::show))
         .route("/admin/feeds.csv", get(feeds::csv))
         .route("/admin/log", get(log::show))

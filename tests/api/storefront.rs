@@ -955,6 +955,30 @@ async fn demand_and_the_console_show_consents_and_unconfirmed_sign_ups_apart(bac
         .page(&format!("/admin/contacts?q={}&reveal=1", dag.id))
         .await;
     assert!(revealed.contains("127.0.0.0/24"), "{revealed}");
+    // The export download.
+    assert!(
+        page.contains(&format!("/admin/contacts/export?id={}", dag.id)),
+        "{page}"
+    );
+    let download = browser
+        .get(&format!("/admin/contacts/export?id={}", dag.id))
+        .await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(
+        download.headers()["content-disposition"],
+        format!("attachment; filename=\"contact-{}.json\"", dag.id).as_str()
+    );
+    let export: Value = download.json().await.unwrap();
+    assert_eq!(export["contact"]["attributes"]["email"], "dag@example.com");
+    assert_eq!(export["consents"][0]["method"], "double_opt_in", "{export}");
+    assert_eq!(export["subscriptions"][0]["sku"], "SKU-1", "{export}");
+    let nobody = browser
+        .get(&format!(
+            "/admin/contacts/export?id={}",
+            uuid::Uuid::now_v7()
+        ))
+        .await;
+    assert_eq!(nobody.status(), 404);
     // Cleo has no contact yet; once she has one, her unconfirmed sign-up shows on it.
     assert!(contact_of(&app, "cleo@example.com").await.is_none());
     let cleo = app.create_contact("cleo@example.com").await;

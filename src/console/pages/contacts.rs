@@ -251,6 +251,66 @@ async fn one(
     }))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    id: Option<String>,
+}
+
+/// `GET /admin/contacts/export?id=…`: everything stored about the contact, as one JSON
+/// download (what `GET /api/v3/contacts/{id}/export` answers, for a person at the
+/// console: a data subject's access request).
+pub async fn export(
+    State(state): State<ConsoleState>,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> Result<Response, ConsoleError> {
+    let raw = q.id.as_deref().unwrap_or_default().trim();
+    let id = Uuid::parse_str(raw)
+        .map_err(|_| ConsoleError::bad("id", format!("{raw:?} is not a contact id (a GUID)")))?;
+    let store = &state.store;
+    let contact = store
+        .get_contact(id)
+        .await?
+        .ok_or(ConsoleError::NoSuchContact)?;
+    let subscriptions = store.contact_subscriptions(id).await?.unwrap_or_default();
+    let history = newest_first(&state, id).await?;
+    let body = json!({
+        "exportedOn": format_time(&chrono::Utc::now()),
+        "contact": {
+            "id": contact.id,
+            "attributes": contact.attributes,
+            "source": contact.source,
+            "acceptsEmail": contact.accepts_email,
+            "createdOn": format_time(&contact.created_on),
+            "modifiedOn": format_time(&contact.modified_on),
+        },
+        "subscriptions": subscriptions.iter().map(|s| json!({
+            "id": s.id, "sku": s.sku.as_str(), "locale": s.locale.as_str(),
+            "externalId": s.external_id.as_ref().map(|e| e.as_str()),
+            "createdOn": format_time(&s.created_on),
+        })).collect::<Vec<_>>(),
+        "pendingSubscriptions": store.pending_for(&email_of(&contact).to_lowercase()).await?,
+        "consents": store.consents(id).await?,
+        "history": history.iter().map(entry).collect::<Vec<_>>(),
+        "notifications": store.contact_notifications(id).await?,
+        "receipts": store.contact_receipts(id).await?,
+    });
+    let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"contact-{id}.json\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
 /// A consent record; the client address and user agent only when revealed.
 fn consent(c: &crate::store::Consent, reveal: bool) -> Value {
     json!({
