@@ -19,7 +19,7 @@ pub struct StorefrontConfig {
     pub enabled: bool,
     /// Shop origins (`https://shop.example.com`) whose pages may call the sign-up from a
     /// browser; a request from any other origin is refused and gets no CORS headers.
-    #[serde(deserialize_with = "load::comma_list")]
+    #[serde(deserialize_with = "origins")]
     pub allowed_origins: Vec<String>,
     /// Whether a sign-up waits for its confirmation email: `true`/`false` for every locale,
     /// or per locale with `"*"` for the rest (`{"*": true, "en-US": false}`).
@@ -251,6 +251,29 @@ impl Network {
     }
 }
 
+/// Origins as a browser sends them: `https://host[:port]`, nothing after (a trailing `/`
+/// is dropped); anything else could never match and is refused.
+fn origins<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    load::comma_list(de)?
+        .into_iter()
+        .map(|raw| {
+            let origin = raw.trim_end_matches('/');
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .unwrap_or_default();
+            let valid = !host.is_empty()
+                && !host.contains(['/', '?', '#', '@', ' '])
+                && !host.chars().any(char::is_control);
+            valid.then(|| origin.to_owned()).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "`{raw}` is not an origin such as https://shop.example.com (scheme and host, no path)"
+                ))
+            })
+        })
+        .collect()
+}
+
 fn networks<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<Network>, D::Error> {
     load::comma_list(de)?
         .iter()
@@ -264,6 +287,34 @@ mod tests {
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn origins_are_scheme_and_host_only() {
+        let read =
+            |yaml: &str| serde_yaml::from_str::<StorefrontConfig>(yaml).map(|c| c.allowed_origins);
+        assert_eq!(
+            read("allowed_origins: [\"https://shop.example.com/\", \"http://localhost:3000\"]")
+                .unwrap(),
+            ["https://shop.example.com", "http://localhost:3000"]
+        );
+        assert_eq!(
+            read("allowed_origins: \"https://a.example, https://b.example\"")
+                .unwrap()
+                .len(),
+            2
+        );
+        for bad in [
+            "shop.example.com",
+            "https://shop.example.com/p/1",
+            "ftp://x",
+            "https://",
+        ] {
+            let err = read(&format!("allowed_origins: [\"{bad}\"]"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("is not an origin"), "{bad}: {err}");
+        }
     }
 
     #[test]
