@@ -58,7 +58,14 @@ struct Families {
     mail_transport_up: IntGauge,
     http: HistogramVec,
     wrong_keys: IntCounterVec,
+    signups: IntCounterVec,
+    confirmation_emails: IntCounterVec,
 }
+
+/// What became of a sign-up on the shop's pages (`restock_signups_total`).
+pub const SIGNUP_OUTCOMES: [&str; 5] = ["accepted", "honeypot", "limited", "refused", "origin"];
+/// How sending a confirmation email ended (`restock_confirmation_emails_total`).
+pub const CONFIRMATION_OUTCOMES: [&str; 4] = ["sent", "retry", "dead", "released"];
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -156,8 +163,24 @@ impl Metrics {
                 "Requests with a wrong or missing key, by surface (api, console) and outcome (refused: 401; throttled: 429, the client address sent too many).",
                 &["surface", "outcome"],
             )?,
+            signups: counters(
+                "restock_signups_total",
+                "Sign-ups on the shop's pages by outcome: accepted (the one answer, whatever the address), honeypot (dropped unseen), limited (429), refused (a bad field or proof, 400), origin (another site's page, 403).",
+                &["outcome"],
+            )?,
+            confirmation_emails: counters(
+                "restock_confirmation_emails_total",
+                "Confirmation emails of sign-ups by outcome: sent, retry (a transient failure), dead (given up), released (the transport was down).",
+                &["outcome"],
+            )?,
             registry,
         };
+        for outcome in SIGNUP_OUTCOMES {
+            families.signups.with_label_values(&[outcome]);
+        }
+        for outcome in CONFIRMATION_OUTCOMES {
+            families.confirmation_emails.with_label_values(&[outcome]);
+        }
         for surface in ["api", "console"] {
             for outcome in ["refused", "throttled"] {
                 families.wrong_keys.with_label_values(&[surface, outcome]);
@@ -253,6 +276,19 @@ impl Metrics {
         self.inner
             .wrong_keys
             .with_label_values(&[surface, outcome])
+            .inc();
+    }
+
+    /// A sign-up on the shop's pages ended as `outcome` (one of [`SIGNUP_OUTCOMES`]).
+    pub fn signup(&self, outcome: &str) {
+        self.inner.signups.with_label_values(&[outcome]).inc();
+    }
+
+    /// A confirmation email's attempt ended as `outcome` (one of [`CONFIRMATION_OUTCOMES`]).
+    pub fn confirmation_email(&self, outcome: &str) {
+        self.inner
+            .confirmation_emails
+            .with_label_values(&[outcome])
             .inc();
     }
 

@@ -53,7 +53,13 @@ impl Application {
         let unsubscribe = Arc::new(unsubscribe_key(config)?);
         let email = email_action(config, templates.clone(), unsubscribe.clone())?;
         let mail = email.mailer().health().clone();
-        let storefront = build_storefront(config, &store, &engine, email.mailer().clone())?;
+        let storefront = build_storefront(
+            config,
+            &store,
+            &engine,
+            email.mailer().clone(),
+            metrics.clone(),
+        )?;
         mail.observe(metrics.mail_transport_observer());
         let webhook = webhook_action(config, unsubscribe.clone())?;
         let delivery = Arc::new(
@@ -240,6 +246,7 @@ fn build_storefront(
     store: &Arc<dyn Store>,
     engine: &Arc<Engine>,
     mailer: crate::plugins::email::Mailer,
+    metrics: Metrics,
 ) -> anyhow::Result<Storefront> {
     let links = storefront_links(config)?;
     let settings = &config.storefront;
@@ -258,6 +265,7 @@ fn build_storefront(
         links: links.clone(),
         public_url: public_url.clone(),
         wake_mailer: Arc::new(Notify::new()),
+        metrics: metrics.clone(),
     });
     let sender =
         crate::plugins::email::Sender::parse(&config.mail.from, config.mail.reply_to.as_deref())?;
@@ -280,6 +288,7 @@ fn build_storefront(
                 .max(settings.limits.address_window),
             pending_ttl: settings.pending_ttl,
         },
+        metrics,
     });
     Ok(Storefront { state, mailer })
 }

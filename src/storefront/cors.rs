@@ -27,6 +27,7 @@ pub async fn only_allowed_origins(
         .is_ok_and(|o| is_allowed(&state.config.allowed_origins, o, request.headers()));
     if !allowed {
         let shown = String::from_utf8_lossy(origin.as_bytes()).into_owned();
+        state.metrics.signup("origin");
         return StorefrontError::Origin(shown).into_response();
     }
     let mut response = next.run(request).await;

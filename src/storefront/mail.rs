@@ -44,6 +44,8 @@ pub struct ConfirmationMailer {
     pub public_url: String,
     pub worker: String,
     pub settings: MailerSettings,
+    /// Counts the emails by outcome (`restock_confirmation_emails_total`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl ConfirmationMailer {
@@ -101,6 +103,12 @@ impl ConfirmationMailer {
             .await?;
         for mail in &due {
             let finish = self.send(mail).await;
+            self.metrics.confirmation_email(match &finish {
+                MailFinish::Sent => "sent",
+                MailFinish::Retry { .. } => "retry",
+                MailFinish::Dead { .. } => "dead",
+                MailFinish::Release { .. } => "released",
+            });
             if let MailFinish::Dead { error } = &finish {
                 tracing::warn!(pending = %mail.id, %error, "a confirmation email was given up");
             }

@@ -54,6 +54,8 @@ pub struct Parts {
     pub ip_key: Vec<u8>,
     /// Wakes the confirmation mailer when a sign-up queues an email.
     pub wake_mailer: Arc<Notify>,
+    /// Counts sign-ups by outcome (`restock_signups_total`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl StorefrontState {

@@ -174,6 +174,30 @@ pub(super) async fn submit(
     headers: &HeaderMap,
     request: SignupRequest,
 ) -> Result<bool, StorefrontError> {
+    let answer = record(state, challenges, peer, headers, request).await;
+    // A store fault is no verdict on the sign-up: it is logged and answered 503.
+    let outcome = match &answer {
+        Ok((_, true)) => Some("honeypot"),
+        Ok((_, false)) => Some("accepted"),
+        Err(StorefrontError::Limited(_)) => Some("limited"),
+        Err(StorefrontError::Store(_)) => None,
+        Err(_) => Some("refused"),
+    };
+    if let Some(outcome) = outcome {
+        state.metrics.signup(outcome);
+    }
+    answer.map(|(confirm, _)| confirm)
+}
+
+/// [`submit`]'s work: whether the shopper is asked to confirm, and whether the honeypot
+/// took the sign-up.
+async fn record(
+    state: &StorefrontState,
+    challenges: &Challenges,
+    peer: IpAddr,
+    headers: &HeaderMap,
+    request: SignupRequest,
+) -> Result<(bool, bool), StorefrontError> {
     let honeypot = request
         .website
         .as_deref()
@@ -190,7 +214,7 @@ pub(super) async fn submit(
         challenges.verify(&checked.proof.challenge, &checked.proof.nonce, now_ms)?;
     if honeypot {
         tracing::info!("a sign-up with its honeypot field filled was dropped");
-        return Ok(double_opt_in);
+        return Ok((double_opt_in, true));
     }
     let user_agent = headers
         .get(header::USER_AGENT)
@@ -230,12 +254,12 @@ pub(super) async fn submit(
         SignupOutcome::Limited { retry_after, .. } => Err(StorefrontError::Limited(retry_after)),
         SignupOutcome::Pending { mail: true, .. } => {
             state.wake_mailer.notify_one();
-            Ok(double_opt_in)
+            Ok((double_opt_in, false))
         }
         SignupOutcome::Pending { .. }
         | SignupOutcome::Subscribed { .. }
         | SignupOutcome::AlreadySubscribed
-        | SignupOutcome::Capped => Ok(double_opt_in),
+        | SignupOutcome::Capped => Ok((double_opt_in, false)),
     }
 }
 

@@ -430,6 +430,20 @@ async fn the_honeypot_hostile_values_other_origins_and_huge_bodies_change_nothin
     assert_eq!(pending(&app, "anna@example.com").await, 0);
     app.confirmations.run_pending().await.unwrap();
     assert_eq!(emails_sent(&app), 0, "nothing was sent");
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap();
+    let metrics = metrics.text().await.unwrap();
+    for line in [
+        "restock_signups_total{outcome=\"honeypot\"} 1",
+        "restock_signups_total{outcome=\"origin\"} 1",
+        "restock_signups_total{outcome=\"accepted\"} 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
 }
 
 async fn a_burst_from_one_client_is_cut_at_the_limit(backend: Backend) {
@@ -451,6 +465,21 @@ async fn a_burst_from_one_client_is_cut_at_the_limit(backend: Backend) {
     assert_eq!(statuses, [vec![202; 10], vec![429; 2]].concat());
     app.confirmations.run_pending().await.unwrap();
     assert_eq!(emails_sent(&app), 10, "none beyond the limit");
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap();
+    let metrics = metrics.text().await.unwrap();
+    for line in [
+        "restock_signups_total{outcome=\"accepted\"} 10",
+        "restock_signups_total{outcome=\"limited\"} 2",
+        "restock_signups_total{outcome=\"honeypot\"} 0",
+        "restock_confirmation_emails_total{outcome=\"sent\"} 10",
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
 }
 
 async fn behind_a_trusted_proxy_each_shopper_is_limited_apart(backend: Backend) {
