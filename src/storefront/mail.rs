@@ -12,7 +12,6 @@ use handlebars::html_escape;
 use tokio::sync::Notify;
 
 use super::words::{with_product, words};
-use crate::domain::Locale;
 use crate::engine::Engine;
 use crate::links::LinkKey;
 use crate::plugins::email::{mailbox, transactional, Mailer, Sender};
@@ -157,15 +156,7 @@ impl ConfirmationMailer {
     ) -> Result<lettre::Message, String> {
         let to = mailbox("email", &mail.email).map_err(|e| e.to_string())?;
         let w = words(&mail.locale);
-        let product = Locale::parse(&mail.locale)
-            .ok()
-            .and_then(|l| self.engine.catalog().product(&l, &mail.sku))
-            .and_then(|p| match p.get("name") {
-                Some(crate::feeds::FieldValue::Text(t)) if !t.trim().is_empty() => {
-                    Some(t.trim().replace(['\r', '\n'], " "))
-                }
-                _ => None,
-            });
+        let product = super::product_name(&self.engine, &mail.locale, &mail.sku);
         let url = format!(
             "{}/storefront/confirm/{}",
             self.public_url,

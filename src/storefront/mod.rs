@@ -72,6 +72,15 @@ impl std::ops::Deref for StorefrontState {
     }
 }
 
+/// The product's name in the locale's feed, on one line, if the feed has one: the only
+/// product text a page or an email of the storefront shows (never what a visitor typed).
+pub(crate) fn product_name(engine: &Engine, locale: &str, sku: &str) -> Option<String> {
+    let locale = crate::domain::Locale::parse(locale).ok()?;
+    let product = engine.catalog().product(&locale, sku)?;
+    let name = product.name()?.trim();
+    (!name.is_empty()).then(|| name.replace(['\r', '\n'], " "))
+}
+
 /// The storefront's routes; none when `storefront.enabled` is off.
 pub fn router(state: StorefrontState) -> Router {
     if !state.config.enabled {

@@ -9,7 +9,6 @@ use handlebars::html_escape;
 
 use super::words::{with_product, words, words_for_browser, Words};
 use super::StorefrontState;
-use crate::domain::Locale;
 use crate::links::LinkError;
 
 /// Pages without scripts, never framed, posting only to themselves.
@@ -77,16 +76,9 @@ pub async fn confirm(
     }
 }
 
-/// The product's title in the locale's feed, if the feed has it.
+/// The product's name in the locale's feed (see [`super::product_name`]).
 pub(super) fn product_name(state: &StorefrontState, locale: &str, sku: &str) -> Option<String> {
-    let locale = Locale::parse(locale).ok()?;
-    let product = state.engine.catalog().product(&locale, sku)?;
-    match product.get("name")? {
-        crate::feeds::FieldValue::Text(title) if !title.trim().is_empty() => {
-            Some(title.trim().to_owned())
-        }
-        _ => None,
-    }
+    super::product_name(&state.engine, locale, sku)
 }
 
 pub(super) fn invalid(w: &Words) -> Response {

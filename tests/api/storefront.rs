@@ -106,14 +106,19 @@ fn emails_sent(app: &TestApp) -> usize {
 
 /// The confirmation link in an email.
 pub(crate) fn confirm_link(mail: &str) -> String {
-    let start = mail
-        .find("https://shop.example/restock/storefront/confirm/")
-        .expect(mail);
-    let link: String = mail[start..]
+    public_link(mail, "/storefront/confirm/")
+}
+
+/// The first link under the public URL's `path` in `text` (an email or a page).
+pub(crate) fn public_link(text: &str, path: &str) -> String {
+    let prefix = format!("https://shop.example/restock{path}");
+    let start = text
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {text}"));
+    text[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || "-_/:.".contains(*c))
-        .collect();
-    link
+        .collect()
 }
 
 /// The link's path on the test server (the public URL is the shop's).
@@ -616,14 +621,7 @@ async fn unconfirmed_sign_ups_expire_and_links_can_not_be_forged(backend: Backen
 
 /// The "my alerts" link in an email or page.
 fn alerts_link(app: &TestApp, text: &str) -> String {
-    let start = text
-        .find("https://shop.example/restock/storefront/alerts/")
-        .expect(text);
-    let link: String = text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "-_/:.".contains(*c))
-        .collect();
-    local(app, &link)
+    local(app, &public_link(text, "/storefront/alerts/"))
 }
 
 async fn my_alerts_lists_waiting_and_unconfirmed_alerts_and_cancels_them(backend: Backend) {

@@ -126,15 +126,7 @@ fn mail_to(app: &TestApp, to: &str) -> Vec<String> {
 
 /// A link to `path` in `mail`, on the test server.
 fn link_in(app: &TestApp, mail: &str, path: &str) -> String {
-    let prefix = format!("https://shop.example/restock{path}");
-    let start = mail
-        .find(&prefix)
-        .unwrap_or_else(|| panic!("no {prefix} in {mail}"));
-    let link: String = mail[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "-_/:.".contains(*c))
-        .collect();
-    link.replace("https://shop.example/restock", &app.address)
+    crate::storefront::local(app, &crate::storefront::public_link(mail, path))
 }
 
 async fn click_text(c: &Client, css: &str) {
